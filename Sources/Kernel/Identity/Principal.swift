@@ -1,0 +1,76 @@
+/// Roles of K3. Operator roles act across tenants; merchant roles only inside their merchant.
+public enum Role: String, Sendable, Codable, CaseIterable {
+    case operatorAdmin = "operator-admin"
+    case complianceOfficer = "compliance-officer"
+    case csAgent = "cs-agent"
+    case finance = "finance"
+    case merchantAdmin = "merchant-admin"
+    case merchantStaff = "merchant-staff"
+
+    public var isOperator: Bool {
+        switch self {
+        case .operatorAdmin, .complianceOfficer, .csAgent, .finance: true
+        case .merchantAdmin, .merchantStaff: false
+        }
+    }
+
+    public var label: LocalizedText {
+        switch self {
+        case .operatorAdmin: LocalizedText(en: "Operator admin", zh: "平台管理员")
+        case .complianceOfficer: LocalizedText(en: "Compliance officer", zh: "合规专员")
+        case .csAgent: LocalizedText(en: "Customer-service agent", zh: "客服专员")
+        case .finance: LocalizedText(en: "Finance", zh: "财务")
+        case .merchantAdmin: LocalizedText(en: "Merchant admin", zh: "商户管理员")
+        case .merchantStaff: LocalizedText(en: "Merchant staff", zh: "商户员工")
+        }
+    }
+}
+
+/// Which rows a caller may see: everything (operator roles) or one merchant's.
+public enum TenantScope: Sendable, Equatable {
+    case operatorWide
+    case merchant(String)
+
+    public var merchantId: String? {
+        if case .merchant(let id) = self { return id }
+        return nil
+    }
+
+    /// True when a row belonging to `merchantId` is visible in this scope.
+    public func allows(_ rowMerchantId: String?) -> Bool {
+        switch self {
+        case .operatorWide: true
+        case .merchant(let id): rowMerchantId == id
+        }
+    }
+}
+
+/// The authenticated caller of a request or command.
+public struct Principal: Sendable, Equatable {
+    public enum Channel: String, Sendable { case session, apiKey = "api-key", system }
+
+    /// `usr_…` for people, `key_…` for API keys, `system:…` for jobs and the CLI.
+    public let actorId: String
+    public let userId: String?
+    public let merchantId: String?
+    public let role: Role
+    public let channel: Channel
+
+    public init(actorId: String, userId: String?, merchantId: String?, role: Role, channel: Channel) {
+        self.actorId = actorId; self.userId = userId; self.merchantId = merchantId; self.role = role; self.channel = channel
+    }
+
+    public var scope: TenantScope {
+        if role.isOperator { return .operatorWide }
+        return .merchant(merchantId ?? "")
+    }
+
+    /// The CLI and background jobs act as the operator.
+    public static func system(_ name: String) -> Principal {
+        Principal(actorId: "system:\(name)", userId: nil, merchantId: nil, role: .operatorAdmin, channel: .system)
+    }
+
+    public func require(_ allowed: Bool, _ action: String) throws(CommonError) {
+        if !allowed { throw .forbidden(action: action) }
+    }
+}

@@ -1,0 +1,25 @@
+/// Tables the kernel owns: idempotency records and the audit chain.
+public enum KernelMigrations {
+    public static let all: [Migration] = [
+        Migration(module: "kernel", version: 1, name: "idempotency and audit log") { engine in
+            [
+                """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL, idem_key TEXT NOT NULL, request_hash TEXT NOT NULL,
+                    state TEXT NOT NULL, status BIGINT NOT NULL, content_type TEXT NOT NULL,
+                    body \(ColumnType.blob(engine)) NOT NULL, location TEXT, created_at BIGINT NOT NULL,
+                    PRIMARY KEY (scope, idem_key))
+                """,
+                "CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)",
+                """
+                CREATE TABLE audit_log (
+                    seq BIGINT PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, merchant_id TEXT,
+                    action TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL, data TEXT NOT NULL,
+                    prev_hash TEXT NOT NULL, hash TEXT NOT NULL)
+                """,
+                "CREATE INDEX audit_log_merchant ON audit_log (merchant_id, seq)",
+                "CREATE INDEX audit_log_entity ON audit_log (entity, entity_id)",
+            ]
+        },
+    ]
+}

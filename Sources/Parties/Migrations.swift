@@ -1,0 +1,59 @@
+import Kernel
+
+public enum PartiesMigrations {
+    public static let all: [Migration] = [
+        Migration(module: "parties", version: 1, name: "merchants, users, api keys, sessions, kyc") { engine in
+            [
+                """
+                CREATE TABLE merchants (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, legal_name TEXT, country TEXT NOT NULL,
+                    contact_email TEXT NOT NULL, status TEXT NOT NULL, kyc_status TEXT,
+                    licence_expires_on TEXT, exit_reason TEXT, notice_started_at BIGINT, notice_ends_at BIGINT,
+                    status_before_exit TEXT, closed_at BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX merchants_status ON merchants (status)",
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY, merchant_id TEXT REFERENCES merchants(id), email TEXT NOT NULL,
+                    display_name TEXT NOT NULL, password_hash TEXT NOT NULL, role TEXT NOT NULL,
+                    language TEXT NOT NULL, disabled BIGINT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE UNIQUE INDEX users_email ON users (email)",
+                "CREATE INDEX users_merchant ON users (merchant_id)",
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY, merchant_id TEXT REFERENCES merchants(id), role TEXT NOT NULL,
+                    name TEXT NOT NULL, prefix TEXT NOT NULL, key_hash TEXT NOT NULL, created_by TEXT NOT NULL,
+                    created_at BIGINT NOT NULL, revoked_at BIGINT, last_used_at BIGINT)
+                """,
+                "CREATE UNIQUE INDEX api_keys_hash ON api_keys (key_hash)",
+                "CREATE INDEX api_keys_merchant ON api_keys (merchant_id)",
+                """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),
+                    csrf_token TEXT NOT NULL, created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX sessions_user ON sessions (user_id)",
+                """
+                CREATE TABLE kyc_submissions (
+                    id TEXT PRIMARY KEY, merchant_id TEXT NOT NULL REFERENCES merchants(id), status TEXT NOT NULL,
+                    company_name TEXT NOT NULL, registration_number_enc TEXT NOT NULL, registration_number_idx TEXT NOT NULL,
+                    legal_representative TEXT NOT NULL, country TEXT NOT NULL, address TEXT NOT NULL,
+                    licence_expires_on TEXT NOT NULL, submitted_at BIGINT NOT NULL, reviewer_id TEXT,
+                    decision_reason TEXT, decided_at BIGINT, updated_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX kyc_submissions_merchant ON kyc_submissions (merchant_id)",
+                "CREATE INDEX kyc_submissions_status ON kyc_submissions (status)",
+                "CREATE INDEX kyc_submissions_regno ON kyc_submissions (registration_number_idx)",
+                """
+                CREATE TABLE kyc_documents (
+                    id TEXT PRIMARY KEY, submission_id TEXT NOT NULL REFERENCES kyc_submissions(id),
+                    merchant_id TEXT NOT NULL REFERENCES merchants(id), kind TEXT NOT NULL, filename TEXT NOT NULL,
+                    content_type TEXT NOT NULL, size_bytes BIGINT NOT NULL, sha256 TEXT NOT NULL,
+                    content \(ColumnType.blob(engine)) NOT NULL, uploaded_by TEXT NOT NULL, created_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX kyc_documents_submission ON kyc_documents (submission_id)",
+            ]
+        },
+    ]
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Kernel
+
+public struct User: Sendable, Equatable {
+    public let id: UserID
+    public let merchantId: MerchantID?
+    public var email: String
+    public var displayName: String
+    public var role: Role
+    public var language: Language
+    public var disabled: Bool
+    public let createdAt: Date
+    public var updatedAt: Date
+}
+
+/// API key metadata; the secret itself is shown once and stored only as a SHA-256 digest
+/// (a 256-bit random token needs no slow hash, and lookups stay O(1)).
+public struct APIKey: Sendable, Equatable {
+    public let id: APIKeyID
+    public let merchantId: MerchantID?
+    public let role: Role
+    public let name: String
+    /// The first characters of the token, for recognising it in lists.
+    public let prefix: String
+    public let createdBy: String
+    public let createdAt: Date
+    public var revokedAt: Date?
+    public var lastUsedAt: Date?
+
+    public var isRevoked: Bool { revokedAt != nil }
+
+    public static let tokenPrefix = "tl_"
+    public static func newToken() -> String { tokenPrefix + RandomToken.make(bytes: 32) }
+    public static func digest(_ token: String) -> String { Digest.sha256Hex(token) }
+}
+
+/// Which roles a principal may grant: operators any, merchant admins only merchant roles
+/// inside their own merchant (least privilege, K3).
+public enum RolePolicy {
+    public static func mayGrant(_ role: Role, merchantId: String?, by principal: Principal) -> Bool {
+        switch principal.role {
+        case .operatorAdmin:
+            // Operator roles have no merchant; merchant roles need one.
+            return role.isOperator == (merchantId == nil)
+        case .merchantAdmin:
+            return !role.isOperator && merchantId == principal.merchantId
+        default:
+            return false
+        }
+    }
+}

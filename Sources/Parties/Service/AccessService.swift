@@ -1,0 +1,134 @@
+import Foundation
+import Kernel
+import SQLKit
+
+/// API keys and console sessions: turning a credential into a `Principal`.
+public struct AccessService: Sendable {
+    let ctx: PartiesContext
+    let keys = APIKeyStore()
+    let sessions = SessionStore()
+    let users = UserStore()
+    let merchants = MerchantStore()
+    public init(_ ctx: PartiesContext) { self.ctx = ctx }
+
+    // MARK: API keys
+
+    /// Creates a key; the clear token is returned once and never stored.
+    public func createKey(name: String?, role: String?, merchantId: String?, by p: Principal) async throws -> (APIKey, String) {
+        var v = Validator()
+        let name = v.text(name, field: "name", max: 100)
+        let role = UserService.parseRole(role, &v)
+        try v.finish()
+        let merchantId = merchantId.flatMap { $0.isEmpty ? nil : $0 } ?? (p.role == .merchantAdmin ? p.merchantId : nil)
+        try p.require(RolePolicy.mayGrant(role!, merchantId: merchantId, by: p), "create a \(role!.rawValue) key here")
+        let token = APIKey.newToken()
+        let key = APIKey(id: .generate(), merchantId: merchantId.map(MerchantID.init(unchecked:)), role: role!, name: name!,
+                         prefix: String(token.prefix(10)), createdBy: p.actorId, createdAt: ctx.clock.now(),
+                         revokedAt: nil, lastUsedAt: nil)
+        try await ctx.db.transaction { [keys, merchants, ctx] sql in
+            if let merchantId {
+                guard let m = try await merchants.find(merchantId, scope: p.scope, in: sql) else {
+                    throw ValidationError(field: "merchantId", code: "unknown", en: "No merchant \(merchantId).", zh: "商户 \(merchantId) 不存在。")
+                }
+                guard m.status != .closed else {
+                    throw CommonError.conflict(code: "merchant-closed", en: "The merchant is closed.", zh: "该商户已关闭。")
+                }
+            }
+            try await keys.insert(key, hash: APIKey.digest(token), in: sql)
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "api-key.created",
+                                                  entity: "api-key", entityId: key.id.rawValue,
+                                                  data: ["role": key.role.rawValue, "prefix": key.prefix]), in: sql)
+        }
+        return (key, token)
+    }
+
+    public func listKeys(limit: Int?, after: String?, by p: Principal) async throws -> Page<APIKey> {
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "manage API keys")
+        let n = Limits.pageSize(limit)
+        let rows = try await ctx.db.read { [keys] in try await keys.list(scope: p.scope, limit: n + 1, after: after, in: $0) }
+        return Page.of(rows, limit: n) { $0.id.rawValue }
+    }
+
+    public func getKey(_ id: String, by p: Principal) async throws -> APIKey {
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "manage API keys")
+        guard let k = try await ctx.db.read({ [keys] in try await keys.find(id, scope: p.scope, in: $0) }) else {
+            throw CommonError.notFound(entity: "api key", id: id)
+        }
+        return k
+    }
+
+    public func revokeKey(_ id: String, by p: Principal) async throws -> APIKey {
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "manage API keys")
+        return try await ctx.db.transaction { [keys, ctx] sql in
+            guard var k = try await keys.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "api key", id: id) }
+            if k.isRevoked { return k }
+            let now = ctx.clock.now()
+            try await keys.revoke(k.id, at: now, in: sql)
+            k.revokedAt = now
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: k.merchantId?.rawValue, action: "api-key.revoked",
+                                                  entity: "api-key", entityId: id, data: [:]), in: sql)
+            return k
+        }
+    }
+
+    /// Resolves a bearer token; revoked keys and keys of closed merchants authenticate nobody.
+    public func principal(forToken token: String) async throws -> Principal? {
+        guard token.hasPrefix(APIKey.tokenPrefix), token.count < 200 else { return nil }
+        let digest = APIKey.digest(token)
+        let now = ctx.clock.now()
+        return try await ctx.db.read { [keys, merchants] sql -> Principal? in
+            guard let k = try await keys.findByHash(digest, in: sql), !k.isRevoked else { return nil }
+            if let m = k.merchantId {
+                guard let merchant = try await merchants.find(m.rawValue, scope: .operatorWide, in: sql),
+                      merchant.status != .closed else { return nil }
+            }
+            // Coarse last-used stamp: at most one write a minute per key.
+            if (k.lastUsedAt.map { now.timeIntervalSince($0) > 60 } ?? true) {
+                try? await keys.touch(k.id, at: now, in: sql)
+            }
+            return Principal(actorId: k.id.rawValue, userId: nil, merchantId: k.merchantId?.rawValue, role: k.role, channel: .apiKey)
+        }
+    }
+
+    // MARK: sessions
+
+    public struct Session: Sendable {
+        public let token: String
+        public let csrfToken: String
+        public let user: User
+        public let principal: Principal
+    }
+
+    public func login(email: String, password: String) async throws -> Session? {
+        guard let user = try await UserService(ctx).authenticate(email: email, password: password) else { return nil }
+        let token = RandomToken.make()
+        let csrf = RandomToken.make()
+        let now = ctx.clock.now()
+        try await ctx.db.transaction { [sessions, ctx] sql in
+            try await sessions.purgeExpired(before: now, in: sql)
+            try await sessions.insert(tokenHash: Digest.sha256Hex(token), userId: user.id, csrf: csrf, at: now,
+                                      expires: now.addingTimeInterval(ctx.settings.sessionLifetime), in: sql)
+            try await ctx.audit.append(AuditEvent(actor: user.id.rawValue, merchantId: user.merchantId?.rawValue,
+                                                  action: "session.login", entity: "user", entityId: user.id.rawValue), in: sql)
+        }
+        return Session(token: token, csrfToken: csrf, user: user, principal: Self.principal(user))
+    }
+
+    public func session(forToken token: String) async throws -> Session? {
+        let hash = Digest.sha256Hex(token)
+        let now = ctx.clock.now().epochMillis
+        return try await ctx.db.read { [sessions, users] sql -> Session? in
+            guard let s = try await sessions.find(tokenHash: hash, in: sql), s.expiresAt > now,
+                  let user = try await users.find(s.userId, scope: .operatorWide, in: sql), !user.disabled else { return nil }
+            return Session(token: token, csrfToken: s.csrf, user: user, principal: Self.principal(user))
+        }
+    }
+
+    public func logout(token: String) async throws {
+        try await ctx.db.transaction { [sessions] sql in try await sessions.delete(tokenHash: Digest.sha256Hex(token), in: sql) }
+    }
+
+    static func principal(_ u: User) -> Principal {
+        Principal(actorId: u.id.rawValue, userId: u.id.rawValue, merchantId: u.merchantId?.rawValue, role: u.role, channel: .session)
+    }
+}

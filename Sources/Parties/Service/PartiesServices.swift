@@ -1,0 +1,16 @@
+/// The Parties use cases, built once at start-up and shared by API, console and CLI.
+public struct PartiesServices: Sendable {
+    public let context: PartiesContext
+    public let merchants: MerchantService
+    public let kyc: KYCService
+    public let users: UserService
+    public let access: AccessService
+
+    public init(_ ctx: PartiesContext) {
+        context = ctx
+        merchants = MerchantService(ctx)
+        kyc = KYCService(ctx)
+        users = UserService(ctx)
+        access = AccessService(ctx)
+    }
+}

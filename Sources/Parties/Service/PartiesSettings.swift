@@ -1,0 +1,56 @@
+import Foundation
+import Kernel
+
+public struct PartiesSettings: Sendable {
+    /// Public notice before a store closes (C 5.1); configurable, default 30 days.
+    public var exitNoticeDays: Int = 30
+    /// Warn this many days before a business licence expires.
+    public var licenceWarningDays: Int = 30
+    /// bcrypt cost; 12 in production, lower only in tests.
+    public var bcryptCost: UInt8 = 12
+    public var sessionLifetime: TimeInterval = 12 * 3600
+    public var maxDocumentBytes: Int = 2 * 1024 * 1024
+    public var maxDocumentsPerSubmission: Int = 20
+    public init() {}
+}
+
+/// Something that can stop a merchant from closing (open orders, unsettled funds …).
+/// Modules register one; Parties never reads their tables (DESIGN rules of the house).
+public protocol ExitBlocker: Sendable {
+    func blockers(merchantId: String) async throws -> [LocalizedText]
+}
+
+/// Shared plumbing for the Parties services.
+public struct PartiesContext: Sendable {
+    public let db: Database
+    public let clock: any WallClock
+    public let cipher: FieldCipher
+    public let settings: PartiesSettings
+    public let audit: AuditLog
+    public let exitBlockers: [any ExitBlocker]
+
+    public init(db: Database, clock: any WallClock, cipher: FieldCipher, settings: PartiesSettings = .init(),
+                exitBlockers: [any ExitBlocker] = []) {
+        self.db = db; self.clock = clock; self.cipher = cipher; self.settings = settings
+        self.audit = AuditLog(clock: clock); self.exitBlockers = exitBlockers
+    }
+
+    var today: LocalDate { LocalDate(clock.now(), in: ChineseWorkingDayCalendar.official.timeZone) }
+}
+
+/// A page of results with the cursor for the next one.
+public struct Page<Item: Sendable>: Sendable {
+    public let items: [Item]
+    public let next: String?
+    public init(items: [Item], next: String?) { self.items = items; self.next = next }
+
+    static func of(_ fetched: [Item], limit: Int, id: (Item) -> String) -> Page {
+        let more = fetched.count > limit
+        let items = Array(fetched.prefix(limit))
+        return Page(items: items, next: more ? items.last.map(id) : nil)
+    }
+}
+
+public enum Limits {
+    public static func pageSize(_ requested: Int?) -> Int { min(max(requested ?? 50, 1), 200) }
+}

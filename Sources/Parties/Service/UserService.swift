@@ -1,0 +1,145 @@
+import Foundation
+import HummingbirdBcrypt
+import Kernel
+import NIOPosix
+import SQLKit
+
+public struct UserInput: Sendable {
+    public var email: String?
+    public var displayName: String?
+    public var password: String?
+    public var role: String?
+    public var merchantId: String?
+    public var language: String?
+    public var disabled: Bool?
+    public init(email: String? = nil, displayName: String? = nil, password: String? = nil, role: String? = nil,
+                merchantId: String? = nil, language: String? = nil, disabled: Bool? = nil) {
+        self.email = email; self.displayName = displayName; self.password = password; self.role = role
+        self.merchantId = merchantId; self.language = language; self.disabled = disabled
+    }
+}
+
+/// People who log in to the console (K3). Passwords are bcrypt-hashed off the event loop.
+public struct UserService: Sendable {
+    let ctx: PartiesContext
+    let store = UserStore()
+    let merchants = MerchantStore()
+    public init(_ ctx: PartiesContext) { self.ctx = ctx }
+
+    static let minPasswordLength = 10
+
+    func hash(_ password: String) async throws -> String {
+        let cost = ctx.settings.bcryptCost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func create(_ input: UserInput, by p: Principal) async throws -> User {
+        var v = Validator()
+        let email = v.email(input.email, field: "email")
+        let name = v.text(input.displayName, field: "displayName", max: 100)
+        let password = input.password ?? ""
+        if password.count < Self.minPasswordLength || password.count > 72 {
+            v.fail("password", "weak-password", en: "password must be 10–72 characters.", zh: "password 长度须为 10–72 个字符。")
+        }
+        let role = Self.parseRole(input.role, &v)
+        let language = input.language.map { Language(code: $0) } ?? .en
+        if language == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
+        let merchantId = input.merchantId.flatMap { $0.isEmpty ? nil : $0 } ?? (p.role == .merchantAdmin ? p.merchantId : nil)
+        try v.finish()
+        try p.require(RolePolicy.mayGrant(role!, merchantId: merchantId, by: p), "grant role \(role!.rawValue) here")
+        let passwordHash = try await hash(password)
+        let now = ctx.clock.now()
+        let user = User(id: .generate(), merchantId: merchantId.map(MerchantID.init(unchecked:)), email: email!,
+                        displayName: name!, role: role!, language: language!, disabled: false, createdAt: now, updatedAt: now)
+        try await ctx.db.transaction { [store, merchants, ctx] sql in
+            if let merchantId {
+                guard try await merchants.find(merchantId, scope: p.scope, in: sql) != nil else {
+                    throw ValidationError(field: "merchantId", code: "unknown", en: "No merchant \(merchantId).", zh: "商户 \(merchantId) 不存在。")
+                }
+            }
+            if try await store.findForLogin(email: user.email, in: sql) != nil {
+                throw CommonError.conflict(code: "email-taken", en: "A user with this e-mail exists.", zh: "该邮箱已被使用。")
+            }
+            try await store.insert(user, passwordHash: passwordHash, in: sql)
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "user.created",
+                                                  entity: "user", entityId: user.id.rawValue, data: ["role": user.role.rawValue]), in: sql)
+        }
+        return user
+    }
+
+    static func parseRole(_ text: String?, _ v: inout Validator) -> Role? {
+        guard let t = v.text(text, field: "role", max: 40) else { return nil }
+        guard let r = Role(rawValue: t) else {
+            v.fail("role", "invalid", en: "role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")).",
+                   zh: "role 必须是以下之一：\(Role.allCases.map(\.rawValue).joined(separator: "、"))。")
+            return nil
+        }
+        return r
+    }
+
+    public func get(_ id: String, by p: Principal) async throws -> User {
+        guard let u = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
+            throw CommonError.notFound(entity: "user", id: id)
+        }
+        return u
+    }
+
+    public func list(merchantId: String?, limit: Int?, after: String?, by p: Principal) async throws -> Page<User> {
+        let n = Limits.pageSize(limit)
+        let rows = try await ctx.db.read { [store] sql in
+            try await store.list(scope: p.scope, merchantId: merchantId, limit: n + 1, after: after, in: sql)
+        }
+        return Page.of(rows, limit: n) { $0.id.rawValue }
+    }
+
+    public func update(_ id: String, _ input: UserInput, by p: Principal) async throws -> User {
+        var v = Validator()
+        let name = v.text(input.displayName, field: "displayName", max: 100, required: false)
+        let role = input.role == nil ? nil : Self.parseRole(input.role, &v)
+        let language = input.language.map { Language(code: $0) }
+        if let l = language, l == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
+        if input.email != nil { v.fail("email", "immutable", en: "email cannot be changed.", zh: "email 不可修改。") }
+        if input.password != nil { v.fail("password", "immutable", en: "password is changed through its own flow.", zh: "密码需通过专门流程修改。") }
+        try v.finish()
+        return try await ctx.db.transaction { [store, ctx] sql in
+            guard var u = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "user", id: id) }
+            let isSelf = p.userId == u.id.rawValue
+            let admin = RolePolicy.mayGrant(u.role, merchantId: u.merchantId?.rawValue, by: p)
+            // Anyone may rename themselves or switch language; role and disabling need an admin.
+            try p.require(isSelf || admin, "update this user")
+            var data: [String: String] = [:]
+            if let name, name != u.displayName { u.displayName = name; data["displayName"] = name }
+            if let l = language ?? nil, l != u.language { u.language = l; data["language"] = l.rawValue }
+            if let role, role != u.role {
+                try p.require(!isSelf && RolePolicy.mayGrant(role, merchantId: u.merchantId?.rawValue, by: p), "grant role \(role.rawValue)")
+                u.role = role; data["role"] = role.rawValue
+            }
+            if let d = input.disabled, d != u.disabled {
+                try p.require(admin && !isSelf, "disable this user")
+                u.disabled = d; data["disabled"] = String(d)
+            }
+            guard !data.isEmpty else { return u }
+            u.updatedAt = ctx.clock.now()
+            try await store.update(u, in: sql)
+            if u.disabled { try await SessionStore().deleteAll(userId: u.id, in: sql) }
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: u.merchantId?.rawValue, action: "user.updated",
+                                                  entity: "user", entityId: id, data: data), in: sql)
+            return u
+        }
+    }
+
+    /// Checks a password. A missing user still costs one bcrypt verify so timing does not reveal accounts.
+    public func authenticate(email: String, password: String) async throws -> User? {
+        let found = try await ctx.db.read { [store] in try await store.findForLogin(email: email.trimmingCharacters(in: .whitespaces), in: $0) }
+        let hash = found?.1 ?? Self.dummyHash
+        let ok = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        guard ok, let user = found?.0, !user.disabled else { return nil }
+        if let m = user.merchantId {
+            let merchant = try await ctx.db.read { [merchants] in try await merchants.find(m.rawValue, scope: .operatorWide, in: $0) }
+            if merchant?.status == .closed { return nil }
+        }
+        return user
+    }
+
+    static let dummyHash = Bcrypt.hash("not-a-real-password", cost: 10)
+}

@@ -1,0 +1,101 @@
+import Foundation
+import Kernel
+import SQLKit
+
+/// SQL for `merchants`. Every read takes the caller's tenant scope.
+struct MerchantStore: Sendable {
+    struct Row: Codable {
+        let id: String
+        let name: String
+        let legalName: String?
+        let country: String
+        let contactEmail: String
+        let status: String
+        let kycStatus: String?
+        let licenceExpiresOn: String?
+        let exitReason: String?
+        let noticeStartedAt: Int64?
+        let noticeEndsAt: Int64?
+        let statusBeforeExit: String?
+        let closedAt: Int64?
+        let createdAt: Int64
+        let updatedAt: Int64
+    }
+
+    static let columns = ["id", "name", "legal_name", "country", "contact_email", "status", "kyc_status",
+                          "licence_expires_on", "exit_reason", "notice_started_at", "notice_ends_at",
+                          "status_before_exit", "closed_at", "created_at", "updated_at"]
+
+    func insert(_ m: Merchant, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "merchants").columns(Self.columns).values(Self.binds(m)).run()
+    }
+
+    func update(_ m: Merchant, in sql: any SQLDatabase) async throws {
+        let b = Self.binds(m)
+        let q = sql.update("merchants")
+        for (i, c) in Self.columns.enumerated() where c != "id" && c != "created_at" {
+            q.set(SQLIdentifier(c), to: b[i])
+        }
+        try await q.where("id", .equal, m.id.rawValue).run()
+    }
+
+    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> Merchant? {
+        guard scope.allows(id) else { return nil }
+        return try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("merchants")
+            .where("id", .equal, id).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map(Self.model)
+    }
+
+    enum Sort: String, CaseIterable { case name, country, status, kycStatus = "kyc_status", createdAt = "created_at", licence = "licence_expires_on" }
+
+    struct Filter: Sendable {
+        var status: MerchantStatus?
+        var kycStatus: KYCStatus?
+        var query: String?
+        init(status: MerchantStatus? = nil, kycStatus: KYCStatus? = nil, query: String? = nil) {
+            self.status = status; self.kycStatus = kycStatus; self.query = query
+        }
+    }
+
+    func list(scope: TenantScope, filter: Filter, sort: Sort?, descending: Bool, limit: Int, after: String?,
+              in sql: any SQLDatabase) async throws -> [Merchant] {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("merchants")
+        if let id = scope.merchantId { q.where("id", .equal, id) }
+        if let s = filter.status { q.where("status", .equal, s.rawValue) }
+        if let k = filter.kycStatus { q.where("kyc_status", .equal, k.rawValue) }
+        if let text = filter.query, !text.isEmpty {
+            let pattern = "%" + likeEscaped(text.lowercased()) + "%"
+            let q2: SQLQueryString = "(lower(name) LIKE \(bind: pattern) ESCAPE '\\' OR lower(coalesce(legal_name, '')) LIKE \(bind: pattern) ESCAPE '\\' OR id = \(bind: text))"
+            q.where(q2)
+        }
+        if let after { q.where("id", .greaterThan, after) }
+        if let sort { q.orderBy(sort.rawValue, descending ? .descending : .ascending) }
+        q.orderBy("id")
+        return try await q.limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func count(scope: TenantScope, status: MerchantStatus?, in sql: any SQLDatabase) async throws -> Int {
+        let q = sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("merchants")
+        if let id = scope.merchantId { q.where("id", .equal, id) }
+        if let status { q.where("status", .equal, status.rawValue) }
+        return Int(try await q.first()?.decode(column: "n", as: Int64.self) ?? 0)
+    }
+
+    static func binds(_ m: Merchant) -> [any Encodable & Sendable] {
+        [m.id.rawValue, m.name, m.legalName, m.country, m.contactEmail, m.status.rawValue, m.kycStatus?.rawValue,
+         m.licenceExpiresOn?.description, m.exitReason, m.noticeStartedAt?.epochMillis, m.noticeEndsAt?.epochMillis,
+         m.statusBeforeExit?.rawValue, m.closedAt?.epochMillis, m.createdAt.epochMillis, m.updatedAt.epochMillis]
+    }
+
+    static func model(_ r: Row) -> Merchant {
+        Merchant(id: MerchantID(unchecked: r.id), name: r.name, legalName: r.legalName, country: r.country,
+                 contactEmail: r.contactEmail, status: MerchantStatus(rawValue: r.status) ?? .onboarding,
+                 kycStatus: r.kycStatus.flatMap(KYCStatus.init(rawValue:)),
+                 licenceExpiresOn: r.licenceExpiresOn.flatMap { try? LocalDate(parsing: $0) },
+                 exitReason: r.exitReason, noticeStartedAt: r.noticeStartedAt.map(Date.init(epochMillis:)),
+                 noticeEndsAt: r.noticeEndsAt.map(Date.init(epochMillis:)),
+                 statusBeforeExit: r.statusBeforeExit.flatMap(MerchantStatus.init(rawValue:)),
+                 closedAt: r.closedAt.map(Date.init(epochMillis:)),
+                 createdAt: Date(epochMillis: r.createdAt), updatedAt: Date(epochMillis: r.updatedAt))
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import Kernel
+import SQLKit
+
+struct UserStore: Sendable {
+    struct Row: Codable {
+        let id: String
+        let merchantId: String?
+        let email: String
+        let displayName: String
+        let passwordHash: String
+        let role: String
+        let language: String
+        let disabled: Int64
+        let createdAt: Int64
+        let updatedAt: Int64
+    }
+
+    static let columns = ["id", "merchant_id", "email", "display_name", "password_hash", "role", "language",
+                          "disabled", "created_at", "updated_at"]
+
+    func insert(_ u: User, passwordHash: String, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "users").columns(Self.columns)
+            .values([u.id.rawValue, u.merchantId?.rawValue, u.email, u.displayName, passwordHash, u.role.rawValue,
+                     u.language.rawValue, Int64(u.disabled ? 1 : 0), u.createdAt.epochMillis, u.updatedAt.epochMillis] as [any Encodable & Sendable])
+            .run()
+    }
+
+    func update(_ u: User, in sql: any SQLDatabase) async throws {
+        try await sql.update("users")
+            .set("display_name", to: u.displayName).set("role", to: u.role.rawValue)
+            .set("language", to: u.language.rawValue).set("disabled", to: Int64(u.disabled ? 1 : 0))
+            .set("updated_at", to: u.updatedAt.epochMillis)
+            .where("id", .equal, u.id.rawValue).run()
+    }
+
+    func setPassword(_ id: UserID, hash: String, at: Date, in sql: any SQLDatabase) async throws {
+        try await sql.update("users").set("password_hash", to: hash).set("updated_at", to: at.epochMillis)
+            .where("id", .equal, id.rawValue).run()
+    }
+
+    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> User? {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("users").where("id", .equal, id)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    /// For login only: the row with its password hash.
+    func findForLogin(email: String, in sql: any SQLDatabase) async throws -> (User, String)? {
+        guard let r = try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("users")
+            .where("email", .equal, email.lowercased())
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
+        return (Self.model(r), r.passwordHash)
+    }
+
+    func list(scope: TenantScope, merchantId: String?, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [User] {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("users")
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId) }
+        if let after { q.where("id", .greaterThan, after) }
+        return try await q.orderBy("id").limit(limit)
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    static func model(_ r: Row) -> User {
+        User(id: UserID(unchecked: r.id), merchantId: r.merchantId.map(MerchantID.init(unchecked:)), email: r.email,
+             displayName: r.displayName, role: Role(rawValue: r.role) ?? .merchantStaff,
+             language: Language(rawValue: r.language) ?? .en, disabled: r.disabled != 0,
+             createdAt: Date(epochMillis: r.createdAt), updatedAt: Date(epochMillis: r.updatedAt))
+    }
+}
+
+struct APIKeyStore: Sendable {
+    struct Row: Codable {
+        let id: String
+        let merchantId: String?
+        let role: String
+        let name: String
+        let prefix: String
+        let createdBy: String
+        let createdAt: Int64
+        let revokedAt: Int64?
+        let lastUsedAt: Int64?
+    }
+
+    static let columns = ["id", "merchant_id", "role", "name", "prefix", "created_by", "created_at", "revoked_at", "last_used_at"]
+
+    func insert(_ k: APIKey, hash: String, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "api_keys").columns(Self.columns + ["key_hash"])
+            .values([k.id.rawValue, k.merchantId?.rawValue, k.role.rawValue, k.name, k.prefix, k.createdBy,
+                     k.createdAt.epochMillis, k.revokedAt?.epochMillis, k.lastUsedAt?.epochMillis, hash] as [any Encodable & Sendable])
+            .run()
+    }
+
+    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> APIKey? {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("api_keys").where("id", .equal, id)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func findByHash(_ hash: String, in sql: any SQLDatabase) async throws -> APIKey? {
+        try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("api_keys")
+            .where("key_hash", .equal, hash)
+            .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func list(scope: TenantScope, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [APIKey] {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("api_keys")
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let after { q.where("id", .greaterThan, after) }
+        return try await q.orderBy("id").limit(limit)
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func revoke(_ id: APIKeyID, at: Date, in sql: any SQLDatabase) async throws {
+        try await sql.update("api_keys").set("revoked_at", to: at.epochMillis).where("id", .equal, id.rawValue).run()
+    }
+
+    func touch(_ id: APIKeyID, at: Date, in sql: any SQLDatabase) async throws {
+        try await sql.update("api_keys").set("last_used_at", to: at.epochMillis).where("id", .equal, id.rawValue).run()
+    }
+
+    static func model(_ r: Row) -> APIKey {
+        APIKey(id: APIKeyID(unchecked: r.id), merchantId: r.merchantId.map(MerchantID.init(unchecked:)),
+               role: Role(rawValue: r.role) ?? .merchantStaff, name: r.name, prefix: r.prefix, createdBy: r.createdBy,
+               createdAt: Date(epochMillis: r.createdAt), revokedAt: r.revokedAt.map(Date.init(epochMillis:)),
+               lastUsedAt: r.lastUsedAt.map(Date.init(epochMillis:)))
+    }
+}
+
+struct SessionStore: Sendable {
+    func insert(tokenHash: String, userId: UserID, csrf: String, at: Date, expires: Date, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "sessions").columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at")
+            .values(SQLBind(tokenHash), SQLBind(userId.rawValue), SQLBind(csrf), SQLBind(at.epochMillis), SQLBind(expires.epochMillis))
+            .run()
+    }
+
+    func find(tokenHash: String, in sql: any SQLDatabase) async throws -> (userId: String, csrf: String, expiresAt: Int64)? {
+        guard let row = try await sql.select().columns("user_id", "csrf_token", "expires_at").from("sessions")
+            .where("token_hash", .equal, tokenHash).first() else { return nil }
+        return (try row.decode(column: "user_id", as: String.self), try row.decode(column: "csrf_token", as: String.self),
+                try row.decode(column: "expires_at", as: Int64.self))
+    }
+
+    func delete(tokenHash: String, in sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "sessions").where("token_hash", .equal, tokenHash).run()
+    }
+
+    func deleteAll(userId: UserID, in sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "sessions").where("user_id", .equal, userId.rawValue).run()
+    }
+
+    func purgeExpired(before: Date, in sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "sessions").where("expires_at", .lessThan, before.epochMillis).run()
+    }
+}

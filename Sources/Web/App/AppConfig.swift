@@ -1,0 +1,82 @@
+import Configuration
+import Foundation
+import Kernel
+
+/// Runtime settings, read from the environment (`TRADELANE_*`) through swift-configuration.
+public struct AppConfig: Sendable {
+    public enum Mode: String, Sendable { case demo, production }
+
+    public var mode: Mode
+    public var host: String
+    public var port: Int
+    public var dataDirectory: String
+    public var databaseURL: String
+    /// Base64 or hex of 32 bytes; required in production, generated into the data dir in demo mode.
+    public var masterKey: String?
+    public var exitNoticeDays: Int
+    public var licenceWarningDays: Int
+    public var bcryptCost: Int
+    public var secureCookies: Bool
+    public var logLevel: String
+
+    public init(mode: Mode = .demo, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./tradelane-data",
+                databaseURL: String? = nil, masterKey: String? = nil, exitNoticeDays: Int = 30, licenceWarningDays: Int = 30,
+                bcryptCost: Int = 12, secureCookies: Bool = false, logLevel: String = "info") {
+        self.mode = mode; self.host = host; self.port = port; self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL ?? AppConfig.defaultDatabaseURL(dataDirectory)
+        self.masterKey = masterKey; self.exitNoticeDays = exitNoticeDays; self.licenceWarningDays = licenceWarningDays
+        self.bcryptCost = bcryptCost; self.secureCookies = secureCookies; self.logLevel = logLevel
+    }
+
+    static func defaultDatabaseURL(_ dir: String) -> String {
+        let abs = dir.hasPrefix("/") ? dir : FileManager.default.currentDirectoryPath + "/" + dir
+        return "sqlite://" + URL(fileURLWithPath: abs).standardizedFileURL.path + "/tradelane.sqlite"
+    }
+
+    /// Environment first, then the given defaults (CLI flags override by passing them in).
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment,
+                                       defaults: AppConfig = AppConfig()) -> AppConfig {
+        let config = ConfigReader(provider: EnvironmentVariablesProvider(environmentVariables: env))
+        let dataDir = config.string(forKey: "tradelane.data.dir", default: defaults.dataDirectory)
+        var c = defaults
+        c.dataDirectory = dataDir
+        c.mode = Mode(rawValue: config.string(forKey: "tradelane.mode", default: defaults.mode.rawValue)) ?? defaults.mode
+        c.host = config.string(forKey: "tradelane.host", default: defaults.host)
+        c.port = config.int(forKey: "tradelane.port", default: defaults.port)
+        c.databaseURL = config.string(forKey: "tradelane.database.url", default: defaultDatabaseURL(dataDir))
+        c.masterKey = config.string(forKey: "tradelane.master.key", isSecret: true) ?? defaults.masterKey
+        c.exitNoticeDays = config.int(forKey: "tradelane.exit.notice.days", default: defaults.exitNoticeDays)
+        c.licenceWarningDays = config.int(forKey: "tradelane.licence.warning.days", default: defaults.licenceWarningDays)
+        c.bcryptCost = config.int(forKey: "tradelane.bcrypt.cost", default: defaults.bcryptCost)
+        c.secureCookies = config.bool(forKey: "tradelane.secure.cookies", default: c.mode == .production)
+        c.logLevel = config.string(forKey: "tradelane.log.level", default: defaults.logLevel)
+        return c
+    }
+
+    /// The master key: from config, or (demo mode only) a key file generated in the data dir.
+    public func resolveMasterKey(warn: (String) -> Void) throws -> String {
+        if let k = masterKey, !k.isEmpty { return k }
+        guard mode == .demo else { throw ConfigError.masterKeyRequired }
+        let path = URL(fileURLWithPath: dataDirectory).appendingPathComponent("master.key")
+        if let existing = try? String(contentsOf: path, encoding: .utf8), !existing.isEmpty {
+            return existing.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let key = FieldCipher.generateMasterKey()
+        try (key + "\n").write(to: path, atomically: true, encoding: .utf8)
+        try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path.path)
+        warn("TRADELANE_MASTER_KEY is not set: generated a demo key at \(path.path). Production mode requires the variable.")
+        return key
+    }
+}
+
+public enum ConfigError: Error, CustomStringConvertible {
+    case masterKeyRequired
+    case invalid(String)
+    public var description: String {
+        switch self {
+        case .masterKeyRequired: "TRADELANE_MASTER_KEY is required in production mode (32 random bytes, base64 or hex)."
+        case .invalid(let s): s
+        }
+    }
+}

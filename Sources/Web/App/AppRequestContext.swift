@@ -1,0 +1,23 @@
+import Hummingbird
+import Kernel
+import Parties
+
+/// Per-request state set by middleware: who is calling, in which language.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+    public var session: AccessService.Session?
+    public var language: Language = .en
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+    }
+
+    /// Bodies above this are refused with 413 (documents included).
+    public var maxUploadSize: Int { 2 * 1024 * 1024 }
+
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw CommonError.unauthorized }
+        return principal
+    }
+}

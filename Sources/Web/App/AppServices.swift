@@ -1,0 +1,35 @@
+import Foundation
+import Kernel
+import Logging
+import Parties
+
+/// Everything the HTTP layer needs, assembled once (by the CLI or by tests).
+public struct AppServices: Sendable {
+    public let db: Database
+    public let clock: any WallClock
+    public let parties: PartiesServices
+    public let idempotency: IdempotencyStore
+    public let migrator: Migrator
+    public let config: AppConfig
+    public let metrics: AppMetrics
+
+    public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
+                exitBlockers: [any ExitBlocker] = []) {
+        self.db = db
+        self.clock = clock
+        self.config = config
+        var settings = PartiesSettings()
+        settings.exitNoticeDays = config.exitNoticeDays
+        settings.licenceWarningDays = config.licenceWarningDays
+        settings.bcryptCost = UInt8(clamping: max(4, min(config.bcryptCost, 31)))
+        parties = PartiesServices(PartiesContext(db: db, clock: clock, cipher: cipher, settings: settings, exitBlockers: exitBlockers))
+        idempotency = IdempotencyStore(db: db, clock: clock)
+        migrator = Migrator(AllMigrations.list)
+        metrics = AppMetrics()
+    }
+}
+
+/// Every module's migrations in dependency order.
+public enum AllMigrations {
+    public static let list: [Migration] = KernelMigrations.all + PartiesMigrations.all
+}

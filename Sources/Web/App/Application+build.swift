@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import Kernel
+import Logging
+import NIOCore
+import Parties
+
+/// Assembles router, middleware, API and console over the given services.
+public func buildApplication(_ services: AppServices, logger: Logger = Logger(label: "tradelane")) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "tradelane"),
+        logger: logger
+    )
+}
+
+public func buildRouter(_ services: AppServices) async throws -> Router<AppRequestContext> {
+    let views = try await Views.load()
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        ObservabilityMiddleware(metrics: services.metrics)
+        ProblemMiddleware(views: views)
+        AuthMiddleware(access: services.parties.access)
+    }
+    SystemAPI(services: services, openAPI: try OpenAPIDocument.load()).register(on: router)
+
+    let api = router.group("api/v1").add(middleware: IdempotencyMiddleware(store: services.idempotency))
+    PartiesAPI(services: services).register(on: api)
+
+    ConsoleRoutes(services: services, views: views).register(on: router)
+    return router
+}
+
+enum OpenAPIDocument {
+    static func load() throws -> ByteBuffer {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources") else {
+            throw ConfigError.invalid("openapi.yaml missing from the bundle")
+        }
+        return ByteBuffer(bytes: try Data(contentsOf: url))
+    }
+}

@@ -1,0 +1,420 @@
+import Foundation
+import Hummingbird
+import Kernel
+import NIOCore
+import Parties
+
+/// Server-rendered console pages (zh-CN / en) over the same services as the API.
+struct ConsoleRoutes {
+    let services: AppServices
+    let views: Views
+    var parties: PartiesServices { services.parties }
+    static let flashCookie = "tl_flash"
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("/") { _, _ in Response.redirect(to: "/console") }
+        router.get("notices", use: notices)
+        router.get("static/console.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ConsoleAssets.css))
+        }
+        let console = router.group("console").add(middleware: CSRFMiddleware())
+        console.get("login", use: loginPage)
+        console.post("login", use: login)
+        console.post("logout", use: logout)
+        console.post("language", use: switchLanguage)
+        console.get("", use: dashboard)
+        console.get("merchants", use: merchants)
+        console.get("merchants/:id", use: merchant)
+        console.post("merchants/:id/exit", use: { r, c in try await merchantAction(r, c, "exit") })
+        console.post("merchants/:id/exit/withdraw", use: { r, c in try await merchantAction(r, c, "withdraw") })
+        console.post("merchants/:id/close", use: { r, c in try await merchantAction(r, c, "close") })
+        console.get("kyc", use: kycQueue)
+        console.post("kyc/:id/:action", use: kycAction)
+        console.get("kyc-documents/:id", use: document)
+        console.get("api-keys", use: apiKeys)
+        console.post("api-keys", use: createKey)
+        console.post("api-keys/:id/revoke", use: revokeKey)
+    }
+
+    // MARK: plumbing
+
+    /// Console pages need a session; API keys are not accepted here.
+    func session(_ c: AppRequestContext) throws -> AccessService.Session {
+        guard let s = c.session else { throw ConsoleRedirect.login }
+        return s
+    }
+
+    func base(_ c: AppRequestContext, _ r: Request, nav: String) -> [String: Any] {
+        let lang = c.language
+        var model: [String: Any] = [
+            "lang": lang.rawValue, "t": ConsoleStrings.dictionary(lang), "isZh": lang == .zh,
+            "nav_\(nav)": true, "path": r.uri.path,
+        ]
+        if let s = c.session {
+            model["user"] = ["displayName": s.user.displayName, "email": s.user.email, "role": s.user.role.label(lang)]
+            model["csrf"] = s.csrfToken
+            model["isOperator"] = s.user.role.isOperator
+            model["isReviewer"] = s.user.role == .operatorAdmin || s.user.role == .complianceOfficer
+            model["isAdmin"] = s.user.role == .operatorAdmin || s.user.role == .merchantAdmin
+        }
+        if let flash = r.cookies[Self.flashCookie]?.value, let decoded = Flash.decode(flash) {
+            model["flash"] = ["message": decoded.message, "isError": decoded.isError]
+        }
+        return model
+    }
+
+    /// Renders and clears any flash cookie that was shown.
+    func page(_ name: String, _ model: [String: Any], _ r: Request, status: HTTPResponse.Status = .ok) -> Response {
+        var model = model
+        if model["pageTitle"] == nil, let t = model["t"] as? [String: String] {
+            let key = ["login": "login", "dashboard": "dashboard", "merchants": "merchants", "merchant": "merchant",
+                       "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices"][name] ?? "appName"
+            model["pageTitle"] = t[key] ?? "Tradelane"
+        }
+        var response = views.render(name, model, status: status)
+        if r.cookies[Self.flashCookie] != nil {
+            response.setCookie(Cookie(name: Self.flashCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    func redirect(_ to: String, flash: Flash? = nil) -> Response {
+        var response = Response.redirect(to: to, type: .normal)
+        if let flash {
+            response.setCookie(Cookie(name: Self.flashCookie, value: flash.encoded, maxAge: 60, path: "/", httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    /// Runs a console command; a domain error comes back as a red flash on the page instead of an error page.
+    func command(_ c: AppRequestContext, back: String, ok: (Language) -> String, _ body: () async throws -> Void) async throws -> Response {
+        do {
+            try await body()
+            return redirect(back, flash: Flash(message: ok(c.language), isError: false))
+        } catch let e as any AppError {
+            var msg = e.detail(c.language)
+            if !e.fieldErrors.isEmpty { msg = e.fieldErrors.map { $0.message(c.language) }.joined(separator: " ") }
+            return redirect(back, flash: Flash(message: msg, isError: true))
+        }
+    }
+
+    func form(_ r: Request, _ c: AppRequestContext) async throws -> FormFields {
+        var r = r
+        let body = try await r.collectBody(upTo: c.maxUploadSize)
+        return FormFields(String(buffer: body))
+    }
+
+    func date(_ d: Date?, _ lang: Language) -> String {
+        guard let d else { return "—" }
+        var style = Date.FormatStyle(date: .numeric, time: .shortened, locale: Locale(identifier: lang == .zh ? "zh_CN" : "en_GB"),
+                                     timeZone: TimeZone(identifier: "Asia/Shanghai")!)
+        style.calendar = Calendar(identifier: .gregorian)
+        return d.formatted(style)
+    }
+
+    // MARK: login, logout, language
+
+    func loginPage(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        if c.session != nil { return Response.redirect(to: "/console") }
+        return page("login", base(c, r, nav: "login"), r)
+    }
+
+    func login(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let f = try await form(r, c)
+        guard let s = try await parties.access.login(email: f["email"] ?? "", password: f["password"] ?? "") else {
+            var model = base(c, r, nav: "login")
+            model["loginError"] = true
+            model["email"] = f["email"] ?? ""
+            return page("login", model, r, status: .unauthorized)
+        }
+        var response = Response.redirect(to: "/console", type: .normal)
+        response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: s.token, maxAge: Int(parties.context.settings.sessionLifetime),
+                                  path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: s.user.language.rawValue, maxAge: 31_536_000,
+                                  path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    func logout(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        if let s = c.session { try await parties.access.logout(token: s.token) }
+        var response = Response.redirect(to: "/console/login", type: .normal)
+        response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    /// Remembered on the user (and in a cookie for pages before login).
+    func switchLanguage(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let f = try await form(r, c)
+        let lang = Language(code: f["lang"] ?? "") ?? .en
+        if let s = c.session, s.user.language != lang {
+            _ = try await parties.users.update(s.user.id.rawValue, UserInput(language: lang.rawValue), by: s.principal)
+        }
+        let back = f["return"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console"
+        var response = Response.redirect(to: back, type: .normal)
+        response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: lang.rawValue, maxAge: 31_536_000, path: "/",
+                                  secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
+        return response
+    }
+
+    // MARK: dashboard
+
+    func dashboard(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let lang = c.language
+        let p = s.principal
+        var model = base(c, r, nav: "dashboard")
+        var counts: [(MerchantStatus, Int)] = []
+        for st in MerchantStatus.allCases { counts.append((st, try await parties.merchants.count(status: st, by: p))) }
+        model["chart"] = BarChart.svg(counts.map { ($0.0.label(lang), $0.1) }, title: ConsoleStrings.table["merchantsByStatus"]!(lang))
+        model["statusCounts"] = counts.map { ["label": $0.0.label(lang), "status": $0.0.rawValue, "count": $0.1] }
+        if p.role.isOperator {
+            var open: [[String: Any]] = []
+            for st in KYCStatus.allCases where st.isOpen {
+                open.append(["label": st.label(lang), "status": st.rawValue, "count": try await parties.kyc.count(status: st, by: p)])
+            }
+            model["kycOpen"] = open
+        }
+        let warnings = try await parties.merchants.licenceWarnings(by: p)
+        model["licenceWarnings"] = warnings.map { m in
+            ["id": m.id.rawValue, "name": m.name, "expires": m.licenceExpiresOn?.description ?? "",
+             "state": licenceLabel(parties.merchants.licenceState(m), lang), "expired": parties.merchants.licenceState(m) == .expired]
+        }
+        if p.role == .operatorAdmin || p.role == .merchantAdmin {
+            let audit = try await AuditLog.recent(services.db, merchantId: p.scope.merchantId, limit: 10)
+            model["audit"] = audit.map { ["time": date($0.at, lang), "actor": $0.actor, "action": $0.action, "entity": "\($0.entity) \($0.entityId)"] }
+        }
+        if let mid = p.merchantId {
+            let m = try await parties.merchants.get(mid, by: p)
+            model["ownMerchant"] = merchantRow(m, lang)
+        }
+        return page("dashboard", model, r)
+    }
+
+    func licenceLabel(_ state: LicenceState?, _ lang: Language) -> String {
+        switch state {
+        case .expired: ConsoleStrings.table["expired"]!(lang)
+        case .expiringSoon: ConsoleStrings.table["expiringSoon"]!(lang)
+        case .valid: ConsoleStrings.table["valid"]!(lang)
+        case nil: "—"
+        }
+    }
+
+    func merchantRow(_ m: Merchant, _ lang: Language) -> [String: Any] {
+        let licence = parties.merchants.licenceState(m)
+        return ["id": m.id.rawValue, "name": m.name, "legalName": m.legalName ?? "", "country": m.country,
+                "contactEmail": m.contactEmail, "status": m.status.rawValue, "statusLabel": m.status.label(lang),
+                "kycStatus": m.kycStatus?.rawValue ?? "", "kycLabel": m.kycStatus?.label(lang) ?? "—",
+                "licence": m.licenceExpiresOn?.description ?? "—", "licenceState": licence?.rawValue ?? "",
+                "licenceLabel": licenceLabel(licence, lang), "createdAt": date(m.createdAt, lang),
+                "noticeEnds": date(m.noticeEndsAt, lang), "exitReason": m.exitReason ?? "",
+                "exiting": m.status == .exiting, "canExit": m.status == .active || m.status == .onboarding]
+    }
+
+    // MARK: merchants
+
+    func merchants(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let q = Query(request: r)
+        let sort = q.string("sort") ?? "name"
+        let desc = q.string("dir") == "desc"
+        let status = try q.enumValue("status", MerchantStatus.self)
+        let text = q.string("q")
+        let page = try await parties.merchants.list(MerchantListQuery(status: status, query: text, sort: sort, descending: desc, limit: 200), by: s.principal)
+        var model = base(c, r, nav: "merchants")
+        model["rows"] = page.items.map { merchantRow($0, c.language) }
+        model["q"] = text ?? ""
+        model["statuses"] = MerchantStatus.allCases.map { ["value": $0.rawValue, "label": $0.label(c.language), "selected": $0 == status] }
+        let keep = [("q", text), ("status", status?.rawValue)].compactMap { k, v in v.map { "\(k)=\(Self.urlEncode($0))" } }
+        model["headers"] = [("name", "name"), ("country", "country"), ("status", "status"), ("kycStatus", "kyc_status"),
+                            ("licence", "licence_expires_on"), ("createdAt", "created_at")].map { label, key -> [String: Any] in
+            let active = sort == key || (key == "kyc_status" && sort == "kycStatus")
+            let nextDir = active && !desc ? "desc" : "asc"
+            return ["key": key, "label": ConsoleStrings.table[label]!(c.language), "active": active,
+                    "arrow": active ? (desc ? "▼" : "▲") : "", "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
+                    "href": "?" + (keep + ["sort=\(key)", "dir=\(nextDir)"]).joined(separator: "&")]
+        }
+        model["count"] = page.items.count
+        return self.page("merchants", model, r)
+    }
+
+    static func urlEncode(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+
+    func merchant(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        let m = try await parties.merchants.get(id, by: s.principal)
+        let subs = try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: s.principal)
+        var model = base(c, r, nav: "merchants")
+        model["m"] = merchantRow(m, c.language)
+        model["submissions"] = subs.items.map { kycRow($0, c.language, merchantName: m.name) }
+        model["canManageExit"] = s.user.role == .operatorAdmin || (s.user.role == .merchantAdmin && s.user.merchantId?.rawValue == id)
+        model["canClose"] = s.user.role == .operatorAdmin && m.status == .exiting
+        return page("merchant", model, r)
+    }
+
+    func merchantAction(_ r: Request, _ c: AppRequestContext, _ action: String) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        let f = try await form(r, c)
+        return try await command(c, back: "/console/merchants/\(id)", ok: { lang in
+            switch action {
+            case "exit": lang == .zh ? "已发起退出公示。" : "Exit notice started."
+            case "withdraw": lang == .zh ? "已撤回退出。" : "Exit withdrawn."
+            default: lang == .zh ? "店铺已关闭。" : "Store closed."
+            }
+        }) {
+            switch action {
+            case "exit": _ = try await parties.merchants.requestExit(id, reason: f["reason"], by: s.principal)
+            case "withdraw": _ = try await parties.merchants.cancelExit(id, by: s.principal)
+            default: _ = try await parties.merchants.close(id, by: s.principal)
+            }
+        }
+    }
+
+    // MARK: KYC
+
+    func kycRow(_ k: KYCSubmission, _ lang: Language, merchantName: String) -> [String: Any] {
+        let waitingHours = Int(services.clock.now().timeIntervalSince(k.submittedAt) / 3600)
+        return ["id": k.id.rawValue, "merchantId": k.merchantId.rawValue, "merchantName": merchantName,
+                "company": k.companyName, "registrationNumber": k.registrationNumber, "legalRepresentative": k.legalRepresentative,
+                "country": k.country, "address": k.address, "licence": k.licenceExpiresOn.description,
+                "status": k.status.rawValue, "statusLabel": k.status.label(lang), "submittedAt": date(k.submittedAt, lang),
+                "waiting": waitingHours >= 48 ? (lang == .zh ? "\(waitingHours / 24) 天" : "\(waitingHours / 24) d") : (lang == .zh ? "\(waitingHours) 小时" : "\(waitingHours) h"),
+                "reason": k.decisionReason ?? "",
+                "documents": k.documents.map { ["id": $0.id.rawValue, "filename": $0.filename, "kind": $0.kind.rawValue, "sha": String($0.sha256.prefix(12))] },
+                "canStart": k.status == .submitted, "canDecide": k.status == .underReview]
+    }
+
+    func kycQueue(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let q = Query(request: r)
+        let status = try q.enumValue("status", KYCStatus.self)
+        let page = try await parties.kyc.list(status: status, merchantId: nil, limit: 200, after: nil, by: s.principal)
+        var names: [String: String] = [:]
+        var rows: [[String: Any]] = []
+        for k in page.items where status != nil || k.status.isOpen || k.decidedAt.map({ services.clock.now().timeIntervalSince($0) < 86400 * 7 }) == true {
+            let mid = k.merchantId.rawValue
+            if names[mid] == nil { names[mid] = (try? await parties.merchants.get(mid, by: s.principal))?.name ?? mid }
+            rows.append(kycRow(k, c.language, merchantName: names[mid]!))
+        }
+        var model = base(c, r, nav: "kyc")
+        model["rows"] = rows
+        model["statuses"] = KYCStatus.allCases.map { ["value": $0.rawValue, "label": $0.label(c.language), "selected": $0 == status] }
+        return self.page("kyc", model, r)
+    }
+
+    func kycAction(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        let action = try c.parameters.require("action")
+        let f = try await form(r, c)
+        let p = s.principal
+        let reason = f["reason"]
+        return try await command(c, back: "/console/kyc", ok: { lang in
+            switch action {
+            case "approve": lang == .zh ? "已通过资质审核 \(id)。" : "Approved \(id)."
+            case "reject": lang == .zh ? "已驳回 \(id)。" : "Rejected \(id)."
+            case "request-info": lang == .zh ? "已要求补充材料 \(id)。" : "Requested more information for \(id)."
+            default: lang == .zh ? "已开始审核 \(id)。" : "Review started for \(id)."
+            }
+        }) {
+            switch action {
+            case "start-review": _ = try await parties.kyc.startReview(id, by: p)
+            case "approve": _ = try await parties.kyc.approve(id, by: p)
+            case "reject": _ = try await parties.kyc.reject(id, reason: reason, by: p)
+            case "request-info": _ = try await parties.kyc.requestMoreInfo(id, reason: reason, by: p)
+            default: throw CommonError.notFound(entity: "action", id: action)
+            }
+        }
+    }
+
+    func document(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let (doc, data) = try await parties.kyc.document(try c.parameters.require("id"), by: s.principal)
+        return Response(status: .ok, headers: [
+            .contentType: doc.contentType,
+            .contentDisposition: "inline; filename=\"\(doc.filename.replacingOccurrences(of: "\"", with: ""))\"",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: API keys
+
+    func apiKeys(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        var model = base(c, r, nav: "keys")
+        let page = try await parties.access.listKeys(limit: 200, after: nil, by: s.principal)
+        model["rows"] = page.items.map { k -> [String: Any] in
+            ["id": k.id.rawValue, "name": k.name, "role": k.role.label(c.language), "merchantId": k.merchantId?.rawValue ?? "—",
+             "prefix": k.prefix, "createdAt": date(k.createdAt, c.language), "lastUsed": date(k.lastUsedAt, c.language),
+             "revoked": k.isRevoked]
+        }
+        let grantable = Role.allCases.filter { s.user.role == .operatorAdmin || !$0.isOperator }
+        model["roles"] = grantable.map { ["value": $0.rawValue, "label": $0.label(c.language)] }
+        if let token = r.cookies["tl_newkey"]?.value, !token.isEmpty { model["newKey"] = token }
+        var response = self.page("api-keys", model, r)
+        response.setCookie(Cookie(name: "tl_newkey", value: "", maxAge: 0, path: "/console/api-keys", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func createKey(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let f = try await form(r, c)
+        do {
+            let (_, token) = try await parties.access.createKey(name: f["name"], role: f["role"], merchantId: f["merchantId"], by: s.principal)
+            // Shown once on the next page load, then the cookie is cleared.
+            var response = redirect("/console/api-keys", flash: Flash(message: ConsoleStrings.table["newKeyShownOnce"]!(c.language), isError: false))
+            response.setCookie(Cookie(name: "tl_newkey", value: token, maxAge: 60, path: "/console/api-keys",
+                                      secure: services.config.secureCookies, httpOnly: true, sameSite: .strict))
+            return response
+        } catch let e as any AppError {
+            let msg = e.fieldErrors.isEmpty ? e.detail(c.language) : e.fieldErrors.map { $0.message(c.language) }.joined(separator: " ")
+            return redirect("/console/api-keys", flash: Flash(message: msg, isError: true))
+        }
+    }
+
+    func revokeKey(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        return try await command(c, back: "/console/api-keys", ok: { $0 == .zh ? "已吊销密钥 \(id)。" : "Revoked key \(id)." }) {
+            _ = try await parties.access.revokeKey(id, by: s.principal)
+        }
+    }
+
+    // MARK: public notices
+
+    func notices(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        var model = base(c, r, nav: "notices")
+        model["rows"] = try await parties.merchants.publicNotices().map { merchantRow($0, c.language) }
+        return page("notices", model, r)
+    }
+}
+
+/// A one-shot message shown after a redirect (POST/redirect/GET).
+struct Flash {
+    let message: String
+    let isError: Bool
+    var encoded: String {
+        let raw = (isError ? "e|" : "o|") + message
+        return Data(raw.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+    static func decode(_ s: String) -> Flash? {
+        var b = s.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while b.count % 4 != 0 { b += "=" }
+        guard let d = Data(base64Encoded: b), let text = String(data: d, encoding: .utf8), text.count > 2 else { return nil }
+        return Flash(message: String(text.dropFirst(2)), isError: text.hasPrefix("e|"))
+    }
+}
+
+/// Unauthenticated console request: send the person to the login page.
+enum ConsoleRedirect: Error, HTTPResponseError {
+    case login
+    var status: HTTPResponse.Status { .seeOther }
+    var headers: HTTPFields { [.location: "/console/login"] }
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response.redirect(to: "/console/login", type: .normal)
+    }
+}

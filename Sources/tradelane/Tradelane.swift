@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import Kernel
+import Logging
+import Parties
+import Web
+
+@main
+struct Tradelane: AsyncParsableCommand {
+    static func main() async {
+        // Line-buffer stdout so printed logins reach pipes and log files at once.
+        setvbuf(stdout, nil, _IOLBF, 0)
+        do {
+            var command = try parseAsRoot()
+            if var async = command as? any AsyncParsableCommand {
+                try await async.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    static let configuration = CommandConfiguration(
+        commandName: "tradelane",
+        abstract: "Tradelane — cross-border e-commerce service platform.",
+        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self]
+    )
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(name: .long, help: "Data directory (default ./tradelane-data or TRADELANE_DATA_DIR).")
+    var dataDir: String?
+    @Option(name: .long, help: "Database URL: sqlite:///path or postgres://user:pw@host:port/db (or TRADELANE_DATABASE_URL).")
+    var databaseURL: String?
+
+    func config(mode: AppConfig.Mode? = nil, port: Int? = nil) -> AppConfig {
+        var env = ProcessInfo.processInfo.environment
+        if let dataDir { env["TRADELANE_DATA_DIR"] = dataDir }
+        if let databaseURL { env["TRADELANE_DATABASE_URL"] = databaseURL }
+        if let port { env["TRADELANE_PORT"] = String(port) }
+        if let mode { env["TRADELANE_MODE"] = mode.rawValue }
+        return AppConfig.fromEnvironment(env)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate and serve the API and console.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Port (default 8080 or TRADELANE_PORT).") var port: Int?
+
+    func run() async throws {
+        let config = common.config(port: port)
+        let logger = Runtime.logger(config)
+        let services = try await Runtime.open(config, logger: logger)
+        logger.info("serving on http://\(config.host):\(config.port) (\(services.db.engine.rawValue): \(services.db.location))")
+        try await Runtime.serve(services, logger: logger)
+        await services.db.close()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations (idempotent).")
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let config = common.config()
+        let services = try await Runtime.open(config, logger: Runtime.logger(config))
+        let applied = try await services.migrator.migrate(services.db)
+        if applied.isEmpty { print("schema is up to date") }
+        for a in applied { print("applied \(a.module) #\(a.version): \(a.name)") }
+        await services.db.close()
+    }
+}
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Create demo data in the data directory, print logins and serve.")
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Port (default 8080).") var port: Int?
+    @Flag(help: "Accepted for scripts; the demo never opens a browser.") var noBrowser = false
+    @Flag(help: "Seed and exit without serving.") var seedOnly = false
+
+    func run() async throws {
+        let config = common.config(mode: .demo, port: port)
+        let logger = Runtime.logger(config)
+        let services = try await Runtime.open(config, logger: logger)
+        try await services.migrator.migrate(services.db)
+        let seeded = try await DemoData.seed(services)
+        print(seeded ? "Demo data created in \(config.dataDirectory)" : "Demo data already present in \(config.dataDirectory)")
+        print("Console: http://\(config.host):\(config.port)/console   (password for every demo login: \(DemoData.password))")
+        for l in DemoData.logins { print("  \(l.role.padding(toLength: 40, withPad: " ", startingAt: 0)) \(l.email)") }
+        if seedOnly { await services.db.close(); return }
+        try await Runtime.serve(services, logger: logger)
+        await services.db.close()
+    }
+}
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key and print only the key on stdout.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Role: \(Role.allCases.map(\.rawValue).joined(separator: ", "))") var role: String
+        @Option(help: "Merchant ID for merchant roles.") var merchant: String?
+        @Option(help: "A name to recognise the key by.") var name: String = "cli"
+
+        func run() async throws {
+            let config = common.config()
+            var logger = Runtime.logger(config)
+            logger.logLevel = .error
+            let services = try await Runtime.open(config, logger: logger)
+            try await services.migrator.migrate(services.db)
+            do {
+                let (_, token) = try await services.parties.access.createKey(name: name, role: role, merchantId: merchant, by: .system("cli"))
+                print(token)
+                await services.db.close()
+            } catch let e as any AppError {
+                await services.db.close()
+                let fields = e.fieldErrors.map { "\($0.field): \($0.message.en)" }.joined(separator: "; ")
+                throw ValidationError(fields.isEmpty ? e.detail.en : fields)
+            }
+        }
+    }
+}
+
+struct Audit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Audit log tools.", subcommands: [Verify.self])
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Verify the audit hash chain; exit 1 at the first broken link.")
+        @OptionGroup var common: CommonOptions
+
+        func run() async throws {
+            let config = common.config()
+            let services = try await Runtime.open(config, logger: Runtime.logger(config))
+            let result = try await AuditLog.verify(services.db)
+            await services.db.close()
+            switch result {
+            case .intact(let n, let head):
+                print("audit chain intact: \(n) entries, head \(head)")
+            case .broken(let seq, let reason):
+                print("audit chain BROKEN at entry \(seq): \(reason)")
+                throw ExitCode(1)
+            }
+        }
+    }
+}

@@ -1,0 +1,334 @@
+#!/usr/bin/env bash
+# Tradelane's whole test run, as CI does it (.ci/run execs this):
+#
+#   1. installs what is missing: PostgreSQL, Chromium + chromedriver (apt), selenium,
+#      pytest, schemathesis (pip)
+#   2. swift build --build-tests
+#   3. swift test against SQLite (TRADELANE_TEST_DATABASE_URL unset)
+#   4. swift test against a throw-away PostgreSQL (scripts/start-postgres.sh)
+#   5. starts `tradelane demo` on a free port and runs the browser tests (Tests/e2e)
+#   6. fuzzes the HTTP API with schemathesis from /api/openapi.yaml (no 5xx allowed,
+#      responses must match the spec)
+#   7. prints "N passed, M failed" and exits non-zero if anything failed
+#
+# Knobs for local use (CI sets none of them):
+#   TRADELANE_TEST_SKIP_SWIFT=1   skip steps 2-4 and use the binary already built
+#   TRADELANE_BIN=path            binary for steps 5-6 (default .build/debug/tradelane)
+#   TRADELANE_FUZZ_EXAMPLES=N     schemathesis examples per operation (default 20)
+#   TRADELANE_FUZZ_CHECKS=list    schemathesis checks (default not_a_server_error,response_schema_conformance)
+#   TRADELANE_FUZZ_TIMEOUT=secs   hard limit for the fuzz (default 300)
+#   TRADELANE_SCREENSHOT_DIR=dir  browser tests save screenshots there
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+SCHEMATHESIS_REQ='schemathesis>=4.32,<5'   # CLI flags below verified with 4.32.5
+FUZZ_EXAMPLES="${TRADELANE_FUZZ_EXAMPLES:-20}"
+FUZZ_CHECKS="${TRADELANE_FUZZ_CHECKS:-not_a_server_error,response_schema_conformance}"
+FUZZ_TIMEOUT="${TRADELANE_FUZZ_TIMEOUT:-300}"
+SWIFT_TEST_TIMEOUT="${TRADELANE_SWIFT_TEST_TIMEOUT:-1800}"
+E2E_TIMEOUT="${TRADELANE_E2E_TIMEOUT:-900}"
+
+export PYTHONDONTWRITEBYTECODE=1
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+export PIP_ROOT_USER_ACTION=ignore
+if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
+    export PATH="/opt/swift/usr/bin:$PATH"
+fi
+
+SUDO=""
+if [[ "$(id -u)" -ne 0 ]]; then SUDO="sudo"; fi
+
+START_TIME=$SECONDS
+TOTAL_PASSED=0
+TOTAL_FAILED=0
+FAILED_STAGES=()
+DEMO_PID=""
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/tradelane-test.XXXXXX")"
+
+section() { printf '\n== %s ==\n' "$*"; }
+note() { printf 'test.sh: %s\n' "$*"; }
+
+# ------------------------------------------------------------------ cleanup + summary
+
+cleanup() {
+    local rc=$?
+    set +e
+    if [[ -n "$DEMO_PID" ]] && kill -0 "$DEMO_PID" 2>/dev/null; then
+        kill "$DEMO_PID" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$DEMO_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$DEMO_PID" 2>/dev/null
+        wait "$DEMO_PID" 2>/dev/null
+    fi
+    if [[ -n "${TRADELANE_PG_DATADIR:-}" ]]; then
+        bash "$ROOT/scripts/stop-postgres.sh" "$TRADELANE_PG_DATADIR" >/dev/null 2>&1
+    fi
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+stage_failed() {
+    # $1 = stage name, $2 = failed-test count parsed from its output (0 if none)
+    FAILED_STAGES+=("$1")
+    if [[ "${2:-0}" -eq 0 ]]; then
+        TOTAL_FAILED=$((TOTAL_FAILED + 1))  # count a stage that failed without a test count
+    fi
+}
+
+finish() {
+    section "summary"
+    if [[ ${#FAILED_STAGES[@]} -gt 0 ]]; then
+        note "FAILED: ${FAILED_STAGES[*]}"
+    else
+        note "all stages passed"
+    fi
+    note "total time $((SECONDS - START_TIME)) s"
+    printf '%d passed, %d failed\n' "$TOTAL_PASSED" "$TOTAL_FAILED"
+    [[ ${#FAILED_STAGES[@]} -eq 0 ]]
+}
+
+abort() {
+    # A step that later steps cannot do without failed: summarise and stop.
+    stage_failed "$1" 0
+    finish || exit 1
+}
+
+free_port() {
+    python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+s.close()'
+}
+
+# Prints "PASSED FAILED" for a swift test log (XCTest and Swift Testing both counted).
+count_swift_tests() {
+    python3 - "$1" <<'EOF'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+passed = failed = 0
+# Swift Testing: "✔ Test run with 123 tests in 45 suites passed after 6.7 seconds."
+#                "✘ Test run with 123 tests in 45 suites failed after 6.7 seconds with 2 issues."
+runs = re.findall(r"Test run with (\d+) tests?(?: in \d+ suites?)? (passed|failed)", text)
+if runs:
+    total = int(runs[-1][0])
+    st_failed = len(re.findall(r"^\S+ Test (?!run with).* failed after", text, re.M))
+    if runs[-1][1] == "failed" and st_failed == 0:
+        st_failed = 1
+    passed += max(total - st_failed, 0)
+    failed += st_failed
+# XCTest: "Executed 12 tests, with 1 failure (0 unexpected) in ..." (the largest is 'All tests')
+executed = [int(n) for n in re.findall(r"Executed (\d+) tests?, with \d+ failures?", text)]
+if executed:
+    total = max(executed)
+    xc_failed = len(set(re.findall(r"Test Case '([^']+)' failed", text)))
+    passed += max(total - xc_failed, 0)
+    failed += xc_failed
+print(passed, failed)
+EOF
+}
+
+# Prints "PASSED FAILED" for a pytest log ("1 failed, 7 passed, 2 errors in 3.2s").
+count_pytest() {
+    python3 - "$1" <<'EOF'
+import re, sys
+lines = open(sys.argv[1], encoding="utf-8", errors="replace").read().splitlines()
+last = next((l for l in reversed(lines) if re.search(r"\d+ (passed|failed|errors?)\b", l)), "")
+get = lambda word: sum(int(n) for n in re.findall(r"(\d+) " + word + r"\b", last))
+print(get("passed"), get("failed") + get("errors?"))
+EOF
+}
+
+# ------------------------------------------------------------------ 1. installs
+
+section "install"
+t0=$SECONDS
+apt_missing=()
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_missing+=(postgresql); fi
+if ! command -v chromium >/dev/null 2>&1; then apt_missing+=(chromium); fi
+if ! command -v chromedriver >/dev/null 2>&1; then apt_missing+=(chromium-driver); fi
+if [[ ${#apt_missing[@]} -gt 0 ]]; then
+    note "apt: installing ${apt_missing[*]}"
+    $SUDO apt-get update -qq </dev/null || { sleep 5; $SUDO apt-get update -qq </dev/null; }
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${apt_missing[@]}" </dev/null >"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; abort install; }
+else
+    note "apt: postgresql, chromium, chromium-driver already installed"
+fi
+
+pip_missing=()
+python3 -c 'import selenium' 2>/dev/null || pip_missing+=(selenium)
+python3 -c 'import pytest' 2>/dev/null || pip_missing+=(pytest)
+python3 - 2>/dev/null <<'EOF' || pip_missing+=("$SCHEMATHESIS_REQ")
+from importlib.metadata import version
+major, minor = (int(x) for x in version("schemathesis").split(".")[:2])
+assert major == 4 and minor >= 32
+EOF
+if [[ ${#pip_missing[@]} -gt 0 ]]; then
+    note "pip: installing ${pip_missing[*]}"
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet "${pip_missing[@]}" </dev/null || abort install
+else
+    note "pip: selenium, pytest, schemathesis already installed"
+fi
+SCHEMATHESIS="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/schemathesis"
+[[ -x "$SCHEMATHESIS" ]] || SCHEMATHESIS="$(command -v schemathesis || true)"
+[[ -n "$SCHEMATHESIS" ]] || { note "schemathesis CLI not found after install"; abort install; }
+note "$("$SCHEMATHESIS" --version), $(chromium --version 2>/dev/null), $(chromedriver --version | cut -d' ' -f1-2)"
+note "installs took $((SECONDS - t0)) s"
+
+# ------------------------------------------------------------------ 2-4. swift
+
+BIN="${TRADELANE_BIN:-$ROOT/.build/debug/tradelane}"
+
+if [[ "${TRADELANE_TEST_SKIP_SWIFT:-}" == 1 ]]; then
+    note "TRADELANE_TEST_SKIP_SWIFT=1: skipping swift build and swift test"
+else
+    section "swift build"
+    t0=$SECONDS
+    swift build --build-tests </dev/null || abort "swift-build"
+    if [[ ! -x "$BIN" ]]; then
+        swift build --product tradelane </dev/null || abort "swift-build"
+    fi
+    note "build took $((SECONDS - t0)) s"
+
+    # $1 label, $2 log file, then the command
+    run_swift_tests() {
+        local label="$1" log="$2" rc counts p f
+        shift 2
+        section "swift test ($label)"
+        t0=$SECONDS
+        if "$@" timeout "$SWIFT_TEST_TIMEOUT" swift test --skip-build </dev/null 2>&1 | tee "$log"; then
+            rc=0
+        else
+            rc=$?
+        fi
+        counts="$(count_swift_tests "$log")"
+        read -r p f <<<"$counts"
+        TOTAL_PASSED=$((TOTAL_PASSED + p))
+        TOTAL_FAILED=$((TOTAL_FAILED + f))
+        note "swift test ($label): $p passed, $f failed, exit $rc, $((SECONDS - t0)) s"
+        if [[ $rc -ne 0 ]]; then
+            [[ $rc -eq 124 ]] && note "swift test ($label) timed out after $SWIFT_TEST_TIMEOUT s"
+            stage_failed "swift-test-$label" "$f"
+        elif [[ $((p + f)) -eq 0 ]]; then
+            note "swift test ($label) ran no test"
+            stage_failed "swift-test-$label" 0
+        fi
+    }
+
+    run_swift_tests SQLite "$TMP/swift-sqlite.log" env -u TRADELANE_TEST_DATABASE_URL
+
+    section "start PostgreSQL"
+    pg_env="$(bash "$ROOT/scripts/start-postgres.sh")" || abort "postgres-start"
+    eval "$pg_env"
+    export TRADELANE_TEST_DATABASE_URL TRADELANE_PG_DATADIR
+    note "TRADELANE_TEST_DATABASE_URL=$TRADELANE_TEST_DATABASE_URL"
+
+    run_swift_tests PostgreSQL "$TMP/swift-postgres.log" env
+
+    bash "$ROOT/scripts/stop-postgres.sh" "$TRADELANE_PG_DATADIR" || true
+    unset TRADELANE_PG_DATADIR
+fi
+
+# ------------------------------------------------------------------ 5. demo server + browser tests
+
+section "start demo server"
+[[ -x "$BIN" ]] || { note "$BIN not found"; abort "demo-start"; }
+DEMO_DIR="$TMP/demo"
+mkdir -p "$DEMO_DIR"
+DEMO_PORT="$(free_port)"
+DEMO_LOG="$TMP/demo.log"
+BASE_URL="http://127.0.0.1:$DEMO_PORT"
+"$BIN" demo --data-dir "$DEMO_DIR" --port "$DEMO_PORT" --no-browser </dev/null >"$DEMO_LOG" 2>&1 &
+DEMO_PID=$!
+t0=$SECONDS
+if ! python3 - "$BASE_URL/health/ready" "$DEMO_PID" <<'EOF'
+import os, sys, time, urllib.request
+url, pid = sys.argv[1], int(sys.argv[2])
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        print("demo server exited", file=sys.stderr)
+        sys.exit(1)
+    try:
+        with urllib.request.urlopen(url, timeout=2) as r:
+            if r.status == 200:
+                sys.exit(0)
+    except Exception:
+        pass
+    time.sleep(0.2)
+print(f"{url} did not return 200 within 60 s", file=sys.stderr)
+sys.exit(1)
+EOF
+then
+    note "demo server log:"
+    cat "$DEMO_LOG"
+    abort "demo-start"
+fi
+note "demo server ready at $BASE_URL after $((SECONDS - t0)) s"
+
+section "browser tests (pytest Tests/e2e)"
+t0=$SECONDS
+if TRADELANE_BASE_URL="$BASE_URL" timeout "$E2E_TIMEOUT" python3 -m pytest -q -p no:cacheprovider Tests/e2e \
+        </dev/null 2>&1 | tee "$TMP/pytest.log"; then
+    rc=0
+else
+    rc=$?
+fi
+read -r p f <<<"$(count_pytest "$TMP/pytest.log")"
+TOTAL_PASSED=$((TOTAL_PASSED + p))
+TOTAL_FAILED=$((TOTAL_FAILED + f))
+note "pytest: $p passed, $f failed, exit $rc, $((SECONDS - t0)) s"
+if [[ $rc -ne 0 ]]; then
+    stage_failed "browser-tests" "$f"
+    note "demo server log (last 100 lines):"
+    tail -n 100 "$DEMO_LOG"
+fi
+
+# ------------------------------------------------------------------ 6. API fuzz
+
+section "API fuzz (schemathesis)"
+t0=$SECONDS
+if ! KEY="$(TRADELANE_DATA_DIR="$DEMO_DIR" "$BIN" keys create --role operator-admin </dev/null)"; then
+    note "tradelane keys create failed"
+    stage_failed "fuzz" 0
+else
+    KEY="$(printf '%s' "$KEY" | tr -d '[:space:]')"
+    if [[ -z "$KEY" ]]; then
+        note "tradelane keys create printed no key"
+        stage_failed "fuzz" 0
+    else
+        # SIGINT first so schemathesis prints its report; SIGKILL 30 s later if needed.
+        if timeout -s INT -k 30 "$FUZZ_TIMEOUT" "$SCHEMATHESIS" --no-color run "$BASE_URL/api/openapi.yaml" \
+                --origin "$BASE_URL" \
+                --checks "$FUZZ_CHECKS" \
+                --header "Authorization: Bearer $KEY" \
+                --max-examples "$FUZZ_EXAMPLES" \
+                --workers 1 \
+                --request-timeout 15 \
+                --continue-on-failure \
+                --generation-database none \
+                --suppress-health-check too_slow,filter_too_much \
+                </dev/null 2>&1 | tee "$TMP/schemathesis.log"; then
+            rc=0
+        else
+            rc=$?
+        fi
+        note "schemathesis: exit $rc, $((SECONDS - t0)) s"
+        if [[ $rc -ne 0 ]]; then
+            [[ $rc -eq 124 || $rc -eq 130 || $rc -eq 137 ]] &&
+                note "fuzz stopped after $FUZZ_TIMEOUT s: lower TRADELANE_FUZZ_EXAMPLES or speed up the API"
+            stage_failed "fuzz" 0
+            note "demo server log (last 100 lines):"
+            tail -n 100 "$DEMO_LOG"
+        fi
+    fi
+fi
+
+finish
