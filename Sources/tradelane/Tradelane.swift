@@ -7,21 +7,6 @@ import Web
 
 @main
 struct Tradelane: AsyncParsableCommand {
-    static func main() async {
-        // Line-buffer stdout so printed logins reach pipes and log files at once.
-        setvbuf(stdout, nil, _IOLBF, 0)
-        do {
-            var command = try parseAsRoot()
-            if var async = command as? any AsyncParsableCommand {
-                try await async.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "tradelane",
         abstract: "Tradelane — cross-border e-commerce service platform.",
@@ -68,8 +53,8 @@ struct Migrate: AsyncParsableCommand {
         let config = common.config()
         let services = try await Runtime.open(config, logger: Runtime.logger(config))
         let applied = try await services.migrator.migrate(services.db)
-        if applied.isEmpty { print("schema is up to date") }
-        for a in applied { print("applied \(a.module) #\(a.version): \(a.name)") }
+        if applied.isEmpty { say("schema is up to date") }
+        for a in applied { say("applied \(a.module) #\(a.version): \(a.name)") }
         await services.db.close()
     }
 }
@@ -87,9 +72,9 @@ struct Demo: AsyncParsableCommand {
         let services = try await Runtime.open(config, logger: logger)
         try await services.migrator.migrate(services.db)
         let seeded = try await DemoData.seed(services)
-        print(seeded ? "Demo data created in \(config.dataDirectory)" : "Demo data already present in \(config.dataDirectory)")
-        print("Console: http://\(config.host):\(config.port)/console   (password for every demo login: \(DemoData.password))")
-        for l in DemoData.logins { print("  \(l.role.padding(toLength: 40, withPad: " ", startingAt: 0)) \(l.email)") }
+        say(seeded ? "Demo data created in \(config.dataDirectory)" : "Demo data already present in \(config.dataDirectory)")
+        say("Console: http://\(config.host):\(config.port)/console   (password for every demo login: \(DemoData.password))")
+        for l in DemoData.logins { say("  \(l.role.padding(toLength: 40, withPad: " ", startingAt: 0)) \(l.email)") }
         if seedOnly { await services.db.close(); return }
         try await Runtime.serve(services, logger: logger)
         await services.db.close()
@@ -114,7 +99,7 @@ struct Keys: AsyncParsableCommand {
             try await services.migrator.migrate(services.db)
             do {
                 let (_, token) = try await services.parties.access.createKey(name: name, role: role, merchantId: merchant, by: .system("cli"))
-                print(token)
+                say(token)
                 await services.db.close()
             } catch let e as any AppError {
                 await services.db.close()
@@ -139,11 +124,16 @@ struct Audit: AsyncParsableCommand {
             await services.db.close()
             switch result {
             case .intact(let n, let head):
-                print("audit chain intact: \(n) entries, head \(head)")
+                say("audit chain intact: \(n) entries, head \(head)")
             case .broken(let seq, let reason):
-                print("audit chain BROKEN at entry \(seq): \(reason)")
+                say("audit chain BROKEN at entry \(seq): \(reason)")
                 throw ExitCode(1)
             }
         }
     }
+}
+
+/// Unbuffered stdout: printed logins and keys reach pipes and log files at once.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
