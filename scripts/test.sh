@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Tradelane's whole test run, as CI does it (.ci/run execs this):
 #
-#   1. installs what is missing: PostgreSQL, Chromium + chromedriver (apt), selenium,
-#      pytest, schemathesis (pip)
+#   1. installs what is missing: PostgreSQL, Chromium + chromedriver + a CJK font (apt),
+#      selenium, pytest, schemathesis (pip)
 #   2. swift build --build-tests
 #   3. swift test against SQLite (TRADELANE_TEST_DATABASE_URL unset)
 #   4. swift test against a throw-away PostgreSQL (scripts/start-postgres.sh)
@@ -22,6 +22,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/tradelane-test.XXXXXX")"
 
 SCHEMATHESIS_REQ='schemathesis>=4.32,<5'   # CLI flags below verified with 4.32.5
 FUZZ_EXAMPLES="${TRADELANE_FUZZ_EXAMPLES:-20}"
@@ -31,6 +32,8 @@ SWIFT_TEST_TIMEOUT="${TRADELANE_SWIFT_TEST_TIMEOUT:-1800}"
 E2E_TIMEOUT="${TRADELANE_E2E_TIMEOUT:-900}"
 
 export PYTHONDONTWRITEBYTECODE=1
+# Keep hypothesis' (schemathesis') example store out of the work tree.
+export HYPOTHESIS_STORAGE_DIRECTORY="$TMP/hypothesis"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 export PIP_ROOT_USER_ACTION=ignore
 if ! command -v swift >/dev/null 2>&1 && [[ -x /opt/swift/usr/bin/swift ]]; then
@@ -45,7 +48,6 @@ TOTAL_PASSED=0
 TOTAL_FAILED=0
 FAILED_STAGES=()
 DEMO_PID=""
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/tradelane-test.XXXXXX")"
 
 section() { printf '\n== %s ==\n' "$*"; }
 note() { printf 'test.sh: %s\n' "$*"; }
@@ -151,13 +153,17 @@ apt_missing=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then apt_missing+=(postgresql); fi
 if ! command -v chromium >/dev/null 2>&1; then apt_missing+=(chromium); fi
 if ! command -v chromedriver >/dev/null 2>&1; then apt_missing+=(chromium-driver); fi
+# A CJK font, so that zh-CN pages render legibly in screenshots (tests read the DOM, not pixels).
+if ! dpkg-query -W -f='${Status}' fonts-wqy-zenhei 2>/dev/null | grep -q 'ok installed'; then
+    apt_missing+=(fonts-wqy-zenhei)
+fi
 if [[ ${#apt_missing[@]} -gt 0 ]]; then
     note "apt: installing ${apt_missing[*]}"
     $SUDO apt-get update -qq </dev/null || { sleep 5; $SUDO apt-get update -qq </dev/null; }
     $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
         "${apt_missing[@]}" </dev/null >"$TMP/apt.log" 2>&1 || { cat "$TMP/apt.log"; abort install; }
 else
-    note "apt: postgresql, chromium, chromium-driver already installed"
+    note "apt: postgresql, chromium, chromium-driver, fonts-wqy-zenhei already installed"
 fi
 
 pip_missing=()
@@ -275,8 +281,10 @@ note "demo server ready at $BASE_URL after $((SECONDS - t0)) s"
 
 section "browser tests (pytest Tests/e2e)"
 t0=$SECONDS
-if TRADELANE_BASE_URL="$BASE_URL" timeout "$E2E_TIMEOUT" python3 -m pytest -q -p no:cacheprovider Tests/e2e \
-        </dev/null 2>&1 | tee "$TMP/pytest.log"; then
+# No third-party pytest plugins (hypothesis, schemathesis, ... would write into the tree):
+# the browser tests need only pytest and selenium.
+if TRADELANE_BASE_URL="$BASE_URL" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout "$E2E_TIMEOUT" \
+        python3 -m pytest -q -p no:cacheprovider Tests/e2e </dev/null 2>&1 | tee "$TMP/pytest.log"; then
     rc=0
 else
     rc=$?
@@ -304,8 +312,9 @@ else
         note "tradelane keys create printed no key"
         stage_failed "fuzz" 0
     else
-        # SIGINT first so schemathesis prints its report; SIGKILL 30 s later if needed.
-        if timeout -s INT -k 30 "$FUZZ_TIMEOUT" "$SCHEMATHESIS" --no-color run "$BASE_URL/api/openapi.yaml" \
+        # Run from $TMP (schemathesis keeps a cache in ./.schemathesis). SIGINT first so
+        # schemathesis prints its report; SIGKILL 30 s later if needed.
+        if (cd "$TMP" && exec timeout -s INT -k 30 "$FUZZ_TIMEOUT" "$SCHEMATHESIS" --no-color run "$BASE_URL/api/openapi.yaml" \
                 --origin "$BASE_URL" \
                 --checks "$FUZZ_CHECKS" \
                 --header "Authorization: Bearer $KEY" \
@@ -315,7 +324,7 @@ else
                 --continue-on-failure \
                 --generation-database none \
                 --suppress-health-check too_slow,filter_too_much \
-                </dev/null 2>&1 | tee "$TMP/schemathesis.log"; then
+                </dev/null) 2>&1 | tee "$TMP/schemathesis.log"; then
             rc=0
         else
             rc=$?

@@ -7,7 +7,7 @@ public enum PartiesMigrations {
                 """
                 CREATE TABLE merchants (
                     id TEXT PRIMARY KEY, name TEXT NOT NULL, legal_name TEXT, country TEXT NOT NULL,
-                    contact_email TEXT NOT NULL, status TEXT NOT NULL, kyc_status TEXT,
+                    contact_email TEXT NOT NULL, settlement_currency TEXT NOT NULL, status TEXT NOT NULL, kyc_status TEXT,
                     licence_expires_on TEXT, exit_reason TEXT, notice_started_at BIGINT, notice_ends_at BIGINT,
                     status_before_exit TEXT, closed_at BIGINT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)
                 """,

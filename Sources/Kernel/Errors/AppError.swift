@@ -206,6 +206,16 @@ public struct Validator: Sendable {
         return upper
     }
 
+    public mutating func currency(_ value: String?, field: String, required: Bool = true) -> String? {
+        guard let t = text(value, field: field, max: 3, required: required) else { return nil }
+        guard Currency.isKnown(t), t == t.uppercased() else {
+            fail(field, "unknown-currency", en: "\(field) must be an ISO 4217 currency code such as CNY, USD or EUR.",
+                 zh: "\(field) 必须是 ISO 4217 货币代码，如 CNY、USD、EUR。")
+            return nil
+        }
+        return t
+    }
+
     public mutating func date(_ value: String?, field: String, required: Bool = true) -> LocalDate? {
         guard let t = text(value, field: field, max: 10, required: required) else { return nil }
         do { return try LocalDate(parsing: t) } catch {

@@ -43,6 +43,8 @@ public struct Merchant: Sendable, Equatable {
     public var legalName: String?
     public var country: String
     public var contactEmail: String
+    /// ISO 4217 currency the merchant is settled in (K8).
+    public var settlementCurrency: String
     public var status: MerchantStatus
     public var kycStatus: KYCStatus?
     public var licenceExpiresOn: LocalDate?

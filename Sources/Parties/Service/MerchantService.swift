@@ -7,8 +7,11 @@ public struct MerchantInput: Sendable {
     public var legalName: String?
     public var country: String?
     public var contactEmail: String?
-    public init(name: String? = nil, legalName: String? = nil, country: String? = nil, contactEmail: String? = nil) {
+    public var settlementCurrency: String?
+    public init(name: String? = nil, legalName: String? = nil, country: String? = nil, contactEmail: String? = nil,
+                settlementCurrency: String? = nil) {
         self.name = name; self.legalName = legalName; self.country = country; self.contactEmail = contactEmail
+        self.settlementCurrency = settlementCurrency
     }
 }
 
@@ -40,10 +43,11 @@ public struct MerchantService: Sendable {
         let legal = v.text(input.legalName, field: "legalName", max: 200, required: false)
         let country = v.country(input.country, field: "country")
         let email = v.email(input.contactEmail, field: "contactEmail")
+        let currency = v.currency(input.settlementCurrency, field: "settlementCurrency", required: false) ?? "CNY"
         try v.finish()
         let now = ctx.clock.now()
         let m = Merchant(id: .generate(), name: name!, legalName: legal, country: country!, contactEmail: email!,
-                         status: .onboarding, kycStatus: nil, licenceExpiresOn: nil, exitReason: nil,
+                         settlementCurrency: currency, status: .onboarding, kycStatus: nil, licenceExpiresOn: nil, exitReason: nil,
                          noticeStartedAt: nil, noticeEndsAt: nil, statusBeforeExit: nil, closedAt: nil,
                          createdAt: now, updatedAt: now)
         try await ctx.db.transaction { [store, ctx] sql in
@@ -87,6 +91,7 @@ public struct MerchantService: Sendable {
         let legal = v.text(input.legalName, field: "legalName", max: 200, required: false)
         let country = input.country == nil ? nil : v.country(input.country, field: "country")
         let email = input.contactEmail == nil ? nil : v.email(input.contactEmail, field: "contactEmail")
+        let currency = input.settlementCurrency == nil ? nil : v.currency(input.settlementCurrency, field: "settlementCurrency")
         try v.finish()
         return try await ctx.db.transaction { [store, ctx] sql in
             guard var m = try await store.find(id, scope: p.scope, in: sql) else {
@@ -100,6 +105,7 @@ public struct MerchantService: Sendable {
             if let legal, legal != m.legalName { m.legalName = legal; changed["legalName"] = legal }
             if let country, country != m.country { m.country = country; changed["country"] = country }
             if let email, email != m.contactEmail { m.contactEmail = email; changed["contactEmail"] = "changed" }
+            if let currency, currency != m.settlementCurrency { m.settlementCurrency = currency; changed["settlementCurrency"] = currency }
             guard !changed.isEmpty else { return m }
             m.updatedAt = ctx.clock.now()
             try await store.update(m, in: sql)

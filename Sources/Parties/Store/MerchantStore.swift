@@ -10,6 +10,7 @@ struct MerchantStore: Sendable {
         let legalName: String?
         let country: String
         let contactEmail: String
+        let settlementCurrency: String
         let status: String
         let kycStatus: String?
         let licenceExpiresOn: String?
@@ -22,7 +23,7 @@ struct MerchantStore: Sendable {
         let updatedAt: Int64
     }
 
-    static let columns = ["id", "name", "legal_name", "country", "contact_email", "status", "kyc_status",
+    static let columns = ["id", "name", "legal_name", "country", "contact_email", "settlement_currency", "status", "kyc_status",
                           "licence_expires_on", "exit_reason", "notice_started_at", "notice_ends_at",
                           "status_before_exit", "closed_at", "created_at", "updated_at"]
 
@@ -82,14 +83,14 @@ struct MerchantStore: Sendable {
     }
 
     static func binds(_ m: Merchant) -> [any Encodable & Sendable] {
-        [m.id.rawValue, m.name, m.legalName, m.country, m.contactEmail, m.status.rawValue, m.kycStatus?.rawValue,
+        [m.id.rawValue, m.name, m.legalName, m.country, m.contactEmail, m.settlementCurrency, m.status.rawValue, m.kycStatus?.rawValue,
          m.licenceExpiresOn?.description, m.exitReason, m.noticeStartedAt?.epochMillis, m.noticeEndsAt?.epochMillis,
          m.statusBeforeExit?.rawValue, m.closedAt?.epochMillis, m.createdAt.epochMillis, m.updatedAt.epochMillis]
     }
 
     static func model(_ r: Row) -> Merchant {
         Merchant(id: MerchantID(unchecked: r.id), name: r.name, legalName: r.legalName, country: r.country,
-                 contactEmail: r.contactEmail, status: MerchantStatus(rawValue: r.status) ?? .onboarding,
+                 contactEmail: r.contactEmail, settlementCurrency: r.settlementCurrency, status: MerchantStatus(rawValue: r.status) ?? .onboarding,
                  kycStatus: r.kycStatus.flatMap(KYCStatus.init(rawValue:)),
                  licenceExpiresOn: r.licenceExpiresOn.flatMap { try? LocalDate(parsing: $0) },
                  exitReason: r.exitReason, noticeStartedAt: r.noticeStartedAt.map(Date.init(epochMillis:)),

@@ -11,6 +11,7 @@ struct MerchantDTO: Encodable {
     let legalName: String?
     let country: String
     let contactEmail: String
+    let settlementCurrency: String
     let status: String
     let kycStatus: String?
     let licenceExpiresOn: String?
@@ -21,7 +22,7 @@ struct MerchantDTO: Encodable {
     let updatedAt: String
 
     init(_ m: Merchant, licenceState: LicenceState?) {
-        id = m.id.rawValue; name = m.name; legalName = m.legalName; country = m.country; contactEmail = m.contactEmail
+        id = m.id.rawValue; name = m.name; legalName = m.legalName; country = m.country; contactEmail = m.contactEmail; settlementCurrency = m.settlementCurrency
         status = m.status.rawValue; kycStatus = m.kycStatus?.rawValue; licenceExpiresOn = m.licenceExpiresOn?.description
         self.licenceState = licenceState?.rawValue
         exit = m.noticeStartedAt == nil ? nil : Exit(reason: m.exitReason, noticeStartedAt: m.noticeStartedAt?.rfc3339, noticeEndsAt: m.noticeEndsAt?.rfc3339)
@@ -29,12 +30,13 @@ struct MerchantDTO: Encodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, legalName, country, contactEmail, status, kycStatus, licenceExpiresOn, licenceState, exit, closedAt, createdAt, updatedAt
+        case id, name, legalName, country, contactEmail, settlementCurrency, status, kycStatus, licenceExpiresOn, licenceState, exit, closedAt, createdAt, updatedAt
     }
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(id, forKey: .id); try c.encode(name, forKey: .name); try c.encode(legalName, forKey: .legalName)
         try c.encode(country, forKey: .country); try c.encode(contactEmail, forKey: .contactEmail)
+        try c.encode(settlementCurrency, forKey: .settlementCurrency)
         try c.encode(status, forKey: .status); try c.encode(kycStatus, forKey: .kycStatus)
         try c.encode(licenceExpiresOn, forKey: .licenceExpiresOn); try c.encode(licenceState, forKey: .licenceState)
         try c.encode(exit, forKey: .exit); try c.encode(closedAt, forKey: .closedAt)

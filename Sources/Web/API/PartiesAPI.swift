@@ -50,9 +50,11 @@ struct PartiesAPI {
     // MARK: merchants
 
     struct MerchantBody: Decodable {
-        let name: String?; let legalName: String?; let country: String?; let contactEmail: String?
-        static let keys: Set<String> = ["name", "legalName", "country", "contactEmail"]
-        var input: MerchantInput { MerchantInput(name: name, legalName: legalName, country: country, contactEmail: contactEmail) }
+        let name: String?; let legalName: String?; let country: String?; let contactEmail: String?; let settlementCurrency: String?
+        static let keys: Set<String> = ["name", "legalName", "country", "contactEmail", "settlementCurrency"]
+        var input: MerchantInput {
+            MerchantInput(name: name, legalName: legalName, country: country, contactEmail: contactEmail, settlementCurrency: settlementCurrency)
+        }
     }
 
     func listMerchants(_ r: Request, _ c: AppRequestContext) async throws -> Response {

@@ -1,0 +1,63 @@
+import Foundation
+import Kernel
+import Logging
+import SQLKit
+
+/// A throw-away database per test on the engine under test: SQLite temp file by default,
+/// or a fresh PostgreSQL database when `TRADELANE_TEST_DATABASE_URL` names an admin URL
+/// (scripts/test.sh runs the whole suite once per engine).
+public enum TestDatabase {
+    public static var postgresAdminURL: String? {
+        ProcessInfo.processInfo.environment["TRADELANE_TEST_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public static var engine: DatabaseEngine { postgresAdminURL == nil ? .sqlite : .postgres }
+
+    static var logger: Logger {
+        var l = Logger(label: "test.db")
+        l.logLevel = .warning
+        return l
+    }
+
+    /// Runs `body` against a fresh, migrated database and removes it afterwards.
+    public static func with<T>(migrations: [Migration], _ body: (Database) async throws -> T) async throws -> T {
+        let (db, cleanup) = try await make()
+        do {
+            try await Migrator(migrations).migrate(db)
+            let result = try await body(db)
+            await db.close()
+            try await cleanup()
+            return result
+        } catch {
+            await db.close()
+            try? await cleanup()
+            throw error
+        }
+    }
+
+    public static func make() async throws -> (Database, @Sendable () async throws -> Void) {
+        if let admin = postgresAdminURL {
+            let name = "tl_test_" + RandomToken.make(bytes: 9).lowercased().filter { $0.isLetter || $0.isNumber }
+            let adminDB = try await Database.open(url: admin, logger: logger, poolSize: 1)
+            try await adminDB.read { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            guard var comps = URLComponents(string: admin) else { throw DatabaseConfigError.invalid(admin) }
+            comps.path = "/" + name
+            let db = try await Database.open(url: comps.string!, logger: logger, poolSize: 4)
+            return (db, {
+                try await adminDB.read { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                await adminDB.close()
+            })
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tradelane-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = try await Database.open(url: "sqlite://" + dir.appendingPathComponent("test.sqlite").path, logger: logger, poolSize: 4)
+        return (db, { try? FileManager.default.removeItem(at: dir) })
+    }
+}
+
+public enum TestFixtures {
+    /// Monday 2026-03-02 10:00 in Shanghai.
+    public static let start = Date(timeIntervalSince1970: 1_772_416_800)
+    public static let masterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
+    public static var cipher: FieldCipher { try! FieldCipher(masterKeyText: masterKey) }
+}
