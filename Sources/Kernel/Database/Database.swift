@@ -79,8 +79,14 @@ public final class Database: Sendable {
                 }
             }
         case .postgres(let client, _):
-            return try await client.withTransaction(logger: logger) { conn in
-                try await body(conn.sql(queryLogLevel: .trace))
+            do {
+                return try await client.withTransaction(logger: logger) { conn in
+                    try await body(conn.sql(queryLogLevel: .trace))
+                }
+            } catch let error as PostgresTransactionError {
+                // Surface the caller's own (typed) error; the wrapper only matters when BEGIN/COMMIT failed.
+                if let inner = error.closureError { throw inner }
+                throw error
             }
         }
     }
