@@ -85,7 +85,7 @@ import TestSupport
             }
             #expect(Set(e?.fieldErrors.map(\.field) ?? []) == ["registrationNumber", "legalRepresentative", "country", "licenceExpiresOn"])
             let other = try await h.merchant("Other")
-            await #expect(throws: CommonError.forbidden(action: "submit KYC for this merchant")) {
+            await #expect(throws: CommonError.notFound(entity: "merchant", id: other.id.rawValue)) {
                 try await h.parties.kyc.submit(merchantId: other.id.rawValue, h.kycInput(), by: h.principal(.merchantAdmin, merchant: m))
             }
         }

@@ -57,6 +57,7 @@ public struct KYCService: Sendable {
     }
 
     public func submit(merchantId: String, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
+        guard p.scope.allows(merchantId) else { throw CommonError.notFound(entity: "merchant", id: merchantId) }
         try p.require(Self.maySubmit(p, merchantId: merchantId), "submit KYC for this merchant")
         let (company, regno, rep, country, address, expiry) = try validate(input, partial: false)
         let now = ctx.clock.now()

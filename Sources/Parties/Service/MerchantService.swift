@@ -85,7 +85,9 @@ public struct MerchantService: Sendable {
     }
 
     public func update(_ id: String, _ input: MerchantInput, by p: Principal) async throws -> Merchant {
-        try p.require(p.role == .operatorAdmin || (p.role == .merchantAdmin && p.merchantId == id), "update merchants")
+        // Another tenant's merchant does not exist for this caller (404, not 403).
+        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "update merchants")
         var v = Validator()
         let name = v.text(input.name, field: "name", max: 200, required: false)
         let legal = v.text(input.legalName, field: "legalName", max: 200, required: false)
@@ -117,7 +119,9 @@ public struct MerchantService: Sendable {
 
     /// Starts the public notice period before closure (C 5.1).
     public func requestExit(_ id: String, reason: String?, by p: Principal) async throws -> Merchant {
-        try p.require(p.role == .operatorAdmin || (p.role == .merchantAdmin && p.merchantId == id), "request a store exit")
+        // Another tenant's merchant does not exist for this caller (404, not 403).
+        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "request a store exit")
         var v = Validator()
         let reason = v.text(reason, field: "reason", max: 1000)
         try v.finish()
@@ -131,7 +135,9 @@ public struct MerchantService: Sendable {
     }
 
     public func cancelExit(_ id: String, by p: Principal) async throws -> Merchant {
-        try p.require(p.role == .operatorAdmin || (p.role == .merchantAdmin && p.merchantId == id), "withdraw a store exit")
+        // Another tenant's merchant does not exist for this caller (404, not 403).
+        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "withdraw a store exit")
         let target = try await get(id, by: p).statusBeforeExit ?? .active
         return try await transition(id, to: target, by: p, action: "merchant.exit-withdrawn") { m, _ in
             m.statusBeforeExit = nil; m.exitReason = nil; m.noticeStartedAt = nil; m.noticeEndsAt = nil

@@ -1,0 +1,144 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Kernel
+import NIOCore
+import Parties
+import SQLKit
+import Testing
+import TestSupport
+import Web
+
+/// Console: session login, CSRF, language remembered per user (K7), KYC review.
+@Suite struct ConsoleTests {
+    struct Browser {
+        var cookies: [String: String] = [:]
+        var header: String { cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+
+        mutating func absorb(_ headers: HTTPFields) {
+            for field in headers where field.name == .setCookie {
+                let pair = field.value.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
+                let value = pair.count > 1 ? String(pair[1]) : ""
+                if value.isEmpty { cookies[String(pair[0])] = nil } else { cookies[String(pair[0])] = value }
+            }
+        }
+
+        mutating func send(_ c: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, form: [String: String]? = nil)
+            async throws -> (status: HTTPResponse.Status, location: String?, html: String) {
+            var headers: HTTPFields = [.accept: "text/html"]
+            if !cookies.isEmpty { headers[.cookie] = header }
+            var body: ByteBuffer?
+            if let form {
+                headers[.contentType] = "application/x-www-form-urlencoded"
+                body = ByteBuffer(string: form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)" }.joined(separator: "&"))
+            }
+            let (status, h, html) = try await c.execute(uri: uri, method: method, headers: headers, body: body) { res in
+                (res.status, res.headers, String(buffer: res.body))
+            }
+            absorb(h)
+            return (status, h[.location], html)
+        }
+    }
+
+    static func csrf(_ html: String) -> String? {
+        guard let r = html.range(of: #"name="_csrf" value=""#) else { return nil }
+        return String(html[r.upperBound...].prefix { $0 != "\"" })
+    }
+
+    func seedUser(_ h: WebHarness, role: String = "compliance-officer", merchant: String? = nil, lang: String = "en") async throws {
+        _ = try await h.services.parties.users.create(UserInput(email: "reviewer@tl.cn", displayName: "Reviewer", password: "reviewer password",
+                                                                role: role, merchantId: merchant, language: lang), by: .system("t"))
+    }
+
+    @Test func loginFailsWithoutLeakingAndSucceedsWithSession() async throws {
+        try await WebHarness.with { h, c in
+            try await seedUser(h)
+            var b = Browser()
+            let anon = try await b.send(c, .get, "/console")
+            #expect(anon.status == .seeOther && anon.location == "/console/login")
+            let bad = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "nope"])
+            #expect(bad.status == .unauthorized && bad.html.contains("id=\"login-error\"") && b.cookies["tl_session"] == nil)
+            let ok = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            #expect(ok.status == .seeOther && ok.location == "/console" && b.cookies["tl_session"] != nil)
+            let dash = try await b.send(c, .get, "/console")
+            #expect(dash.status == .ok && dash.html.contains("id=\"page-title\"") && dash.html.contains("<svg class=\"chart\""))
+            for page in ["/console/merchants?sort=name&dir=desc&q=Alpha", "/console/merchants/\(h.merchantA.id)", "/console/kyc", "/notices"] {
+                let p = try await b.send(c, .get, page)
+                #expect(p.status == .ok, "\(page)")
+            }
+            let filtered = try await b.send(c, .get, "/console/merchants?q=Beta")
+            #expect(filtered.html.contains("Beta Export Co.") && !filtered.html.contains("Alpha Export Co."))
+            _ = try await b.send(c, .post, "/console/logout", form: ["_csrf": Self.csrf(dash.html) ?? ""])
+            #expect(try await b.send(c, .get, "/console").status == .seeOther)
+        }
+    }
+
+    @Test func languageIsRememberedOnTheUser() async throws {
+        try await WebHarness.with { h, c in
+            try await seedUser(h)
+            var b = Browser()
+            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            let dash = try await b.send(c, .get, "/console")
+            #expect(dash.html.contains("<html lang=\"en\">"))
+            let token = try #require(Self.csrf(dash.html))
+            let switched = try await b.send(c, .post, "/console/language", form: ["_csrf": token, "lang": "zh-CN", "return": "/console/merchants"])
+            #expect(switched.status == .seeOther && switched.location == "/console/merchants")
+            let zh = try await b.send(c, .get, "/console/merchants")
+            #expect(zh.html.contains("<html lang=\"zh-CN\">") && zh.html.contains(">商户</a>"))
+            // A new browser (no cookies) logging in gets zh from the stored user preference.
+            var fresh = Browser()
+            _ = try await fresh.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            #expect(try await fresh.send(c, .get, "/console").html.contains("<html lang=\"zh-CN\">"))
+        }
+    }
+
+    @Test func kycApprovalNeedsTheCSRFToken() async throws {
+        try await WebHarness.with { h, c in
+            try await seedUser(h)
+            let system = Principal.system("t")
+            let sub = try await h.services.parties.kyc.submit(merchantId: h.merchantA.id.rawValue, KYCInput(
+                companyName: "Alpha", registrationNumber: "91440300MA5F000011", legalRepresentative: "Li", country: "CN",
+                address: "Shenzhen", licenceExpiresOn: "2028-01-01"), by: system)
+            _ = try await h.services.parties.kyc.addDocument(submissionId: sub.id.rawValue, kind: "business-licence", filename: "l.pdf",
+                                                              contentType: "application/pdf", data: DemoData.samplePDF(title: "l"), by: system)
+            _ = try await h.services.parties.kyc.startReview(sub.id.rawValue, by: system)
+            var b = Browser()
+            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            let queue = try await b.send(c, .get, "/console/kyc")
+            #expect(queue.html.contains("data-submission-id=\"\(sub.id)\"") && queue.html.contains("data-status=\"under-review\""))
+            let forged = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: ["_csrf": "forged"])
+            #expect(forged.status == .forbidden)
+            let missing = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: [:])
+            #expect(missing.status == .forbidden)
+            #expect(try await h.services.parties.kyc.get(sub.id.rawValue, by: system).status == .underReview)
+            let token = try #require(Self.csrf(queue.html))
+            let noReason = try await b.send(c, .post, "/console/kyc/\(sub.id)/reject", form: ["_csrf": token, "reason": ""])
+            #expect(noReason.status == .seeOther)
+            let flashPage = try await b.send(c, .get, "/console/kyc")
+            #expect(flashPage.html.contains("id=\"flash\" class=\"flash error\""))
+            #expect(try await h.services.parties.kyc.get(sub.id.rawValue, by: system).status == .underReview)
+            let ok = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: ["_csrf": token])
+            #expect(ok.status == .seeOther)
+            #expect(try await h.services.parties.kyc.get(sub.id.rawValue, by: system).status == .approved)
+            let after = try await b.send(c, .get, "/console/kyc")
+            #expect(after.html.contains("data-status=\"approved\"") && after.html.contains("id=\"flash\" class=\"flash\""))
+        }
+    }
+
+    @Test func apiKeysPageShowsANewKeyOnce() async throws {
+        try await WebHarness.with { h, c in
+            try await seedUser(h, role: "merchant-admin", merchant: h.merchantA.id.rawValue)
+            var b = Browser()
+            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            let page = try await b.send(c, .get, "/console/api-keys")
+            let token = try #require(Self.csrf(page.html))
+            #expect(!page.html.contains("value=\"operator-admin\""))
+            _ = try await b.send(c, .post, "/console/api-keys", form: ["_csrf": token, "name": "shop sync", "role": "merchant-staff"])
+            let shown = try await b.send(c, .get, "/console/api-keys")
+            #expect(shown.html.contains("id=\"new-key\">tl_"))
+            #expect(!(try await b.send(c, .get, "/console/api-keys").html.contains("id=\"new-key\"")))
+            let keys = try await h.services.parties.access.listKeys(limit: nil, after: nil, by: .system("t"))
+            #expect(keys.items.contains { $0.name == "shop sync" && $0.merchantId == h.merchantA.id })
+        }
+    }
+}
