@@ -283,7 +283,7 @@ section "browser tests (pytest Tests/e2e)"
 t0=$SECONDS
 # No third-party pytest plugins (hypothesis, schemathesis, ... would write into the tree):
 # the browser tests need only pytest and selenium.
-if TRADELANE_BASE_URL="$BASE_URL" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout "$E2E_TIMEOUT" \
+if TRADELANE_BASE_URL="$BASE_URL" TRADELANE_BIN="$BIN" TRADELANE_DEMO_DIR="$DEMO_DIR" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout "$E2E_TIMEOUT" \
         python3 -m pytest -q -p no:cacheprovider Tests/e2e </dev/null 2>&1 | tee "$TMP/pytest.log"; then
     rc=0
 else

@@ -62,10 +62,15 @@ import Web
             #expect(ok.status == .seeOther && ok.location == "/console" && b.cookies["tl_session"] != nil)
             let dash = try await b.send(c, .get, "/console")
             #expect(dash.status == .ok && dash.html.contains("id=\"page-title\"") && dash.html.contains("<svg class=\"chart\""))
+            #expect(dash.html.contains("data-kyc-status=\"submitted\""))
             for page in ["/console/merchants?sort=name&dir=desc&q=Alpha", "/console/merchants/\(h.merchantA.id)", "/console/kyc", "/notices"] {
                 let p = try await b.send(c, .get, page)
                 #expect(p.status == .ok, "\(page)")
             }
+            let sorted = try await b.send(c, .get, "/console/merchants?sort=name&dir=desc")
+            let beta = try #require(sorted.html.range(of: "Beta Export Co."))
+            let alpha = try #require(sorted.html.range(of: "Alpha Export Co."))
+            #expect(beta.lowerBound < alpha.lowerBound)
             let filtered = try await b.send(c, .get, "/console/merchants?q=Beta")
             #expect(filtered.html.contains("Beta Export Co.") && !filtered.html.contains("Alpha Export Co."))
             _ = try await b.send(c, .post, "/console/logout", form: ["_csrf": Self.csrf(dash.html) ?? ""])

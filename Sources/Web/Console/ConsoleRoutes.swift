@@ -174,6 +174,7 @@ struct ConsoleRoutes {
                 open.append(["label": st.label(lang), "status": st.rawValue, "count": try await parties.kyc.count(status: st, by: p)])
             }
             model["kycOpen"] = open
+            model["hasKycOpen"] = true
         }
         let warnings = try await parties.merchants.licenceWarnings(by: p)
         model["licenceWarnings"] = warnings.map { m in
@@ -183,6 +184,7 @@ struct ConsoleRoutes {
         if p.role == .operatorAdmin || p.role == .merchantAdmin {
             let audit = try await AuditLog.recent(services.db, merchantId: p.scope.merchantId, limit: 10)
             model["audit"] = audit.map { ["time": date($0.at, lang), "actor": $0.actor, "action": $0.action, "entity": "\($0.entity) \($0.entityId)"] }
+            model["hasAudit"] = !audit.isEmpty
         }
         if let mid = p.merchantId {
             let m = try await parties.merchants.get(mid, by: p)
@@ -282,6 +284,7 @@ struct ConsoleRoutes {
                 "company": k.companyName, "registrationNumber": k.registrationNumber, "legalRepresentative": k.legalRepresentative,
                 "country": k.country, "address": k.address, "licence": k.licenceExpiresOn.description,
                 "status": k.status.rawValue, "statusLabel": k.status.label(lang), "submittedAt": date(k.submittedAt, lang),
+                "submittedKey": String(format: "%015lld", k.submittedAt.epochMillis),
                 "waiting": waitingHours >= 48 ? (lang == .zh ? "\(waitingHours / 24) 天" : "\(waitingHours / 24) d") : (lang == .zh ? "\(waitingHours) 小时" : "\(waitingHours) h"),
                 "reason": k.decisionReason ?? "",
                 "documents": k.documents.map { ["id": $0.id.rawValue, "filename": $0.filename, "kind": $0.kind.rawValue, "sha": String($0.sha256.prefix(12))] },
@@ -300,9 +303,29 @@ struct ConsoleRoutes {
             if names[mid] == nil { names[mid] = (try? await parties.merchants.get(mid, by: s.principal))?.name ?? mid }
             rows.append(kycRow(k, c.language, merchantName: names[mid]!))
         }
+        // Sortable columns (≤ 200 rows, sorted here): oldest waiting first by default.
+        let sort = q.string("sort") ?? "submitted"
+        let desc = q.string("dir") == "desc"
+        let keyOf: ([String: Any]) -> String = { row in
+            switch sort {
+            case "merchant": (row["merchantName"] as? String ?? "").lowercased()
+            case "status": row["status"] as? String ?? ""
+            case "licence": row["licence"] as? String ?? ""
+            default: row["submittedKey"] as? String ?? ""
+            }
+        }
+        rows.sort { desc ? keyOf($0) > keyOf($1) : keyOf($0) < keyOf($1) }
         var model = base(c, r, nav: "kyc")
         model["rows"] = rows
         model["statuses"] = KYCStatus.allCases.map { ["value": $0.rawValue, "label": $0.label(c.language), "selected": $0 == status] }
+        let keep = status.map { ["status=\($0.rawValue)"] } ?? []
+        model["headers"] = [("merchant", "merchant"), ("submitted", "submittedAt"), ("licence", "licence"), ("status", "status")]
+            .reduce(into: [String: Any]()) { acc, pair in
+                let active = sort == pair.0
+                acc[pair.0] = ["label": ConsoleStrings.table[pair.1]!(c.language), "arrow": active ? (desc ? "▼" : "▲") : "",
+                               "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
+                               "href": "?" + (keep + ["sort=\(pair.0)", "dir=\(active && !desc ? "desc" : "asc")"]).joined(separator: "&")]
+            }
         return self.page("kyc", model, r)
     }
 

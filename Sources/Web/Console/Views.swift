@@ -33,6 +33,7 @@ struct Views: Sendable {
             "lang": language.rawValue, "t": ConsoleStrings.dictionary(language),
             "status": status, "title": problem.title, "detail": problem.detail,
             "errors": (problem.errors ?? []).map { ["field": $0.field, "message": $0.message] },
+            "hasErrors": !(problem.errors ?? []).isEmpty,
         ], status: .init(code: status))
     }
 }
