@@ -42,11 +42,11 @@ struct SystemAPI {
         let system = Principal.system("metrics")
         for status in MerchantStatus.allCases {
             let n = try await services.parties.merchants.count(status: status, by: system)
-            services.metrics.setGauge("tradelane_merchants", labels: [("status", status.rawValue)], Double(n))
+            services.metrics.setGauge("merchants", help: "Merchants by status", labels: [("status", status.rawValue)], Double(n))
         }
         for status in KYCStatus.allCases where status.isOpen {
             let n = try await services.parties.kyc.count(status: status, by: system)
-            services.metrics.setGauge("tradelane_kyc_submissions_open", labels: [("status", status.rawValue)], Double(n))
+            services.metrics.setGauge("kyc_submissions_open", help: "Open KYC submissions by status", labels: [("status", status.rawValue)], Double(n))
         }
         var buffer: [UInt8] = []
         services.metrics.registry.emit(into: &buffer)

@@ -6,18 +6,23 @@ import Prometheus
 public final class AppMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
 
+    static var requests: MetricNameDescriptor { MetricNameDescriptor(namespace: "tradelane", metricName: "http_requests", unitName: "total",
+                                               helpText: "HTTP requests by method, route and status") }
+    static var duration: MetricNameDescriptor { MetricNameDescriptor(namespace: "tradelane", metricName: "http_request_duration", unitName: "seconds",
+                                               helpText: "HTTP request duration") }
+    static let buckets: [Duration] = [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5)]
+
     public init() {}
 
     func recordRequest(method: String, route: String, status: Int, seconds: Double) {
-        registry.makeCounter(name: "tradelane_http_requests_total",
-                             labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(name: "tradelane_http_request_duration_seconds", labels: [("route", route)],
-                                       buckets: [.milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250),
-                                                 .milliseconds(1000), .seconds(5)])
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
             .recordNanoseconds(Int64(seconds * 1_000_000_000))
     }
 
-    func setGauge(_ name: String, labels: [(String, String)] = [], _ value: Double) {
-        registry.makeGauge(name: name, labels: labels).set(value)
+    /// A business gauge (`tradelane_<name>`) refreshed at scrape time.
+    func setGauge(_ name: String, unit: String = "", help: String, labels: [(String, String)] = [], _ value: Double) {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tradelane", metricName: name, unitName: unit, helpText: help),
+                           labels: labels).set(value)
     }
 }
