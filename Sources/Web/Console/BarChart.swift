@@ -2,7 +2,7 @@ import Foundation
 /// A small accessible SVG bar chart rendered on the server (no JavaScript, no CDN).
 enum BarChart {
     static func svg(_ bars: [(String, Int)], title: String) -> String {
-        let width = 480, barHeight = 26, gap = 10, labelWidth = 140
+        let width = 360, barHeight = 24, gap = 10, labelWidth = 120
         let height = bars.count * (barHeight + gap) + gap
         let maxValue = max(bars.map(\.1).max() ?? 0, 1)
         var out = "<svg class=\"chart\" role=\"img\" aria-label=\"\(escape(title))\" viewBox=\"0 0 \(width) \(height)\" xmlns=\"http://www.w3.org/2000/svg\"><title>\(escape(title))</title>"

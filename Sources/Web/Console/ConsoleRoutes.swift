@@ -208,7 +208,7 @@ struct ConsoleRoutes {
                 "contactEmail": m.contactEmail, "status": m.status.rawValue, "statusLabel": m.status.label(lang),
                 "kycStatus": m.kycStatus?.rawValue ?? "", "kycLabel": m.kycStatus?.label(lang) ?? "—",
                 "licence": m.licenceExpiresOn?.description ?? "—", "licenceState": licence?.rawValue ?? "",
-                "licenceLabel": licenceLabel(licence, lang), "createdAt": date(m.createdAt, lang),
+                "licenceLabel": licenceLabel(licence, lang), "hasLicence": licence != nil, "createdAt": date(m.createdAt, lang),
                 "noticeEnds": date(m.noticeEndsAt, lang), "exitReason": m.exitReason ?? "",
                 "exiting": m.status == .exiting, "canExit": m.status == .active || m.status == .onboarding]
     }
