@@ -40,12 +40,15 @@ public enum TestDatabase {
             let name = "tl_test_" + RandomToken.make(bytes: 9).lowercased().filter { $0.isLetter || $0.isNumber }
             let adminDB = try await Database.open(url: admin, logger: logger, poolSize: 1)
             try await adminDB.read { try await $0.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            await adminDB.close()
             guard var comps = URLComponents(string: admin) else { throw DatabaseConfigError.invalid(admin) }
             comps.path = "/" + name
             let db = try await Database.open(url: comps.string!, logger: logger, poolSize: 4)
             return (db, {
-                try await adminDB.read { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
-                await adminDB.close()
+                // Reconnect for the drop: holding an admin connection per running test would double the server's load.
+                let admin = try await Database.open(url: admin, logger: logger, poolSize: 1)
+                try await admin.read { try await $0.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
+                await admin.close()
             })
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tradelane-test-\(UUID().uuidString)")
