@@ -317,6 +317,7 @@ else
         if (cd "$TMP" && exec timeout -s INT -k 30 "$FUZZ_TIMEOUT" "$SCHEMATHESIS" --no-color run "$BASE_URL/api/openapi.yaml" \
                 --origin "$BASE_URL" \
                 --checks "$FUZZ_CHECKS" \
+                --exclude-operation-id revokeAPIKey `# would revoke the fuzzer's own key and turn the rest into 401s` \
                 --header "Authorization: Bearer $KEY" \
                 --max-examples "$FUZZ_EXAMPLES" \
                 --workers 1 \

@@ -130,6 +130,38 @@ import TestSupport
         }
     }
 
+    @Test func documentFilesAreEncryptedAtRest() async throws {
+        try await Harness.with { h in
+            let m = try await h.merchant()
+            let s = try await h.parties.kyc.submit(merchantId: m.id.rawValue, h.kycInput(), by: h.op)
+            let doc = try await h.parties.kyc.addDocument(submissionId: s.id.rawValue, kind: "id-document", filename: "passport.pdf",
+                                                          contentType: "application/pdf", data: Harness.pdf, by: h.op)
+            let raw = try await h.db.read { try await $0.select().column("content").from("kyc_documents").first()!.decode(column: "content", as: Data.self) }
+            #expect(raw != Harness.pdf && raw.range(of: Data("%PDF".utf8)) == nil)
+            #expect(try await h.parties.kyc.document(doc.id.rawValue, by: h.op).1 == Harness.pdf)
+            // Swapping ciphertexts between rows fails authentication instead of serving the wrong file.
+            let other = try await h.parties.kyc.addDocument(submissionId: s.id.rawValue, kind: "other", filename: "b.pdf",
+                                                            contentType: "application/pdf", data: Harness.pdf + Data("x".utf8), by: h.op)
+            try await h.db.read { try await $0.update("kyc_documents").set("content", to: raw).where("id", .equal, other.id.rawValue).run() }
+            await #expect(throws: FieldCipherError.authenticationFailed) { try await h.parties.kyc.document(other.id.rawValue, by: h.op) }
+        }
+    }
+
+    @Test func onlyReviewersAndTheMerchantAdminReadKYC() async throws {
+        try await Harness.with { h in
+            let m = try await h.merchant()
+            let s = try await h.parties.kyc.submit(merchantId: m.id.rawValue, h.kycInput(), by: h.op)
+            for p in [h.principal(.csAgent), h.principal(.finance), h.principal(.merchantStaff, merchant: m)] {
+                await #expect(throws: CommonError.forbidden(action: "read KYC submissions")) { try await h.parties.kyc.get(s.id.rawValue, by: p) }
+                await #expect(throws: CommonError.forbidden(action: "read KYC submissions")) {
+                    try await h.parties.kyc.list(status: nil, merchantId: nil, limit: nil, after: nil, by: p)
+                }
+            }
+            #expect(try await h.parties.kyc.get(s.id.rawValue, by: h.principal(.complianceOfficer)).id == s.id)
+            #expect(try await h.parties.kyc.get(s.id.rawValue, by: h.principal(.merchantAdmin, merchant: m)).id == s.id)
+        }
+    }
+
     @Test func merchantsCannotReachOtherMerchantsSubmissions() async throws {
         try await Harness.with { h in
             let a = try await h.merchant("A"), b = try await h.merchant("B")

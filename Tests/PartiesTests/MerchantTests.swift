@@ -106,6 +106,16 @@ import TestSupport
         }
     }
 
+    @Test func withdrawingWithoutAnExitIsRefused() async throws {
+        try await Harness.with { h in
+            let m = try await h.merchant()
+            await #expect(throws: CommonError.invalidTransition(entity: "merchant", from: "onboarding", to: "exit-withdrawn")) {
+                try await h.parties.merchants.cancelExit(m.id.rawValue, by: h.op)
+            }
+            #expect(try await h.parties.merchants.get(m.id.rawValue, by: h.op).status == .onboarding)
+        }
+    }
+
     struct OpenOrders: ExitBlocker {
         let count: Int
         func blockers(merchantId: String) async throws -> [LocalizedText] {

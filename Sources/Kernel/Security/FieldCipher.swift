@@ -69,6 +69,22 @@ public struct FieldCipher: Sendable {
         }
     }
 
+    /// Encrypts file contents (identity documents, licences) at rest; `context` binds the
+    /// ciphertext to its row so it cannot be swapped with another document's.
+    public func seal(data: Data, context: String) throws -> Data {
+        let box = try AES.GCM.seal(data, using: encryptionKey, authenticating: Data(context.utf8))
+        guard let combined = box.combined else { throw FieldCipherError.sealFailed }
+        return combined
+    }
+
+    public func open(data: Data, context: String) throws(FieldCipherError) -> Data {
+        do {
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: data), using: encryptionKey, authenticating: Data(context.utf8))
+        } catch {
+            throw .authenticationFailed
+        }
+    }
+
     /// Deterministic keyed digest of a normalised value (trimmed, upper-cased, inner spaces removed).
     public func blindIndex(_ value: String, context: String) -> String {
         let normalised = value.uppercased().filter { !$0.isWhitespace && $0 != "-" }

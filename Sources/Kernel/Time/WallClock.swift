@@ -8,7 +8,8 @@ public protocol WallClock: Sendable {
 
 public struct SystemClock: WallClock {
     public init() {}
-    public func now() -> Date { Date() }
+    /// Truncated to milliseconds, the storage precision, so a value read back equals the one returned.
+    public func now() -> Date { Date(epochMillis: Date().epochMillis) }
 }
 
 /// A clock tests can set and advance.

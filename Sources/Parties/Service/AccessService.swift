@@ -124,6 +124,12 @@ public struct AccessService: Sendable {
         }
     }
 
+    /// Housekeeping: drop expired sessions.
+    public func purgeExpiredSessions() async throws {
+        let now = ctx.clock.now()
+        try await ctx.db.transaction { [sessions] sql in try await sessions.purgeExpired(before: now, in: sql) }
+    }
+
     public func logout(token: String) async throws {
         try await ctx.db.transaction { [sessions] sql in try await sessions.delete(tokenHash: Digest.sha256Hex(token), in: sql) }
     }

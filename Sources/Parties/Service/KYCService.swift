@@ -30,6 +30,8 @@ public struct KYCService: Sendable {
     }
 
     static func mayReview(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .complianceOfficer }
+    /// KYC files hold identity data (K6): reviewers and the merchant's own admin only.
+    static func mayRead(_ p: Principal) -> Bool { mayReview(p) || p.role == .merchantAdmin }
     static func maySubmit(_ p: Principal, merchantId: String) -> Bool {
         p.role == .operatorAdmin || (p.role == .merchantAdmin && p.merchantId == merchantId)
     }
@@ -89,6 +91,7 @@ public struct KYCService: Sendable {
     }
 
     public func get(_ id: String, by p: Principal) async throws -> KYCSubmission {
+        try p.require(Self.mayRead(p), "read KYC submissions")
         guard let s = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
             throw CommonError.notFound(entity: "KYC submission", id: id)
         }
@@ -96,6 +99,7 @@ public struct KYCService: Sendable {
     }
 
     public func list(status: KYCStatus?, merchantId: String?, limit: Int?, after: String?, by p: Principal) async throws -> Page<KYCSubmission> {
+        try p.require(Self.mayRead(p), "read KYC submissions")
         let n = Limits.pageSize(limit)
         let rows = try await ctx.db.read { [store] sql in
             try await store.list(scope: p.scope, status: status, merchantId: merchantId, limit: n + 1, after: after, in: sql)
@@ -162,6 +166,7 @@ public struct KYCService: Sendable {
     }
 
     public func document(_ id: String, by p: Principal) async throws -> (KYCDocument, Data) {
+        try p.require(Self.mayRead(p), "read KYC documents")
         guard let d = try await ctx.db.read({ [store] in try await store.documentContent(id, scope: p.scope, in: $0) }) else {
             throw CommonError.notFound(entity: "document", id: id)
         }

@@ -138,7 +138,11 @@ public struct MerchantService: Sendable {
         // Another tenant's merchant does not exist for this caller (404, not 403).
         guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
         try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "withdraw a store exit")
-        let target = try await get(id, by: p).statusBeforeExit ?? .active
+        let current = try await get(id, by: p)
+        guard current.status == .exiting else {
+            throw CommonError.invalidTransition(entity: "merchant", from: current.status.rawValue, to: "exit-withdrawn")
+        }
+        let target = current.statusBeforeExit ?? .active
         return try await transition(id, to: target, by: p, action: "merchant.exit-withdrawn") { m, _ in
             m.statusBeforeExit = nil; m.exitReason = nil; m.noticeStartedAt = nil; m.noticeEndsAt = nil
             return [:]

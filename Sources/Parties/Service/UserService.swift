@@ -53,8 +53,11 @@ public struct UserService: Sendable {
                         displayName: name!, role: role!, language: language!, disabled: false, createdAt: now, updatedAt: now)
         try await ctx.db.transaction { [store, merchants, ctx] sql in
             if let merchantId {
-                guard try await merchants.find(merchantId, scope: p.scope, in: sql) != nil else {
+                guard let m = try await merchants.find(merchantId, scope: p.scope, in: sql) else {
                     throw ValidationError(field: "merchantId", code: "unknown", en: "No merchant \(merchantId).", zh: "商户 \(merchantId) 不存在。")
+                }
+                guard m.status != .closed else {
+                    throw CommonError.conflict(code: "merchant-closed", en: "The merchant is closed.", zh: "该商户已关闭。")
                 }
             }
             if try await store.findForLogin(email: user.email, in: sql) != nil {
@@ -78,6 +81,7 @@ public struct UserService: Sendable {
     }
 
     public func get(_ id: String, by p: Principal) async throws -> User {
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin || p.userId == id, "read users")
         guard let u = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
             throw CommonError.notFound(entity: "user", id: id)
         }
@@ -85,6 +89,7 @@ public struct UserService: Sendable {
     }
 
     public func list(merchantId: String?, limit: Int?, after: String?, by p: Principal) async throws -> Page<User> {
+        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "list users")
         let n = Limits.pageSize(limit)
         let rows = try await ctx.db.read { [store] sql in
             try await store.list(scope: p.scope, merchantId: merchantId, limit: n + 1, after: after, in: sql)

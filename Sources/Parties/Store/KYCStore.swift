@@ -7,6 +7,7 @@ import SQLKit
 struct KYCStore: Sendable {
     let cipher: FieldCipher
     static let regnoContext = "kyc_submissions.registration_number"
+    static func documentContext(_ id: String) -> String { "kyc_documents.content:" + id }
 
     struct Row: Codable {
         let id: String
@@ -111,7 +112,8 @@ struct KYCStore: Sendable {
     func insertDocument(_ d: KYCDocument, merchantId: MerchantID, content: Data, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "kyc_documents").columns(Self.documentColumns + ["content"])
             .values([d.id.rawValue, d.submissionId.rawValue, merchantId.rawValue, d.kind.rawValue, d.filename,
-                     d.contentType, d.sizeBytes, d.sha256, d.uploadedBy, d.createdAt.epochMillis, content] as [any Encodable & Sendable])
+                     d.contentType, d.sizeBytes, d.sha256, d.uploadedBy, d.createdAt.epochMillis,
+                     try cipher.seal(data: content, context: Self.documentContext(d.id.rawValue))] as [any Encodable & Sendable])
             .run()
     }
 
@@ -127,7 +129,8 @@ struct KYCStore: Sendable {
         if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
         guard let row = try await q.first() else { return nil }
         let meta = try row.decode(model: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
-        return (Self.document(meta), try row.decode(column: "content", as: Data.self))
+        let sealed = try row.decode(column: "content", as: Data.self)
+        return (Self.document(meta), try cipher.open(data: sealed, context: Self.documentContext(meta.id)))
     }
 
     static func document(_ r: DocumentRow) -> KYCDocument {

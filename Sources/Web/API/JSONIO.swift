@@ -5,8 +5,9 @@ import NIOCore
 
 /// Strict JSON request decoding with field-level errors, and JSON responses.
 enum JSONIO {
-    /// Decodes `T` from the body. Malformed JSON → 400; a wrong type, null or unknown field → 422
-    /// naming the field; over the upload limit → 413; a non-JSON content type → 415.
+    /// Decodes `T` from the body. Malformed JSON → 400; a wrong type or unknown field → 422
+    /// naming the field (null means "absent": 422 `required` where the field is needed, no change
+    /// in a PATCH); over the upload limit → 413; a non-JSON content type → 415.
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AppRequestContext,
                                      allowedKeys: Set<String>, allowEmpty: Bool = false) async throws -> T {
         var request = request

@@ -11,6 +11,7 @@ public func buildApplication(_ services: AppServices, logger: Logger = Logger(la
     return Application(
         router: router,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "tradelane"),
+        services: [MaintenanceService(services: services, logger: logger)],
         logger: logger
     )
 }

@@ -6,7 +6,7 @@ import NIOCore
 
 /// `Idempotency-Key` on every API POST: the same key and body replays the stored response,
 /// the same key with a different body is a 409, and a concurrent duplicate is a 409 too.
-/// Keys are scoped per tenant (merchant, or the operator).
+/// Keys are scoped per merchant tenant, and per credential on the operator side.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let store: IdempotencyStore
@@ -22,7 +22,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let scope = principal.merchantId ?? "operator"
+        // Per merchant tenant; operator-side per credential, so two operator integrations never collide.
+        let scope = principal.merchantId ?? "operator:\(principal.actorId)"
         var hasher = Data("\(request.method.rawValue) \(request.uri.path)?\(request.uri.query ?? "")\n".utf8)
         hasher.append(contentsOf: body.readableBytesView)
         let hash = Digest.sha256Hex(hasher)

@@ -1,0 +1,30 @@
+import Foundation
+import Kernel
+import Logging
+import Parties
+import ServiceLifecycle
+
+/// Hourly housekeeping next to the HTTP server: idempotency records older than 48 h
+/// (kept ≥ 24 h per DESIGN) and expired sessions are deleted.
+struct MaintenanceService: Service {
+    let services: AppServices
+    let logger: Logger
+    var interval: Duration = .seconds(3600)
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await runOnce()
+            // Wake at once on graceful shutdown instead of finishing the hour.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        }
+    }
+
+    func runOnce() async {
+        do {
+            try await services.idempotency.purge(olderThan: 48 * 3600)
+            try await services.parties.access.purgeExpiredSessions()
+        } catch {
+            logger.error("maintenance failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
