@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -52,8 +52,13 @@ def _do_and_wait_reload(driver, action, what: str, timeout: float) -> None:
         try:
             marker.tag_name  # raises once the old document is gone
             return False
-        except StaleElementReferenceException:
-            return d.execute_script("return document.readyState") == "complete"
+        except (StaleElementReferenceException, WebDriverException):
+            # While the old document is being replaced Chromium may answer with a generic
+            # "Node ... does not belong to the document" error instead of a stale reference.
+            try:
+                return d.execute_script("return document.readyState") == "complete"
+            except WebDriverException:
+                return False
 
     wait(driver, reloaded, f"page did not reload after {what} (still {driver.current_url})", timeout)
 
