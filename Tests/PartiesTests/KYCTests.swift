@@ -130,6 +130,18 @@ import TestSupport
         }
     }
 
+    @Test func duplicateRegistrationNumbersAreFlaggedThroughTheBlindIndex() async throws {
+        try await Harness.with { h in
+            let a = try await h.merchant("A"), b = try await h.merchant("B"), c = try await h.merchant("C")
+            _ = try await h.parties.kyc.submit(merchantId: a.id.rawValue, h.kycInput(regno: "91330206MA2AXXXX5B"), by: h.op)
+            let sb = try await h.parties.kyc.submit(merchantId: b.id.rawValue, h.kycInput(regno: "91330206-ma2a xxxx5b"), by: h.op)
+            let sc = try await h.parties.kyc.submit(merchantId: c.id.rawValue, h.kycInput(regno: "91110000MA0000000X"), by: h.op)
+            #expect(try await h.parties.kyc.duplicateRegistrations(sb, by: h.op) == [a.id.rawValue])
+            #expect(try await h.parties.kyc.duplicateRegistrations(sc, by: h.op).isEmpty)
+            await #expect(throws: CommonError.self) { try await h.parties.kyc.duplicateRegistrations(sb, by: h.principal(.merchantAdmin, merchant: b)) }
+        }
+    }
+
     @Test func documentFilesAreEncryptedAtRest() async throws {
         try await Harness.with { h in
             let m = try await h.merchant()

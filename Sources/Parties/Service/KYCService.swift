@@ -40,8 +40,10 @@ public struct KYCService: Sendable {
         var v = Validator()
         let required = !partial
         let company = v.text(input.companyName, field: "companyName", max: 200, required: required)
-        let regno = v.text(input.registrationNumber, field: "registrationNumber", max: 40, required: required)
-        if let r = regno, !(r.count >= 5 && r.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })) {
+        // Pasted numbers often carry spaces ("9144 0300 …"): store them compact and upper-case.
+        let regno = v.text(input.registrationNumber, field: "registrationNumber", max: 60, required: required)?
+            .filter { !$0.isWhitespace }.uppercased()
+        if let r = regno, !(r.count >= 5 && r.count <= 40 && r.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") })) {
             v.fail("registrationNumber", "invalid-format",
                    en: "registrationNumber must be 5–40 letters, digits or hyphens (e.g. an 18-character unified social credit code).",
                    zh: "registrationNumber 须为 5–40 位字母、数字或连字符（如 18 位统一社会信用代码）。")
@@ -55,7 +57,7 @@ public struct KYCService: Sendable {
                    zh: "licenceExpiresOn 必须晚于今天，该执照已过期。")
         }
         try v.finish()
-        return (company, regno?.uppercased(), rep, country, address, expiry)
+        return (company, regno, rep, country, address, expiry)
     }
 
     public func submit(merchantId: String, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
@@ -105,6 +107,15 @@ public struct KYCService: Sendable {
             try await store.list(scope: p.scope, status: status, merchantId: merchantId, limit: n + 1, after: after, in: sql)
         }
         return Page.of(rows, limit: n) { $0.id.rawValue }
+    }
+
+    /// Other merchants that submitted the same registration number: a reviewer's duplicate-identity
+    /// signal, found through the blind index without decrypting anyone's data (K6).
+    public func duplicateRegistrations(_ s: KYCSubmission, by p: Principal) async throws -> [String] {
+        try p.require(Self.mayReview(p), "review KYC submissions")
+        return try await ctx.db.read { [store] sql in
+            try await store.merchantsWithRegistration(s.registrationNumber, excluding: s.merchantId.rawValue, in: sql)
+        }
     }
 
     public func count(status: KYCStatus, by p: Principal) async throws -> Int {

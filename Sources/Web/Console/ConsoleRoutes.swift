@@ -301,7 +301,15 @@ struct ConsoleRoutes {
         for k in page.items where status != nil || k.status.isOpen || k.decidedAt.map({ services.clock.now().timeIntervalSince($0) < 86400 * 7 }) == true {
             let mid = k.merchantId.rawValue
             if names[mid] == nil { names[mid] = (try? await parties.merchants.get(mid, by: s.principal))?.name ?? mid }
-            rows.append(kycRow(k, c.language, merchantName: names[mid]!))
+            var row = kycRow(k, c.language, merchantName: names[mid]!)
+            if k.status.isOpen, s.principal.role == .operatorAdmin || s.principal.role == .complianceOfficer {
+                let dups = try await parties.kyc.duplicateRegistrations(k, by: s.principal)
+                if !dups.isEmpty {
+                    row["duplicateWarning"] = c.language == .zh ? "该注册号也被以下商户使用：\(dups.joined(separator: "、"))"
+                                                                : "Registration number also used by: \(dups.joined(separator: ", "))"
+                }
+            }
+            rows.append(row)
         }
         // Sortable columns (≤ 200 rows, sorted here): oldest waiting first by default.
         let sort = q.string("sort") ?? "submitted"
