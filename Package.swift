@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Tests only: parse the served OpenAPI YAML to check it covers every route.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         .target(
@@ -61,9 +62,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Compliance",
+            dependencies: [
+                "Kernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "CSV", package: "CSV.swift"),
+            ],
+            resources: [.copy("Resources/catalogue"), .copy("Resources/hant-hans.txt")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Parties",
+                "Kernel", "Parties", "Compliance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -81,7 +92,7 @@ let package = Package(
         .executableTarget(
             name: "tradelane",
             dependencies: [
-                "Web", "Kernel", "Parties",
+                "Web", "Kernel", "Parties", "Compliance",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -93,6 +104,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WebTests",

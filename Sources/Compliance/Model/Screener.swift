@@ -1,0 +1,176 @@
+import Foundation
+
+public enum Verdict: String, Sendable, Codable, Comparable {
+    case pass, review, reject
+    var rank: Int { self == .pass ? 0 : self == .review ? 1 : 2 }
+    public static func < (l: Verdict, r: Verdict) -> Bool { l.rank < r.rank }
+}
+
+/// The text of a listing to screen, field by field.
+public struct ScreeningInput: Sendable {
+    public var title: String
+    public var description: String
+    public var attributes: [(name: String, value: String)]
+    public var imageTexts: [String]
+
+    public init(title: String, description: String = "", attributes: [(name: String, value: String)] = [], imageTexts: [String] = []) {
+        self.title = title; self.description = description; self.attributes = attributes; self.imageTexts = imageTexts
+    }
+
+    /// (field path, text) pairs in a stable order.
+    public var fields: [(String, String)] {
+        [("title", title), ("description", description)]
+            + attributes.map { ("attributes.\($0.name)", $0.value) }
+            + imageTexts.enumerated().map { ("images[\($0.offset)]", $0.element) }
+    }
+}
+
+/// What the merchant has on file that can clear a finding.
+public struct ScreeningContext: Sendable {
+    /// Brand terms or rule ids the merchant is authorised to sell.
+    public var authorisedBrands: Set<String>
+    /// Certificates and licences on file (CE, FCC, UN38.3 …), compared case-insensitively.
+    public var certificates: Set<String>
+    public init(authorisedBrands: Set<String> = [], certificates: Set<String> = []) {
+        self.authorisedBrands = Set(authorisedBrands.map { $0.lowercased() })
+        self.certificates = Set(certificates.map { $0.uppercased() })
+    }
+}
+
+/// One explained hit: which rule, which term, where (UTF-16 offsets into the field's original text).
+public struct Finding: Sendable, Hashable, Codable {
+    public enum Disposition: String, Sendable, Codable {
+        /// Counts toward the verdict.
+        case active
+        /// Cleared by an authorisation, a certificate on file or an allow-phrase; kept as a note.
+        case note
+    }
+
+    public let ruleId: String
+    public let category: RuleCategory
+    public let term: String
+    public let matched: String
+    public let field: String
+    public let start: Int
+    public let end: Int
+    public let source: String
+    public let severity: Int
+    public var disposition: Disposition
+    public var reason: String?
+}
+
+public struct ScreeningResult: Sendable {
+    public let verdict: Verdict
+    public let findings: [Finding]
+    public let catalogueVersion: String
+}
+
+/// A compiled matcher for one market: every rule surface form and allow-phrase in one automaton.
+public struct Screener: Sendable {
+    enum Pattern: Sendable {
+        case rule(entry: Int, words: [[UInt32]], cjk: Bool)
+        case allow(phrase: Int)
+    }
+
+    public let market: Market
+    public let catalogueVersion: String
+    let entries: [CatalogueEntry]
+    let allow: [AllowPhrase]
+    let patterns: [Pattern]
+    let automaton: AhoCorasick
+
+    public init(catalogue: Catalogue, market: Market, normalizer: TextNormalizer = .shared) {
+        self.market = market
+        catalogueVersion = catalogue.version
+        entries = catalogue.entries(for: market)
+        allow = catalogue.allowPhrases
+        var skeletons: [[UInt32]] = []
+        var patterns: [Pattern] = []
+        for (i, e) in entries.enumerated() {
+            var seen = Set<[UInt32]>()
+            for surface in e.surfaces {
+                let sk = normalizer.skeleton(surface)
+                guard !sk.isEmpty, seen.insert(sk).inserted else { continue }
+                skeletons.append(sk)
+                patterns.append(.rule(entry: i, words: normalizer.words(surface), cjk: Screener.isCJK(surface)))
+            }
+        }
+        for (i, a) in allow.enumerated() {
+            let sk = normalizer.skeleton(a.phrase)
+            guard !sk.isEmpty else { continue }
+            skeletons.append(sk)
+            patterns.append(.allow(phrase: i))
+        }
+        self.patterns = patterns
+        automaton = AhoCorasick(patterns: skeletons)
+    }
+
+    static func isCJK(_ s: String) -> Bool {
+        s.unicodeScalars.contains { (0x3040...0x30FF).contains($0.value) || (0x3400...0x9FFF).contains($0.value) || (0xAC00...0xD7AF).contains($0.value) }
+    }
+
+    public func screen(_ input: ScreeningInput, context: ScreeningContext = .init()) -> ScreeningResult {
+        var findings: [Finding] = []
+        for (field, text) in input.fields where !text.isEmpty {
+            findings += screen(field: field, text: text, context: context)
+        }
+        let verdict = findings.filter { $0.disposition == .active }.map(\.category.verdict).max() ?? .pass
+        return ScreeningResult(verdict: verdict, findings: findings, catalogueVersion: catalogueVersion)
+    }
+
+    func screen(field: String, text: String, context: ScreeningContext) -> [Finding] {
+        let nt = NormalizedText(text)
+        var ruleHits: [(entry: Int, first: Int, last: Int, firstChar: Int, lastChar: Int)] = []
+        var allowSpans: [(Int, Int, String)] = []   // original char ranges of allow-phrases, with what they cover
+        automaton.scan(nt.scalars) { m in
+            let r = nt.originalRange(first: m.first, last: m.last)
+            switch patterns[m.pattern] {
+            case .allow(let i):
+                allowSpans.append((r.firstChar, r.lastChar, allow[i].covers.lowercased()))
+            case .rule(let i, let words, let cjk):
+                guard accept(nt, entry: entries[i], words: words, cjk: cjk, firstChar: r.firstChar, lastChar: r.lastChar) else { return }
+                ruleHits.append((i, m.first, m.last, r.firstChar, r.lastChar))
+            }
+        }
+        // One finding per rule and place: drop hits of the same rule nested in a longer one.
+        ruleHits.sort { ($0.entry, $0.firstChar, -$0.lastChar) < ($1.entry, $1.firstChar, -$1.lastChar) }
+        var kept: [(entry: Int, first: Int, last: Int, firstChar: Int, lastChar: Int)] = []
+        for h in ruleHits {
+            if let prev = kept.last, prev.entry == h.entry, prev.firstChar <= h.firstChar, prev.lastChar >= h.lastChar { continue }
+            kept.append(h)
+        }
+        return kept.map { h in
+            let e = entries[h.entry]
+            let r = nt.originalRange(first: h.first, last: h.last)
+            let utf16 = Array(text.utf16)
+            let matched = String(decoding: utf16[r.start..<r.end], as: UTF16.self)
+            var f = Finding(ruleId: e.id, category: e.category, term: e.term, matched: matched, field: field, start: r.start, end: r.end,
+                            source: e.source, severity: e.severity, disposition: .active, reason: nil)
+            let surfaces = Set(e.surfaces.map { $0.lowercased() })
+            if let span = allowSpans.first(where: { span in
+                span.0 <= h.firstChar && span.1 >= h.lastChar && (span.2.isEmpty || surfaces.contains(span.2))
+            }) {
+                f.disposition = .note
+                f.reason = "allow-phrase: \(String(text[text.index(text.startIndex, offsetBy: span.0)...text.index(text.startIndex, offsetBy: span.1)]))"
+            } else if e.category == .brand, context.authorisedBrands.contains(e.term.lowercased()) || context.authorisedBrands.contains(e.id.lowercased()) {
+                f.disposition = .note
+                f.reason = "authorised brand"
+            } else if e.category == .restricted, let cert = e.requires.first(where: { context.certificates.contains($0.uppercased()) }) {
+                f.disposition = .note
+                f.reason = "certificate on file: \(cert)"
+            }
+            return f
+        }
+    }
+
+    /// Word-boundary and spacing rules that separate real hits from accidental ones.
+    func accept(_ nt: NormalizedText, entry: CatalogueEntry, words: [[UInt32]], cjk: Bool, firstChar: Int, lastChar: Int) -> Bool {
+        if entry.match == .word && !cjk && !nt.isWordBounded(firstChar: firstChar, lastChar: lastChar) { return false }
+        if cjk { return true }
+        let pieces = nt.pieces(firstChar: firstChar, lastChar: lastChar)
+        if pieces.count <= 1 { return true }
+        // Natural multi-word match ("ralph lauren"), or letters spaced out to dodge filters ("n i k e").
+        if pieces.count == words.count && zip(pieces, words).allSatisfy({ $0.0 == $0.1.count }) { return true }
+        return pieces.allSatisfy { $0 <= 2 }
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+
+/// What one original character (grapheme) of a listing contributes to matching.
+public enum CharKind: UInt8, Sendable {
+    /// Latin, Greek or Cyrillic letter or a digit: word boundaries are checked against these.
+    case latinAlnum
+    /// Any other content (Han, Kana, Hangul, Arabic …): emits scalars, is never a word character for Latin terms.
+    case otherContent
+    case whitespace
+    /// Punctuation and symbols: dropped, so "N.i.k.e" reads "nike".
+    case punct
+    /// Zero-width and format characters: dropped entirely.
+    case invisible
+}
+
+/// Listing text reduced to a matching skeleton, with a map back to the original.
+///
+/// Steps per character: NFKD (full-width → half-width, ligatures, compatibility forms), combining
+/// marks after Latin letters dropped ("Nikë" → "nike"), case folded, traditional → simplified
+/// Chinese, Cyrillic/Greek homoglyphs → Latin, digit-for-letter swaps (0→o, 1/l/|/!→i, 3→e, 4/@→a,
+/// 5/$→s, 7→t), and separators and zero-width characters removed. Terms go through the same
+/// function, so the catalogue and the text always meet in the same alphabet (CMP2).
+public struct NormalizedText: Sendable {
+    /// The skeleton: normalised scalars with separators removed.
+    public let scalars: [UInt32]
+    /// For each skeleton scalar, the index of the original character it came from.
+    public let origin: [Int32]
+    /// Per original character: its kind and its UTF-16 start offset (plus one final end offset).
+    public let kinds: [CharKind]
+    public let utf16Offsets: [Int]
+    public let original: String
+
+    public init(_ text: String, normalizer: TextNormalizer = .shared) {
+        var scalars: [UInt32] = []
+        var origin: [Int32] = []
+        var kinds: [CharKind] = []
+        var offsets: [Int] = []
+        scalars.reserveCapacity(text.utf8.count)
+        origin.reserveCapacity(text.utf8.count)
+        var utf16 = 0
+        for (index, ch) in text.enumerated() {
+            offsets.append(utf16)
+            utf16 += ch.utf16.count
+            let before = scalars.count
+            let kind = normalizer.emit(ch, into: &scalars)
+            for _ in before..<scalars.count { origin.append(Int32(index)) }
+            kinds.append(kind)
+        }
+        offsets.append(utf16)
+        self.scalars = scalars
+        self.origin = origin
+        self.kinds = kinds
+        self.utf16Offsets = offsets
+        self.original = text
+    }
+
+    /// UTF-16 range in the original text covered by skeleton scalars `first...last`.
+    public func originalRange(first: Int, last: Int) -> (start: Int, end: Int, firstChar: Int, lastChar: Int) {
+        let a = Int(origin[first]), b = Int(origin[last])
+        return (utf16Offsets[a], utf16Offsets[b + 1], a, b)
+    }
+
+    /// True when the character before `firstChar` and after `lastChar` (skipping invisible ones)
+    /// are not Latin letters or digits: the span is a whole word for Latin-script terms.
+    public func isWordBounded(firstChar: Int, lastChar: Int) -> Bool {
+        var i = firstChar - 1
+        while i >= 0, kinds[i] == .invisible { i -= 1 }
+        if i >= 0, kinds[i] == .latinAlnum { return false }
+        var j = lastChar + 1
+        while j < kinds.count, kinds[j] == .invisible { j += 1 }
+        if j < kinds.count, kinds[j] == .latinAlnum { return false }
+        return true
+    }
+
+    /// Lengths (in content characters) of the whitespace-separated pieces of a span.
+    public func pieces(firstChar: Int, lastChar: Int) -> [Int] {
+        var out: [Int] = []
+        var current = 0
+        for i in firstChar...lastChar {
+            switch kinds[i] {
+            case .whitespace:
+                if current > 0 { out.append(current) }
+                current = 0
+            case .latinAlnum, .otherContent: current += 1
+            case .punct, .invisible: break
+            }
+        }
+        if current > 0 { out.append(current) }
+        return out
+    }
+}
+
+/// The character mapping tables (built once).
+public final class TextNormalizer: Sendable {
+    public static let shared = TextNormalizer()
+
+    let traditional: [UInt32: UInt32]
+    let homoglyphs: [UInt32: UInt32]
+    let swaps: [UInt32: UInt32]
+
+    init() {
+        var t: [UInt32: UInt32] = [:]
+        if let url = Bundle.module.url(forResource: "hant-hans", withExtension: "txt"),
+           let text = try? String(contentsOf: url, encoding: .utf8) {
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let s = Array(line.unicodeScalars)
+                if s.count == 2 { t[s[0].value] = s[1].value }
+            }
+        }
+        traditional = t
+        // Cyrillic and Greek letters that render like Latin ones (after case folding).
+        let pairs: [(Character, Character)] = [
+            ("а", "a"), ("в", "b"), ("г", "r"), ("е", "e"), ("ё", "e"), ("и", "u"), ("к", "k"), ("м", "m"), ("н", "h"),
+            ("о", "o"), ("п", "n"), ("р", "p"), ("с", "c"), ("т", "t"), ("у", "y"), ("х", "x"), ("ь", "b"), ("ѕ", "s"),
+            ("і", "i"), ("ї", "i"), ("ј", "j"), ("ԁ", "d"), ("ӏ", "i"), ("ԛ", "q"), ("ԝ", "w"), ("һ", "h"),
+            ("α", "a"), ("β", "b"), ("γ", "y"), ("ε", "e"), ("η", "n"), ("ι", "i"), ("κ", "k"), ("ν", "v"), ("ο", "o"),
+            ("ρ", "p"), ("τ", "t"), ("υ", "u"), ("χ", "x"), ("ω", "w"), ("ı", "i"), ("ℓ", "i"),
+        ]
+        homoglyphs = Dictionary(uniqueKeysWithValues: pairs.map { ($0.0.unicodeScalars.first!.value, $0.1.unicodeScalars.first!.value) })
+        // Digit-for-letter swaps; l and i share one skeleton letter so "App1e" and "Apple" meet.
+        let swapPairs: [(Character, Character)] = [("0", "o"), ("1", "i"), ("l", "i"), ("|", "i"), ("!", "i"), ("3", "e"),
+                                                   ("4", "a"), ("@", "a"), ("5", "s"), ("$", "s"), ("7", "t")]
+        swaps = Dictionary(uniqueKeysWithValues: swapPairs.map { ($0.0.unicodeScalars.first!.value, $0.1.unicodeScalars.first!.value) })
+    }
+
+    /// Appends the skeleton scalars of one character and returns its kind.
+    @discardableResult
+    func emit(_ ch: Character, into out: inout [UInt32]) -> CharKind {
+        // Fast path: ASCII letters and digits.
+        if let a = ch.asciiValue {
+            switch a {
+            case 0x41...0x5A: out.append(map(UInt32(a + 0x20))); return .latinAlnum
+            case 0x61...0x7A, 0x30...0x39: out.append(map(UInt32(a))); return .latinAlnum
+            case 0x24, 0x40, 0x7C, 0x21:   // $ @ | ! read as letters inside words
+                out.append(map(UInt32(a))); return .latinAlnum
+            case 0x09, 0x0A, 0x0D, 0x20: return .whitespace
+            case 0x00...0x1F, 0x7F: return .whitespace
+            default: return .punct
+            }
+        }
+        let scalars = ch.unicodeScalars
+        if scalars.allSatisfy({ TextNormalizer.isInvisible($0) }) { return .invisible }
+        if scalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.generalCategory == .control }) { return .whitespace }
+        let decomposed = String(ch).decomposedStringWithCompatibilityMapping.lowercased()
+        var kind: CharKind = .punct
+        var previousLatin = false
+        for s in decomposed.unicodeScalars {
+            let props = s.properties
+            switch props.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                // Accents on Latin letters are noise for matching; other scripts keep their marks.
+                if previousLatin || TextNormalizer.isInvisible(s) { continue }
+                out.append(s.value)
+            case .format, .control, .surrogate, .privateUse, .unassigned:
+                continue
+            case .spaceSeparator, .lineSeparator, .paragraphSeparator:
+                if kind == .punct { kind = .whitespace }
+            case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation, .initialPunctuation,
+                 .finalPunctuation, .otherPunctuation, .mathSymbol, .currencySymbol, .modifierSymbol, .otherSymbol:
+                if let swapped = swaps[s.value] {
+                    out.append(swapped); kind = .latinAlnum; previousLatin = true
+                }
+            default:
+                let v = map(s.value)
+                out.append(v)
+                let latin = v < 0x250 || homoglyphs[s.value] != nil
+                previousLatin = latin
+                if latin || props.numericType != nil && v < 0x250 { kind = .latinAlnum } else if kind != .latinAlnum { kind = .otherContent }
+            }
+        }
+        return kind
+    }
+
+    @inline(__always)
+    func map(_ v: UInt32) -> UInt32 {
+        if let s = swaps[v] { return s }
+        if let h = homoglyphs[v] { return h }
+        if v >= 0x3400, let t = traditional[v] { return t }
+        return v
+    }
+
+    static func isInvisible(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0x200B...0x200F, 0x2060...0x2064, 0xFEFF, 0x00AD, 0x034F, 0x180E, 0xFE00...0xFE0F: return true
+        default: return s.properties.generalCategory == .format
+        }
+    }
+
+    /// The skeleton of a catalogue term, as a plain scalar array.
+    public func skeleton(_ term: String) -> [UInt32] {
+        var out: [UInt32] = []
+        for ch in term { emit(ch, into: &out) }
+        return out
+    }
+
+    /// Whitespace-separated words of a term, each as a skeleton (to recognise natural multi-word matches).
+    public func words(_ term: String) -> [[UInt32]] {
+        term.split(whereSeparator: { $0.isWhitespace }).map { skeleton(String($0)) }.filter { !$0.isEmpty }
+    }
+}
