@@ -1,4 +1,5 @@
 import ArgumentParser
+import Compliance
 import Foundation
 import Kernel
 import Logging
@@ -10,7 +11,7 @@ struct Tradelane: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tradelane",
         abstract: "Tradelane — cross-border e-commerce service platform.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self]
+        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self, ComplianceCommand.self]
     )
 }
 
@@ -136,4 +137,33 @@ struct Audit: AsyncParsableCommand {
 /// Unbuffered stdout: printed logins and keys reach pipes and log files at once.
 func say(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}
+
+struct ComplianceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "compliance", abstract: "Listing-screening tools.",
+                                                    subcommands: [Eval.self, Export.self])
+
+    struct Eval: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Screen a labelled JSONL set and print precision, recall and accuracy per category (CMP7).")
+        @Argument(help: "JSON Lines file, one labelled listing per line (see Tests/Fixtures/README.md).") var file: String
+        @Option(help: "Catalogue CSV to use instead of the bundled default.") var catalogue: String?
+        @Flag(help: "Exit 1 when verdict accuracy is below 98%.") var strict = false
+
+        func run() async throws {
+            let items = try EvaluationReport.load(jsonLines: String(contentsOfFile: file, encoding: .utf8))
+            var cat = try CatalogueCSV.bundled()
+            if let catalogue { cat.entries = try CatalogueCSV.parseEntries(String(contentsOfFile: catalogue, encoding: .utf8)) }
+            let report = try EvaluationReport.run(items, catalogue: cat)
+            say(report.render())
+            if strict && report.accuracy < 0.98 { throw ExitCode(1) }
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the bundled default catalogue as CSV.")
+        func run() async throws {
+            FileHandle.standardOutput.write(Data(CatalogueCSV.export(try CatalogueCSV.bundled().entries).utf8))
+        }
+    }
 }

@@ -130,6 +130,22 @@ import Web
         }
     }
 
+    @Test func screeningPageHighlightsTheOffendingSpans() async throws {
+        try await WebHarness.with { h, c in
+            try await seedUser(h)
+            var b = Browser()
+            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            let page = try await b.send(c, .get, "/console/screening")
+            let token = try #require(Self.csrf(page.html))
+            let result = try await b.send(c, .post, "/console/screening",
+                                          form: ["_csrf": token, "market": "US", "title": "Genuine <b>N.i.k.e</b> sneakers", "description": ""])
+            #expect(result.status == .ok && result.html.contains("data-verdict=\"reject\""))
+            #expect(result.html.contains("&lt;b&gt;<mark>N.i.k.e</mark>&lt;/b&gt;"))
+            let forged = try await b.send(c, .post, "/console/screening", form: ["_csrf": "nope", "market": "US", "title": "x"])
+            #expect(forged.status == .forbidden)
+        }
+    }
+
     @Test func apiKeysPageShowsANewKeyOnce() async throws {
         try await WebHarness.with { h, c in
             try await seedUser(h, role: "merchant-admin", merchant: h.merchantA.id.rawValue)

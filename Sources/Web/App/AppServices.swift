@@ -1,3 +1,4 @@
+import Compliance
 import Foundation
 import Kernel
 import Logging
@@ -12,6 +13,7 @@ public struct AppServices: Sendable {
     public let migrator: Migrator
     public let config: AppConfig
     public let metrics: AppMetrics
+    public let screening: ScreeningService
 
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
                 exitBlockers: [any ExitBlocker] = []) {
@@ -26,6 +28,7 @@ public struct AppServices: Sendable {
         idempotency = IdempotencyStore(db: db, clock: clock)
         migrator = Migrator(AllMigrations.list)
         metrics = AppMetrics()
+        screening = ScreeningService(clock: clock)
     }
 }
 

@@ -28,6 +28,7 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
 
     let api = router.group("api/v1").add(middleware: IdempotencyMiddleware(store: services.idempotency))
     PartiesAPI(services: services).register(on: api)
+    ComplianceAPI(services: services).register(on: api)
 
     ConsoleRoutes(services: services, views: views).register(on: router)
     return router

@@ -77,6 +77,22 @@ enum ConsoleStrings {
         "expired": .init(en: "Expired", zh: "已过期"),
         "expiringSoon": .init(en: "Expiring soon", zh: "即将到期"),
         "valid": .init(en: "Valid", zh: "有效"),
+        "screening": .init(en: "Listing screening", zh: "商品信息合规筛查"),
+        "screeningIntro": .init(en: "Check a listing against a destination market's prohibited and restricted goods, brand list, advertising words and taboos.",
+                                zh: "按目的市场的禁限售商品、品牌名录、广告禁用词和文化禁忌检查商品信息。"),
+        "market": .init(en: "Destination market", zh: "目的市场"),
+        "certificatesOnFile": .init(en: "Certificates on file", zh: "已备案证书"),
+        "listingTitle": .init(en: "Title", zh: "商品标题"),
+        "listingDescription": .init(en: "Description", zh: "商品描述"),
+        "screen": .init(en: "Screen", zh: "开始筛查"),
+        "verdict": .init(en: "Verdict", zh: "结论"),
+        "rule": .init(en: "Rule", zh: "规则"),
+        "category": .init(en: "Category", zh: "类别"),
+        "term": .init(en: "Term", zh: "词条"),
+        "matchedText": .init(en: "Matched text", zh: "命中文本"),
+        "field": .init(en: "Field", zh: "字段"),
+        "source": .init(en: "Source", zh: "依据"),
+        "catalogueVersion": .init(en: "Catalogue version", zh: "规则库版本"),
     ]
 
     static func dictionary(_ lang: Language) -> [String: String] {

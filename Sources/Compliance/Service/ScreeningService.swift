@@ -1,0 +1,101 @@
+import Foundation
+import Kernel
+import Synchronization
+
+public struct ScreeningRequest: Sendable {
+    public var market: String?
+    public var title: String?
+    public var description: String?
+    public var attributes: [String: String]
+    public var imageTexts: [String]
+    public var certifications: [String]
+    public var authorisedBrands: [String]
+    public init(market: String?, title: String?, description: String? = nil, attributes: [String: String] = [:],
+                imageTexts: [String] = [], certifications: [String] = [], authorisedBrands: [String] = []) {
+        self.market = market; self.title = title; self.description = description; self.attributes = attributes
+        self.imageTexts = imageTexts; self.certifications = certifications; self.authorisedBrands = authorisedBrands
+    }
+}
+
+public struct ScreeningOutcome: Sendable {
+    public let market: Market
+    public let result: ScreeningResult
+    public let screenedAt: Date
+}
+
+/// Screens listing text against a market's catalogue (CMP2). Compiled matchers are cached per
+/// market and catalogue version; an internal failure never passes a listing: it fails closed to
+/// `review` with an explanatory finding.
+public final class ScreeningService: Sendable {
+    public static let maxFieldBytes = 100 * 1024
+    let clock: any WallClock
+    let catalogueProvider: @Sendable () throws -> Catalogue
+    let cache = Mutex<[Market: Screener]>([:])
+    let catalogue = Mutex<Catalogue?>(nil)
+
+    public init(clock: any WallClock, catalogue: @escaping @Sendable () throws -> Catalogue = { try CatalogueCSV.bundled() }) {
+        self.clock = clock
+        catalogueProvider = catalogue
+    }
+
+    public func currentCatalogue() throws -> Catalogue {
+        if let c = catalogue.withLock({ $0 }) { return c }
+        let c = try catalogueProvider()
+        catalogue.withLock { $0 = c }
+        return c
+    }
+
+    func screener(for market: Market) throws -> Screener {
+        if let s = cache.withLock({ $0[market] }) { return s }
+        let s = Screener(catalogue: try currentCatalogue(), market: market)
+        cache.withLock { $0[market] = s }
+        return s
+    }
+
+    /// Validates a request; every bad field is named.
+    public func validate(_ r: ScreeningRequest) throws -> (Market, ScreeningInput) {
+        var v = Validator()
+        var market: Market?
+        if let m = v.text(r.market, field: "market", max: 10) {
+            market = Market(rawValue: m.uppercased())
+            if market == nil || market == .global {
+                v.fail("market", "unknown-market", en: "market must be one of \(Market.destinations.map(\.rawValue).joined(separator: ", ")).",
+                       zh: "market 必须是以下之一：\(Market.destinations.map(\.rawValue).joined(separator: "、"))。")
+            }
+        }
+        let title = r.title ?? ""
+        if title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            v.fail("title", "required", en: "title is required.", zh: "title 为必填项。")
+        }
+        var fields: [(String, String)] = [("title", title), ("description", r.description ?? "")]
+        fields += r.attributes.map { ("attributes.\($0.key)", $0.value) } + r.imageTexts.enumerated().map { ("imageTexts[\($0.offset)]", $0.element) }
+        for (name, text) in fields where text.utf8.count > Self.maxFieldBytes {
+            v.fail(name, "too-large", en: "\(name) exceeds \(Self.maxFieldBytes / 1024) KB.", zh: "\(name) 超过 \(Self.maxFieldBytes / 1024) KB 上限。")
+        }
+        if r.attributes.count > 100 { v.fail("attributes", "too-many", en: "At most 100 attributes.", zh: "attributes 最多 100 项。") }
+        if r.imageTexts.count > 50 { v.fail("imageTexts", "too-many", en: "At most 50 image texts.", zh: "imageTexts 最多 50 项。") }
+        try v.finish()
+        let input = ScreeningInput(title: title, description: r.description ?? "",
+                                   attributes: r.attributes.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
+                                   imageTexts: r.imageTexts)
+        return (market!, input)
+    }
+
+    public func screen(_ request: ScreeningRequest) throws -> ScreeningOutcome {
+        let (market, input) = try validate(request)
+        let context = ScreeningContext(authorisedBrands: Set(request.authorisedBrands), certificates: Set(request.certifications))
+        return ScreeningOutcome(market: market, result: screen(input, market: market, context: context), screenedAt: clock.now())
+    }
+
+    /// Never throws: a broken catalogue or engine yields `review`, never `pass`.
+    public func screen(_ input: ScreeningInput, market: Market, context: ScreeningContext) -> ScreeningResult {
+        do {
+            return try screener(for: market).screen(input, context: context)
+        } catch {
+            let f = Finding(ruleId: "engine-error", category: .restricted, term: "", matched: "", field: "*", start: 0, end: 0,
+                            source: "Tradelane screening engine", severity: 5, disposition: .active,
+                            reason: "screening could not run (\(error)); held for manual review")
+            return ScreeningResult(verdict: .review, findings: [f], catalogueVersion: "unavailable")
+        }
+    }
+}
