@@ -146,10 +146,9 @@ public struct Screener: Sendable {
             let matched = String(decoding: utf16[r.start..<r.end], as: UTF16.self)
             var f = Finding(ruleId: e.id, category: e.category, term: e.term, matched: matched, field: field, start: r.start, end: r.end,
                             source: e.source, severity: e.severity, disposition: .active, reason: nil)
-            let surfaces = Set(e.surfaces.map { $0.lowercased() })
-            if let span = allowSpans.first(where: { span in
-                span.0 <= h.firstChar && span.1 >= h.lastChar && (span.2.isEmpty || surfaces.contains(span.2))
-            }) {
+            // An innocent phrase ("ivory-coloured", "glue gun") clears any rule hit that lies wholly inside it;
+            // its `covers` column documents which term it was written for.
+            if let span = allowSpans.first(where: { $0.0 <= h.firstChar && $0.1 >= h.lastChar }) {
                 f.disposition = .note
                 f.reason = "allow-phrase: \(String(text[text.index(text.startIndex, offsetBy: span.0)...text.index(text.startIndex, offsetBy: span.1)]))"
             } else if e.category == .brand, context.authorisedBrands.contains(e.term.lowercased()) || context.authorisedBrands.contains(e.id.lowercased()) {
