@@ -108,7 +108,9 @@ public struct Catalogue: Sendable {
         return String(Digest.sha256Hex(text).prefix(16))
     }
 
+    /// The market's rules, the global ones, and China's advertising-law words everywhere: the platform
+    /// applies the Advertising Law's absolute-term ban to every advertisement it publishes (C 10.1).
     public func entries(for market: Market) -> [CatalogueEntry] {
-        entries.filter { $0.market == market || $0.market == .global }
+        entries.filter { $0.market == market || $0.market == .global || ($0.market == .cn && $0.category == .adWord) }
     }
 }

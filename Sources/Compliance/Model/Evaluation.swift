@@ -8,8 +8,10 @@ public struct LabelledListing: Sendable, Decodable {
     public let title: String
     public let description: String?
     public let attributes: [String: String]?
-    /// A brand the merchant is authorised for, if any.
+    /// The brand the listing names, if the labeller recorded one.
     public let brand: String?
+    /// True when the merchant is authorised for `brand` (absent means not authorised).
+    public let authorised: Bool?
     public let certifications: [String]?
     public let expected: Verdict
     public let categories: [String]
@@ -47,7 +49,7 @@ public struct EvaluationReport: Sendable {
             screeners[market] = screener
             let input = ScreeningInput(title: item.title, description: item.description ?? "",
                                        attributes: (item.attributes ?? [:]).sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) })
-            let context = ScreeningContext(authorisedBrands: Set(item.brand.map { [$0] } ?? []), certificates: Set(item.certifications ?? []))
+            let context = ScreeningContext(authorisedBrands: item.authorised == true ? Set(item.brand.map { [$0] } ?? []) : [], certificates: Set(item.certifications ?? []))
             let result = screener.screen(input, context: context)
             report.total += 1
             if result.verdict == item.expected { report.verdictCorrect += 1 } else {

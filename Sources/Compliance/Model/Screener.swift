@@ -88,9 +88,12 @@ public struct Screener: Sendable {
         var patterns: [Pattern] = []
         for (i, e) in entries.enumerated() {
             var seen = Set<[UInt32]>()
-            for surface in e.surfaces {
+            // China's advertising words reach other markets only in their Chinese forms ("最佳", not "best").
+            let cjkOnly = e.market == .cn && market != .cn
+            for surface in e.surfaces where !cjkOnly || Screener.isCJK(surface) {
                 let sk = normalizer.skeleton(surface)
-                guard !sk.isEmpty, seen.insert(sk).inserted else { continue }
+                // A one-letter skeleton ("#1" → "i", "枪") would fire on every such letter: never a usable term.
+                guard sk.count >= 2, seen.insert(sk).inserted else { continue }
                 skeletons.append(sk)
                 patterns.append(.rule(entry: i, words: normalizer.words(surface), cjk: Screener.isCJK(surface)))
             }
@@ -146,11 +149,15 @@ public struct Screener: Sendable {
             let matched = String(decoding: utf16[r.start..<r.end], as: UTF16.self)
             var f = Finding(ruleId: e.id, category: e.category, term: e.term, matched: matched, field: field, start: r.start, end: r.end,
                             source: e.source, severity: e.severity, disposition: .active, reason: nil)
-            // An innocent phrase ("ivory-coloured", "glue gun") clears any rule hit that lies wholly inside it;
-            // its `covers` column documents which term it was written for.
-            if let span = allowSpans.first(where: { $0.0 <= h.firstChar && $0.1 >= h.lastChar }) {
+            // An innocent phrase ("ivory-coloured", "glue gun", "mammoth ivory") clears a rule hit that overlaps it,
+            // unless the rule matches the whole phrase itself (a rule written for exactly that phrase still applies).
+            if let span = allowSpans.first(where: { $0.0 <= h.lastChar && $0.1 >= h.firstChar && !(h.firstChar <= $0.0 && h.lastChar >= $0.1) }) {
                 f.disposition = .note
                 f.reason = "allow-phrase: \(String(text[text.index(text.startIndex, offsetBy: span.0)...text.index(text.startIndex, offsetBy: span.1)]))"
+            } else if e.category == .brand, let cue = Screener.compatibilityCue(text, start: r.start, end: r.end) {
+                // Naming a brand to say what an accessory fits is nominative use, not infringement.
+                f.disposition = .note
+                f.reason = "compatibility reference: \(cue)"
             } else if e.category == .brand, context.authorisedBrands.contains(e.term.lowercased()) || context.authorisedBrands.contains(e.id.lowercased()) {
                 f.disposition = .note
                 f.reason = "authorised brand"
@@ -160,6 +167,24 @@ public struct Screener: Sendable {
             }
             return f
         }
+    }
+
+    static let compatibilityBefore = ["for", "compatible with", "compatible", "fits", "fit", "not made by", "not affiliated with", "not by",
+                                      "适用于", "适用", "兼容", "适配", "对应", "適用", "対応", "用于", "非"]
+    static let compatibilityAfter = ["compatible", "兼容", "対応", "适用"]
+
+    /// A cue word just before the brand ("for Samsung", "适用于华为") or just after it ("iPhone 15 Case Compatible").
+    static func compatibilityCue(_ text: String, start: Int, end: Int) -> String? {
+        let units = Array(text.utf16)
+        let before = String(decoding: units[max(0, start - 16)..<start], as: UTF16.self).lowercased()
+        let after = String(decoding: units[end..<min(units.count, end + 24)], as: UTF16.self).lowercased()
+        let trimmed = before.trimmingCharacters(in: .whitespaces)
+        for cue in compatibilityBefore {
+            let latin = cue.unicodeScalars.allSatisfy(\.isASCII)
+            if latin ? (trimmed.hasSuffix(" " + cue) || trimmed == cue) : before.contains(cue) { return cue }
+        }
+        for cue in compatibilityAfter where after.contains(cue) { return cue }
+        return nil
     }
 
     /// Word-boundary and spacing rules that separate real hits from accidental ones.
