@@ -29,10 +29,13 @@ public struct ScreeningInput: Sendable {
 public struct ScreeningContext: Sendable {
     /// Brand terms or rule ids the merchant is authorised to sell.
     public var authorisedBrands: Set<String>
+    let authorisedSkeletons: Set<[UInt32]>
     /// Certificates and licences on file (CE, FCC, UN38.3 …), compared case-insensitively.
     public var certificates: Set<String>
     public init(authorisedBrands: Set<String> = [], certificates: Set<String> = []) {
         self.authorisedBrands = Set(authorisedBrands.map { $0.lowercased() })
+        // Compared in the normalised alphabet, so "Lancome" authorises "Lancôme".
+        self.authorisedSkeletons = Set(authorisedBrands.map { TextNormalizer.shared.skeleton($0) })
         self.certificates = Set(certificates.map { $0.uppercased() })
     }
 }
@@ -158,7 +161,8 @@ public struct Screener: Sendable {
                 // Naming a brand to say what an accessory fits is nominative use, not infringement.
                 f.disposition = .note
                 f.reason = "compatibility reference: \(cue)"
-            } else if e.category == .brand, context.authorisedBrands.contains(e.term.lowercased()) || context.authorisedBrands.contains(e.id.lowercased()) {
+            } else if e.category == .brand, context.authorisedBrands.contains(e.id.lowercased())
+                        || e.surfaces.contains(where: { context.authorisedSkeletons.contains(TextNormalizer.shared.skeleton($0)) }) {
                 f.disposition = .note
                 f.reason = "authorised brand"
             } else if e.category == .restricted, let cert = e.requires.first(where: { context.certificates.contains($0.uppercased()) }) {

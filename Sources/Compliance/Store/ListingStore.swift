@@ -1,0 +1,102 @@
+import Foundation
+import Kernel
+import SQLKit
+
+/// SQL for listings and their immutable versions; every read is tenant-scoped.
+struct ListingStore: Sendable {
+    struct Row: Codable {
+        let id: String
+        let merchantId: String
+        let status: String
+        let version: Int64
+        let content: String
+        let verdict: String
+        let findings: String
+        let catalogueVersion: String
+        let screenedAt: Int64
+        let statusReason: String?
+        let createdAt: Int64
+        let updatedAt: Int64
+    }
+
+    static let columns = ["id", "merchant_id", "status", "version", "content", "verdict", "findings", "catalogue_version",
+                          "screened_at", "status_reason", "created_at", "updated_at"]
+    static let encoder: JSONEncoder = { let e = JSONEncoder(); e.outputFormatting = [.sortedKeys]; return e }()
+
+    func save(_ l: Listing, isNew: Bool, by actor: String, in sql: any SQLDatabase) async throws {
+        let content = String(decoding: try Self.encoder.encode(l.content), as: UTF8.self)
+        let findings = String(decoding: try Self.encoder.encode(l.findings), as: UTF8.self)
+        let markets = l.content.markets.map(\.rawValue).joined(separator: ",")
+        if isNew {
+            try await sql.insert(into: "listings")
+                .columns(Self.columns + ["title", "markets"])
+                .values([l.id.rawValue, l.merchantId, l.status.rawValue, Int64(l.version), content, l.verdict.rawValue, findings,
+                         l.catalogueVersion, l.screenedAt.epochMillis, l.statusReason, l.createdAt.epochMillis, l.updatedAt.epochMillis,
+                         l.content.title, markets] as [any Encodable & Sendable]).run()
+        } else {
+            try await sql.update("listings")
+                .set("status", to: l.status.rawValue).set("version", to: Int64(l.version)).set("content", to: content)
+                .set("verdict", to: l.verdict.rawValue).set("findings", to: findings).set("catalogue_version", to: l.catalogueVersion)
+                .set("screened_at", to: l.screenedAt.epochMillis).set("status_reason", to: l.statusReason)
+                .set("updated_at", to: l.updatedAt.epochMillis).set("title", to: l.content.title).set("markets", to: markets)
+                .where("id", .equal, l.id.rawValue).run()
+        }
+    }
+
+    func insertVersion(_ l: Listing, by actor: String, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "listing_versions")
+            .columns("listing_id", "version", "merchant_id", "content", "verdict", "findings", "catalogue_version", "created_by", "created_at")
+            .values([l.id.rawValue, Int64(l.version), l.merchantId, String(decoding: try Self.encoder.encode(l.content), as: UTF8.self),
+                     l.verdict.rawValue, String(decoding: try Self.encoder.encode(l.findings), as: UTF8.self), l.catalogueVersion,
+                     actor, l.updatedAt.epochMillis] as [any Encodable & Sendable]).run()
+    }
+
+    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> Listing? {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings").where("id", .equal, id)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func list(scope: TenantScope, status: ListingStatus?, market: Market?, query: String?, limit: Int, after: String?,
+              in sql: any SQLDatabase) async throws -> [Listing] {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings")
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let status { q.where("status", .equal, status.rawValue) }
+        if let market {
+            let pattern: SQLQueryString = "(',' || markets || ',') LIKE \(bind: "%," + market.rawValue + ",%")"
+            q.where(pattern)
+        }
+        if let query, !query.isEmpty {
+            let pattern: SQLQueryString = "lower(title) LIKE \(bind: "%" + likeEscaped(query.lowercased()) + "%") ESCAPE '\\'"
+            q.where(pattern)
+        }
+        if let after { q.where("id", .greaterThan, after) }
+        return try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    struct VersionRow: Codable {
+        let version: Int64
+        let content: String
+        let verdict: String
+        let findings: String
+        let catalogueVersion: String
+        let createdBy: String
+        let createdAt: Int64
+    }
+
+    func versions(_ id: String, in sql: any SQLDatabase) async throws -> [VersionRow] {
+        try await sql.select().columns("version", "content", "verdict", "findings", "catalogue_version", "created_by", "created_at")
+            .from("listing_versions").where("listing_id", .equal, id).orderBy("version", .descending)
+            .all(decoding: VersionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    static func model(_ r: Row) throws -> Listing {
+        let d = JSONDecoder()
+        return Listing(id: ListingID(unchecked: r.id), merchantId: r.merchantId, status: ListingStatus(rawValue: r.status) ?? .draft,
+                       version: Int(r.version), content: try d.decode(ListingContent.self, from: Data(r.content.utf8)),
+                       verdict: Verdict(rawValue: r.verdict) ?? .review,
+                       findings: try d.decode([MarketFinding].self, from: Data(r.findings.utf8)),
+                       catalogueVersion: r.catalogueVersion, screenedAt: Date(epochMillis: r.screenedAt), statusReason: r.statusReason,
+                       createdAt: Date(epochMillis: r.createdAt), updatedAt: Date(epochMillis: r.updatedAt))
+    }
+}
