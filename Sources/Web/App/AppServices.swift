@@ -14,6 +14,7 @@ public struct AppServices: Sendable {
     public let config: AppConfig
     public let metrics: AppMetrics
     public let screening: ScreeningService
+    public let listings: ListingService
 
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
                 exitBlockers: [any ExitBlocker] = []) {
@@ -29,10 +30,11 @@ public struct AppServices: Sendable {
         migrator = Migrator(AllMigrations.list)
         metrics = AppMetrics()
         screening = ScreeningService(clock: clock)
+        listings = ListingService(db: db, clock: clock, screening: screening)
     }
 }
 
 /// Every module's migrations in dependency order.
 public enum AllMigrations {
-    public static let list: [Migration] = KernelMigrations.all + PartiesMigrations.all
+    public static let list: [Migration] = KernelMigrations.all + PartiesMigrations.all + ComplianceMigrations.all
 }

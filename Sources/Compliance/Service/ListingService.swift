@@ -1,0 +1,201 @@
+import Foundation
+import Kernel
+import SQLKit
+
+public struct ListingInput: Sendable {
+    public var merchantId: String?
+    public var title: String?
+    public var description: String?
+    public var attributes: [String: String]?
+    public var images: [ListingImage]?
+    public var price: Money?
+    public var originCountry: String?
+    public var hsCode: String?
+    public var brand: String?
+    public var markets: [String]?
+    public var certifications: [String]?
+    public init(merchantId: String? = nil, title: String? = nil, description: String? = nil, attributes: [String: String]? = nil,
+                images: [ListingImage]? = nil, price: Money? = nil, originCountry: String? = nil, hsCode: String? = nil,
+                brand: String? = nil, markets: [String]? = nil, certifications: [String]? = nil) {
+        self.merchantId = merchantId; self.title = title; self.description = description; self.attributes = attributes
+        self.images = images; self.price = price; self.originCountry = originCountry; self.hsCode = hsCode; self.brand = brand
+        self.markets = markets; self.certifications = certifications
+    }
+}
+
+/// Product listings (CMP2): every save keeps a version and is screened for every destination market;
+/// the worst verdict sets the state (pass → active, review → needs-review, reject → rejected).
+public struct ListingService: Sendable {
+    let db: Database
+    let clock: any WallClock
+    let screening: ScreeningService
+    let audit: AuditLog
+    let store = ListingStore()
+
+    public init(db: Database, clock: any WallClock, screening: ScreeningService) {
+        self.db = db; self.clock = clock; self.screening = screening; audit = AuditLog(clock: clock)
+    }
+
+    static func mayEdit(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .merchantAdmin || p.role == .merchantStaff }
+    static func mayModerate(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .complianceOfficer }
+
+    /// Validates and merges `input` over `base` (nil for a new listing: every required field must be present).
+    func content(_ input: ListingInput, over base: ListingContent?) throws -> ListingContent {
+        var v = Validator()
+        let limit = ScreeningService.maxFieldBytes
+        func sized(_ s: String?, _ field: String) -> String? {
+            guard let s else { return nil }
+            if s.utf8.count > limit { v.fail(field, "too-large", en: "\(field) exceeds 100 KB.", zh: "\(field) 超过 100 KB 上限。"); return nil }
+            return s
+        }
+        let title = input.title == nil && base != nil ? nil : v.text(sized(input.title, "title"), field: "title", max: 500)
+        let description = sized(input.description, "description")
+        let origin = input.originCountry == nil && base != nil ? nil : v.country(input.originCountry, field: "originCountry")
+        if input.price == nil && base == nil { v.fail("price", "required", en: "price is required.", zh: "price 为必填项。") }
+        if let p = input.price, p.minorUnits <= 0 { v.fail("price.amount", "not-positive", en: "price must be above zero.", zh: "价格必须大于零。") }
+        if let hs = input.hsCode, !(hs.count >= 6 && hs.count <= 10 && hs.allSatisfy(\.isNumber)) {
+            v.fail("hsCode", "invalid", en: "hsCode must be 6–10 digits.", zh: "hsCode 须为 6–10 位数字。")
+        }
+        var markets: [Market]?
+        if let ms = input.markets {
+            markets = []
+            for (i, m) in ms.enumerated() {
+                if let market = Market(rawValue: m.uppercased()), market != .global { markets!.append(market) } else {
+                    v.fail("markets[\(i)]", "unknown-market", en: "Unknown market \(m).", zh: "未知市场 \(m)。")
+                }
+            }
+            if ms.isEmpty { v.fail("markets", "required", en: "At least one destination market.", zh: "至少选择一个目的市场。") }
+        } else if base == nil {
+            v.fail("markets", "required", en: "markets is required.", zh: "markets 为必填项。")
+        }
+        for (k, value) in input.attributes ?? [:] where value.utf8.count > limit {
+            v.fail("attributes.\(k)", "too-large", en: "attributes.\(k) exceeds 100 KB.", zh: "attributes.\(k) 超过 100 KB 上限。")
+        }
+        if (input.images?.count ?? 0) > 30 { v.fail("images", "too-many", en: "At most 30 images.", zh: "最多 30 张图片。") }
+        try v.finish()
+        return ListingContent(title: title ?? base!.title, description: description ?? base?.description ?? "",
+                              attributes: input.attributes ?? base?.attributes ?? [:], images: input.images ?? base?.images ?? [],
+                              price: input.price ?? base!.price, originCountry: origin ?? base!.originCountry,
+                              hsCode: input.hsCode ?? base?.hsCode, brand: input.brand ?? base?.brand,
+                              markets: Array(Set(markets ?? base!.markets)).sorted { $0.rawValue < $1.rawValue },
+                              certifications: input.certifications ?? base?.certifications ?? [])
+    }
+
+    /// Screens content for every market it is offered in.
+    func screen(_ c: ListingContent) -> (Verdict, [MarketFinding], String) {
+        var verdict = Verdict.pass
+        var findings: [MarketFinding] = []
+        var version = ""
+        let context = ScreeningContext(certificates: Set(c.certifications))
+        for m in c.markets {
+            let r = screening.screen(c.screeningInput, market: m, context: context)
+            verdict = max(verdict, r.verdict)
+            findings += r.findings.map { MarketFinding(market: m, finding: $0) }
+            version = r.catalogueVersion
+        }
+        return (verdict, findings, version)
+    }
+
+    public func create(_ input: ListingInput, by p: Principal) async throws -> Listing {
+        try p.require(Self.mayEdit(p), "create listings")
+        guard let merchantId = p.merchantId ?? input.merchantId.flatMap({ $0.isEmpty ? nil : $0 }) else {
+            throw ValidationError(field: "merchantId", code: "required", en: "merchantId is required for operator callers.",
+                                  zh: "平台调用时 merchantId 为必填项。")
+        }
+        let content = try content(input, over: nil)
+        let (verdict, findings, catalogueVersion) = screen(content)
+        let now = clock.now()
+        let listing = Listing(id: .generate(), merchantId: merchantId, status: ListingStatus.after(verdict), version: 1, content: content,
+                              verdict: verdict, findings: findings, catalogueVersion: catalogueVersion, screenedAt: now,
+                              statusReason: nil, createdAt: now, updatedAt: now)
+        try await db.transaction { [store, audit] sql in
+            try await store.save(listing, isNew: true, by: p.actorId, in: sql)
+            try await store.insertVersion(listing, by: p.actorId, in: sql)
+            try await audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "listing.created", entity: "listing",
+                                              entityId: listing.id.rawValue,
+                                              data: ["verdict": verdict.rawValue, "status": listing.status.rawValue, "catalogue": catalogueVersion]), in: sql)
+        }
+        return listing
+    }
+
+    /// A new version, screened again.
+    public func update(_ id: String, _ input: ListingInput, by p: Principal) async throws -> Listing {
+        try p.require(Self.mayEdit(p), "edit listings")
+        return try await db.transaction { [store, audit] sql in
+            guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
+            let content = try self.content(input, over: l.content)
+            let (verdict, findings, catalogueVersion) = self.screen(content)
+            let from = l.status
+            l.content = content; l.verdict = verdict; l.findings = findings; l.catalogueVersion = catalogueVersion
+            l.version += 1
+            l.status = ListingStatus.after(verdict)
+            l.statusReason = nil
+            l.screenedAt = clock.now(); l.updatedAt = l.screenedAt
+            try await store.save(l, isNew: false, by: p.actorId, in: sql)
+            try await store.insertVersion(l, by: p.actorId, in: sql)
+            try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.updated", entity: "listing",
+                                              entityId: id, data: ["version": String(l.version), "from": from.rawValue, "to": l.status.rawValue,
+                                                                   "verdict": verdict.rawValue]), in: sql)
+            return l
+        }
+    }
+
+    public func get(_ id: String, by p: Principal) async throws -> Listing {
+        guard let l = try await db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
+            throw CommonError.notFound(entity: "listing", id: id)
+        }
+        return l
+    }
+
+    public struct Version: Sendable {
+        public let version: Int
+        public let content: ListingContent
+        public let verdict: Verdict
+        public let findings: [MarketFinding]
+        public let catalogueVersion: String
+        public let createdBy: String
+        public let createdAt: Date
+    }
+
+    public func versions(_ id: String, by p: Principal) async throws -> [Version] {
+        _ = try await get(id, by: p)
+        let rows = try await db.read { [store] in try await store.versions(id, in: $0) }
+        let d = JSONDecoder()
+        return try rows.map {
+            Version(version: Int($0.version), content: try d.decode(ListingContent.self, from: Data($0.content.utf8)),
+                    verdict: Verdict(rawValue: $0.verdict) ?? .review, findings: try d.decode([MarketFinding].self, from: Data($0.findings.utf8)),
+                    catalogueVersion: $0.catalogueVersion, createdBy: $0.createdBy, createdAt: Date(epochMillis: $0.createdAt))
+        }
+    }
+
+    public func list(status: ListingStatus?, market: Market?, query: String?, limit: Int?, after: String?, by p: Principal) async throws -> ([Listing], String?) {
+        let n = min(max(limit ?? 50, 1), 200)
+        let rows = try await db.read { [store] sql in
+            try await store.list(scope: p.scope, status: status, market: market, query: query, limit: n + 1, after: after, in: sql)
+        }
+        let items = Array(rows.prefix(n))
+        return (items, rows.count > n ? items.last?.id.rawValue : nil)
+    }
+
+    /// Compliance decisions: clear a needs-review listing, or take any live listing down (CMP3).
+    public func moderate(_ id: String, to next: ListingStatus, reason: String?, by p: Principal) async throws -> Listing {
+        try p.require(Self.mayModerate(p), "moderate listings")
+        var v = Validator()
+        let reason = v.text(reason, field: "reason", max: 1000)
+        try v.finish()
+        return try await db.transaction { [store, audit] sql in
+            guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
+            guard l.status.canMove(to: next) else {
+                throw CommonError.invalidTransition(entity: "listing", from: l.status.rawValue, to: next.rawValue)
+            }
+            let from = l.status
+            l.status = next
+            l.statusReason = reason
+            l.updatedAt = clock.now()
+            try await store.save(l, isNew: false, by: p.actorId, in: sql)
+            try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.\(next.rawValue)", entity: "listing",
+                                              entityId: id, data: ["from": from.rawValue, "reason": reason!]), in: sql)
+            return l
+        }
+    }
+}
