@@ -9,6 +9,73 @@ struct ComplianceAPI {
 
     func register(on api: RouterGroup<AppRequestContext>) {
         api.post("screenings", use: screen)
+        api.get("listings", use: listListings)
+        api.post("listings", use: createListing)
+        api.get("listings/:id", use: getListing)
+        api.patch("listings/:id", use: updateListing)
+        api.get("listings/:id/versions", use: listingVersions)
+        api.post("listings/:id/clear", use: { r, c in try await moderate(r, c, .active) })
+        api.post("listings/:id/reject", use: { r, c in try await moderate(r, c, .rejected) })
+        api.post("listings/:id/take-down", use: { r, c in try await moderate(r, c, .takenDown) })
+    }
+
+    struct ListingBody: Decodable {
+        let merchantId: String?, title: String?, description: String?, attributes: [String: String]?
+        let images: [ListingImage]?, price: Money?, originCountry: String?, hsCode: String?, brand: String?
+        let markets: [String]?, certifications: [String]?
+        static let keys: Set<String> = ["merchantId", "title", "description", "attributes", "images", "price", "originCountry",
+                                        "hsCode", "brand", "markets", "certifications"]
+        var input: ListingInput {
+            ListingInput(merchantId: merchantId, title: title, description: description, attributes: attributes, images: images,
+                         price: price, originCountry: originCountry, hsCode: hsCode, brand: brand, markets: markets, certifications: certifications)
+        }
+    }
+
+    func listListings(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let p = try c.requirePrincipal()
+        let q = Query(request: r)
+        let market = try q.string("market").map { m -> Market in
+            guard let v = Market(rawValue: m.uppercased()), v != .global else {
+                throw ValidationError(field: "market", code: "unknown-market", en: "Unknown market \(m).", zh: "未知市场 \(m)。")
+            }
+            return v
+        }
+        let (items, next) = try await services.listings.list(status: try q.enumValue("status", ListingStatus.self), market: market,
+                                                             query: q.string("q"), limit: try q.int("limit", in: 1...200),
+                                                             after: q.string("after"), by: p)
+        return try JSONIO.response(ListDTO(data: items.map(ListingDTO.init), next: next))
+    }
+
+    func createListing(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let p = try c.requirePrincipal()
+        let b = try await JSONIO.decode(ListingBody.self, r, c, allowedKeys: ListingBody.keys)
+        let l = try await services.listings.create(b.input, by: p)
+        return try JSONIO.response(ListingDTO(l), status: .created, location: "/api/v1/listings/\(l.id)")
+    }
+
+    func getListing(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        try JSONIO.response(ListingDTO(try await services.listings.get(try c.parameters.require("id"), by: try c.requirePrincipal())))
+    }
+
+    func updateListing(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let p = try c.requirePrincipal()
+        var keys = ListingBody.keys
+        keys.remove("merchantId")
+        let b = try await JSONIO.decode(ListingBody.self, r, c, allowedKeys: keys)
+        return try JSONIO.response(ListingDTO(try await services.listings.update(try c.parameters.require("id"), b.input, by: p)))
+    }
+
+    func listingVersions(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let versions = try await services.listings.versions(try c.parameters.require("id"), by: try c.requirePrincipal())
+        return try JSONIO.response(ListDTO(data: versions.map(ListingVersionDTO.init), next: nil))
+    }
+
+    struct ReasonBody: Decodable { let reason: String? }
+
+    func moderate(_ r: Request, _ c: AppRequestContext, _ to: ListingStatus) async throws -> Response {
+        let p = try c.requirePrincipal()
+        let b = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: ["reason"])
+        return try JSONIO.response(ListingDTO(try await services.listings.moderate(try c.parameters.require("id"), to: to, reason: b.reason, by: p)))
     }
 
     struct Body: Decodable {
@@ -32,20 +99,29 @@ struct ComplianceAPI {
     }
 }
 
-struct ScreeningDTO: Encodable {
-    struct FindingDTO: Encodable {
+struct FindingDTO: Encodable {
         let ruleId: String, category: String, term: String, matched: String, field: String
         let start: Int, end: Int, source: String, severity: Int, disposition: String
         let reason: String?
         func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
+            if let market { try c.encode(market, forKey: .market) }
             try c.encode(ruleId, forKey: .ruleId); try c.encode(category, forKey: .category); try c.encode(term, forKey: .term)
             try c.encode(matched, forKey: .matched); try c.encode(field, forKey: .field); try c.encode(start, forKey: .start)
             try c.encode(end, forKey: .end); try c.encode(source, forKey: .source); try c.encode(severity, forKey: .severity)
             try c.encode(disposition, forKey: .disposition); try c.encode(reason, forKey: .reason)
         }
-        enum CodingKeys: String, CodingKey { case ruleId, category, term, matched, field, start, end, source, severity, disposition, reason }
+        enum CodingKeys: String, CodingKey { case market, ruleId, category, term, matched, field, start, end, source, severity, disposition, reason }
+    let market: String?
+
+    init(_ f: Finding, market: Market? = nil) {
+        self.market = market?.rawValue
+        ruleId = f.ruleId; category = f.category.rawValue; term = f.term; matched = f.matched; field = f.field
+        start = f.start; end = f.end; source = f.source; severity = f.severity; disposition = f.disposition.rawValue; reason = f.reason
     }
+}
+
+struct ScreeningDTO: Encodable {
     let market: String
     let verdict: String
     let catalogueVersion: String
@@ -57,10 +133,42 @@ struct ScreeningDTO: Encodable {
         verdict = o.result.verdict.rawValue
         catalogueVersion = o.result.catalogueVersion
         screenedAt = o.screenedAt.rfc3339
-        findings = o.result.findings.map {
-            FindingDTO(ruleId: $0.ruleId, category: $0.category.rawValue, term: $0.term, matched: $0.matched, field: $0.field,
-                       start: $0.start, end: $0.end, source: $0.source, severity: $0.severity,
-                       disposition: $0.disposition.rawValue, reason: $0.reason)
-        }
+        findings = o.result.findings.map { FindingDTO($0) }
+    }
+}
+
+struct ListingDTO: Encodable {
+    let id: String
+    let merchantId: String
+    let status: String
+    let statusReason: String?
+    let version: Int
+    let verdict: String
+    let catalogueVersion: String
+    let screenedAt: String
+    let content: ListingContent
+    let findings: [FindingDTO]
+    let createdAt: String
+    let updatedAt: String
+
+    init(_ l: Listing) {
+        id = l.id.rawValue; merchantId = l.merchantId; status = l.status.rawValue; statusReason = l.statusReason; version = l.version
+        verdict = l.verdict.rawValue; catalogueVersion = l.catalogueVersion; screenedAt = l.screenedAt.rfc3339; content = l.content
+        findings = l.findings.map { FindingDTO($0.finding, market: $0.market) }
+        createdAt = l.createdAt.rfc3339; updatedAt = l.updatedAt.rfc3339
+    }
+}
+
+struct ListingVersionDTO: Encodable {
+    let version: Int
+    let verdict: String
+    let catalogueVersion: String
+    let createdBy: String
+    let createdAt: String
+    let content: ListingContent
+    let findings: [FindingDTO]
+    init(_ v: ListingService.Version) {
+        version = v.version; verdict = v.verdict.rawValue; catalogueVersion = v.catalogueVersion; createdBy = v.createdBy
+        createdAt = v.createdAt.rfc3339; content = v.content; findings = v.findings.map { FindingDTO($0.finding, market: $0.market) }
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Kernel
+import NIOCore
+import Testing
+import TestSupport
+import Web
+
+/// /api/v1/listings over the bundled catalogue: screened on every save, versioned, tenant-walled.
+@Suite struct ListingAPITests {
+    static let body = """
+        {"title":"Organic cotton tote bag","description":"Natural canvas","attributes":{"size":"38x42cm"},
+         "images":[{"url":"https://cdn.example/tote.jpg","alt":"tote bag"}],"price":{"amount":"12.50","currency":"USD"},
+         "originCountry":"CN","hsCode":"420222","markets":["US","EU"]}
+        """
+
+    @Test func createUpdateVersionsAndModerate() async throws {
+        try await WebHarness.with { h, c in
+            let created = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body)
+            #expect(created.status == .created && created.json.str("status") == "active" && created.json.str("verdict") == "pass")
+            let id = try #require(created.json.str("id"))
+            let price = (created.json["content"] as? [String: Any])?["price"] as? [String: Any]
+            #expect(price?["amount"] as? String == "12.50")
+            let ocr = try await c.call(.patch, "/api/v1/listings/\(id)", key: h.keyA,
+                                       json: #"{"images":[{"url":"https://cdn.example/x.jpg","ocrText":"ROLEX"}]}"#)
+            #expect(ocr.json.str("status") == "rejected" && ocr.json["version"] as? Int == 2)
+            let f = (ocr.json["findings"] as? [[String: Any]])?.first
+            #expect(f?["field"] as? String == "images[0]" && f?["category"] as? String == "brand")
+            let versions = try await c.call(.get, "/api/v1/listings/\(id)/versions", key: h.keyA)
+            #expect(versions.json.list.map { $0["version"] as? Int } == [2, 1])
+            #expect(try await c.call(.post, "/api/v1/listings/\(id)/take-down", key: h.keyA, json: #"{"reason":"x"}"#).status == .forbidden)
+            let down = try await c.call(.post, "/api/v1/listings/\(id)/take-down", key: h.operatorKey, json: #"{"reason":"Counterfeit"}"#)
+            #expect(down.status == .conflict)   // rejected listings are not live; nothing to take down
+            let list = try await c.call(.get, "/api/v1/listings?status=rejected&market=EU", key: h.operatorKey)
+            #expect(list.json.list.map { $0["id"] as? String } == [id])
+        }
+    }
+
+    @Test func badInputAndTenantWalls() async throws {
+        try await WebHarness.with { h, c in
+            let bad = try await c.call(.post, "/api/v1/listings", key: h.keyA,
+                                       json: #"{"title":"x","price":{"amount":"1.234","currency":"USD"},"originCountry":"CN","markets":["US"]}"#)
+            #expect(bad.status == .unprocessableContent && bad.json.fieldNames == ["price"])
+            let currency = try await c.call(.post, "/api/v1/listings", key: h.keyA,
+                                            json: #"{"title":"x","price":{"amount":"1.00","currency":"XYZ"},"originCountry":"CN","markets":["US"]}"#)
+            #expect(currency.status == .unprocessableContent && currency.json.fieldNames == ["price"])
+            let market = try await c.call(.get, "/api/v1/listings?market=MARS", key: h.keyA)
+            #expect(market.status == .unprocessableContent && market.json.fieldNames == ["market"])
+            let a = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body)
+            let id = try #require(a.json.str("id"))
+            #expect(try await c.call(.get, "/api/v1/listings/\(id)", key: h.keyB).status == .notFound)
+            #expect(try await c.call(.patch, "/api/v1/listings/\(id)", key: h.keyB, json: #"{"title":"pwned"}"#).status == .notFound)
+            #expect(try await c.call(.get, "/api/v1/listings/\(id)/versions", key: h.keyB).status == .notFound)
+            #expect(try await c.call(.get, "/api/v1/listings", key: h.keyB).json.list.isEmpty)
+            let operatorWithout = try await c.call(.post, "/api/v1/listings", key: h.operatorKey, json: Self.body)
+            #expect(operatorWithout.status == .unprocessableContent && operatorWithout.json.fieldNames == ["merchantId"])
+        }
+    }
+}
