@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Compliance
 import Kernel
 import NIOCore
 import Parties
@@ -143,6 +144,29 @@ import Web
             #expect(result.html.contains("&lt;b&gt;<mark>N.i.k.e</mark>&lt;/b&gt;"))
             let forged = try await b.send(c, .post, "/console/screening", form: ["_csrf": "nope", "market": "US", "title": "x"])
             #expect(forged.status == .forbidden)
+        }
+    }
+
+    @Test func listingsQueueHighlightsAndClears() async throws {
+        try await WebHarness.with { h, c in
+            try await seedUser(h)
+            let merchant = Principal(actorId: "key_a", userId: nil, merchantId: h.merchantA.id.rawValue, role: .merchantAdmin, channel: .apiKey)
+            let listing = try await h.services.listings.create(ListingInput(title: "20000mAh power bank fast charge",
+                                                                            price: try Money(parsing: "19.00", currency: Currency("USD")),
+                                                                            originCountry: "CN", markets: ["US"]), by: merchant)
+            #expect(listing.status == .needsReview)
+            var b = Browser()
+            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            let queue = try await b.send(c, .get, "/console/listings")
+            #expect(queue.html.contains("data-listing-id=\"\(listing.id)\"") && queue.html.contains("<mark>power bank</mark>"))
+            let token = try #require(Self.csrf(queue.html))
+            let noReason = try await b.send(c, .post, "/console/listings/\(listing.id)/clear", form: ["_csrf": token, "reason": ""])
+            #expect(noReason.status == .seeOther)
+            #expect(try await h.services.listings.get(listing.id.rawValue, by: merchant).status == .needsReview)
+            _ = try await b.send(c, .post, "/console/listings/\(listing.id)/clear", form: ["_csrf": token, "reason": "UN38.3 report on file"])
+            #expect(try await h.services.listings.get(listing.id.rawValue, by: merchant).status == .active)
+            let active = try await b.send(c, .get, "/console/listings?status=active")
+            #expect(active.html.contains("data-status=\"active\""))
         }
     }
 

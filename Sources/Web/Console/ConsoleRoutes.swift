@@ -33,6 +33,7 @@ struct ConsoleRoutes {
         console.post("kyc/:id/:action", use: kycAction)
         console.get("kyc-documents/:id", use: document)
         ScreeningPage(routes: self).register(on: console)
+        ListingsPage(routes: self).register(on: console)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)
         console.post("api-keys/:id/revoke", use: revokeKey)
@@ -70,7 +71,7 @@ struct ConsoleRoutes {
         var model = model
         if model["pageTitle"] == nil, let t = model["t"] as? [String: String] {
             let key = ["login": "login", "dashboard": "dashboard", "merchants": "merchants", "merchant": "merchant",
-                       "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening"][name] ?? "appName"
+                       "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings"][name] ?? "appName"
             model["pageTitle"] = t[key] ?? "Tradelane"
         }
         var response = views.render(name, model, status: status)

@@ -7,7 +7,7 @@ import NIOCore
 /// Mustache templates loaded once at start-up; a missing template is a start-up error.
 struct Views: Sendable {
     let library: MustacheLibrary
-    static let pages = ["login", "dashboard", "merchants", "merchant", "kyc", "api-keys", "notices", "screening", "error"]
+    static let pages = ["login", "dashboard", "merchants", "merchant", "kyc", "api-keys", "notices", "screening", "listings", "error"]
 
     static func load() async throws -> Views {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {

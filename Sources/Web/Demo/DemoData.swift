@@ -1,5 +1,6 @@
 import Foundation
 import Kernel
+import Compliance
 import Parties
 
 /// The demo tenant set printed by `tradelane demo`: an operator team and three merchants at
@@ -66,6 +67,21 @@ public enum DemoData {
                                               contentType: "application/pdf", data: samplePDF(title: "Business licence 91330782MA2EXXXX7Q"), by: system)
         _ = try await parties.kyc.startReview(giftsKYC.id.rawValue, by: system)
         _ = try await parties.kyc.approve(giftsKYC.id.rawValue, by: system)
+
+        // Listings in every screening outcome, so the compliance queue has work in it.
+        let giftsAdmin = Principal(actorId: "system:demo", userId: nil, merchantId: gifts.id.rawValue, role: .merchantAdmin, channel: .system)
+        let usd = try Currency("USD")
+        for (title, description, price, markets, certs) in [
+            ("Hand-painted ceramic tea set, 6 cups", "Jingdezhen porcelain, gift box.", "39.90", ["US", "EU"], [String]()),
+            ("20000mAh power bank, fast charge, LED display", "Dual USB-C output.", "24.50", ["US", "UK"], []),
+            ("Nike-style running shoes, breathable mesh", "Lightweight trainers.", "29.00", ["EU"], []),
+            ("最佳 国家级 品质 紫砂壶 手工", "宜兴原矿紫砂。", "88.00", ["CN"], []),
+            ("Wireless charging pad 15W", "Qi compatible.", "15.00", ["US"], ["FCC"]),
+        ] {
+            _ = try await services.listings.create(ListingInput(title: title, description: description,
+                                                                price: try Money(parsing: price, currency: usd), originCountry: "CN",
+                                                                markets: markets, certifications: certs), by: giftsAdmin)
+        }
         return true
     }
 

@@ -1,0 +1,75 @@
+import Compliance
+import Foundation
+import Hummingbird
+import Kernel
+import Parties
+
+/// Console queue of listings by state, with the offending spans highlighted and the compliance
+/// decisions (clear, reject, take down) one click away (CMP2, CMP3).
+struct ListingsPage {
+    let routes: ConsoleRoutes
+    var services: AppServices { routes.services }
+
+    func register(on console: RouterGroup<AppRequestContext>) {
+        console.get("listings", use: show)
+        console.post("listings/:id/:action", use: act)
+    }
+
+    func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let q = Query(request: r)
+        let status = try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
+        let (items, _) = try await services.listings.list(status: status, market: nil, query: q.string("q"), limit: 200, after: nil, by: s.principal)
+        let lang = c.language
+        var model = routes.base(c, r, nav: "listings")
+        model["statuses"] = ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
+            .map { ["value": $0.rawValue, "label": Self.label($0)(lang), "selected": $0 == status] }
+        model["q"] = q.string("q") ?? ""
+        model["mayModerate"] = s.principal.role == .operatorAdmin || s.principal.role == .complianceOfficer
+        model["rows"] = items.map { l -> [String: Any] in
+            let active = l.findings.filter { $0.finding.disposition == .active }
+            // Several rules (market and global) can flag the same words: show each place once.
+            var seen = Set<String>()
+            let shown = active.filter { seen.insert("\($0.market)|\($0.finding.category)|\($0.finding.field)|\($0.finding.start)").inserted }
+            return ["id": l.id.rawValue, "merchantId": l.merchantId, "status": l.status.rawValue, "statusLabel": Self.label(l.status)(lang),
+                    "version": l.version, "markets": l.content.markets.map(\.rawValue).joined(separator: ", "),
+                    "price": l.content.price.description, "updatedAt": routes.date(l.updatedAt, lang),
+                    "titleHTML": ScreeningPage.highlight(l.content.title, active.map(\.finding).filter { $0.field == "title" }),
+                    "findings": shown.map { ["market": $0.market.rawValue, "category": $0.finding.category.rawValue,
+                                              "matched": $0.finding.matched, "field": $0.finding.field, "ruleId": $0.finding.ruleId] },
+                    "canClear": l.status == .needsReview, "canReject": l.status == .needsReview,
+                    "canTakeDown": l.status == .active || l.status == .needsReview, "reason": l.statusReason ?? ""]
+        }
+        return routes.page("listings", model, r)
+    }
+
+    func act(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let id = try c.parameters.require("id")
+        let action = try c.parameters.require("action")
+        let f = try await routes.form(r, c)
+        let target: ListingStatus
+        switch action {
+        case "clear": target = .active
+        case "reject": target = .rejected
+        case "take-down": target = .takenDown
+        default: throw CommonError.notFound(entity: "action", id: action)
+        }
+        return try await routes.command(c, back: "/console/listings", ok: { lang in
+            lang == .zh ? "已处理商品 \(id)：\(Self.label(target)(lang))。" : "Listing \(id): \(Self.label(target)(lang))."
+        }) {
+            _ = try await services.listings.moderate(id, to: target, reason: f["reason"], by: s.principal)
+        }
+    }
+
+    static func label(_ s: ListingStatus) -> LocalizedText {
+        switch s {
+        case .draft: LocalizedText(en: "Draft", zh: "草稿")
+        case .screening: LocalizedText(en: "Screening", zh: "筛查中")
+        case .active: LocalizedText(en: "Active", zh: "在售")
+        case .needsReview: LocalizedText(en: "Needs review", zh: "待复核")
+        case .rejected: LocalizedText(en: "Rejected", zh: "已拒绝")
+        case .takenDown: LocalizedText(en: "Taken down", zh: "已下架")
+        }
+    }
+}
