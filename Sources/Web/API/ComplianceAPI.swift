@@ -100,19 +100,11 @@ struct ComplianceAPI {
 }
 
 struct FindingDTO: Encodable {
-        let ruleId: String, category: String, term: String, matched: String, field: String
-        let start: Int, end: Int, source: String, severity: Int, disposition: String
-        let reason: String?
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            if let market { try c.encode(market, forKey: .market) }
-            try c.encode(ruleId, forKey: .ruleId); try c.encode(category, forKey: .category); try c.encode(term, forKey: .term)
-            try c.encode(matched, forKey: .matched); try c.encode(field, forKey: .field); try c.encode(start, forKey: .start)
-            try c.encode(end, forKey: .end); try c.encode(source, forKey: .source); try c.encode(severity, forKey: .severity)
-            try c.encode(disposition, forKey: .disposition); try c.encode(reason, forKey: .reason)
-        }
-        enum CodingKeys: String, CodingKey { case market, ruleId, category, term, matched, field, start, end, source, severity, disposition, reason }
+    /// Present on listing findings only (the market the rule was applied for).
     let market: String?
+    let ruleId: String, category: String, term: String, matched: String, field: String
+    let start: Int, end: Int, source: String, severity: Int, disposition: String
+    @ExplicitNull var reason: String?
 
     init(_ f: Finding, market: Market? = nil) {
         self.market = market?.rawValue
@@ -141,7 +133,7 @@ struct ListingDTO: Encodable {
     let id: String
     let merchantId: String
     let status: String
-    let statusReason: String?
+    @ExplicitNull var statusReason: String?
     let version: Int
     let verdict: String
     let catalogueVersion: String

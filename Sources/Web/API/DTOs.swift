@@ -2,22 +2,22 @@ import Foundation
 import Kernel
 import Parties
 
-/// Wire forms (camelCase, RFC 3339 times). Optional values are written as explicit nulls so
+/// Wire forms (camelCase, RFC 3339 times). Optional values are `@ExplicitNull`: written as nulls so
 /// the schema is stable for clients.
 struct MerchantDTO: Encodable {
     struct Exit: Encodable { let reason: String?; let noticeStartedAt: String?; let noticeEndsAt: String? }
     let id: String
     let name: String
-    let legalName: String?
+    @ExplicitNull var legalName: String?
     let country: String
     let contactEmail: String
     let settlementCurrency: String
     let status: String
-    let kycStatus: String?
-    let licenceExpiresOn: String?
-    let licenceState: String?
-    let exit: Exit?
-    let closedAt: String?
+    @ExplicitNull var kycStatus: String?
+    @ExplicitNull var licenceExpiresOn: String?
+    @ExplicitNull var licenceState: String?
+    @ExplicitNull var exit: Exit?
+    @ExplicitNull var closedAt: String?
     let createdAt: String
     let updatedAt: String
 
@@ -27,20 +27,6 @@ struct MerchantDTO: Encodable {
         self.licenceState = licenceState?.rawValue
         exit = m.noticeStartedAt == nil ? nil : Exit(reason: m.exitReason, noticeStartedAt: m.noticeStartedAt?.rfc3339, noticeEndsAt: m.noticeEndsAt?.rfc3339)
         closedAt = m.closedAt?.rfc3339; createdAt = m.createdAt.rfc3339; updatedAt = m.updatedAt.rfc3339
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, name, legalName, country, contactEmail, settlementCurrency, status, kycStatus, licenceExpiresOn, licenceState, exit, closedAt, createdAt, updatedAt
-    }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(name, forKey: .name); try c.encode(legalName, forKey: .legalName)
-        try c.encode(country, forKey: .country); try c.encode(contactEmail, forKey: .contactEmail)
-        try c.encode(settlementCurrency, forKey: .settlementCurrency)
-        try c.encode(status, forKey: .status); try c.encode(kycStatus, forKey: .kycStatus)
-        try c.encode(licenceExpiresOn, forKey: .licenceExpiresOn); try c.encode(licenceState, forKey: .licenceState)
-        try c.encode(exit, forKey: .exit); try c.encode(closedAt, forKey: .closedAt)
-        try c.encode(createdAt, forKey: .createdAt); try c.encode(updatedAt, forKey: .updatedAt)
     }
 }
 
@@ -70,9 +56,9 @@ struct KYCSubmissionDTO: Encodable {
     let address: String
     let licenceExpiresOn: String
     let submittedAt: String
-    let reviewerId: String?
-    let decisionReason: String?
-    let decidedAt: String?
+    @ExplicitNull var reviewerId: String?
+    @ExplicitNull var decisionReason: String?
+    @ExplicitNull var decidedAt: String?
     let updatedAt: String
     let documents: [DocumentDTO]
 
@@ -84,25 +70,11 @@ struct KYCSubmissionDTO: Encodable {
         updatedAt = s.updatedAt.rfc3339; documents = s.documents.map(DocumentDTO.init)
     }
 
-    enum CodingKeys: String, CodingKey {
-        case id, merchantId, status, companyName, registrationNumber, legalRepresentative, country, address
-        case licenceExpiresOn, submittedAt, reviewerId, decisionReason, decidedAt, updatedAt, documents
-    }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(merchantId, forKey: .merchantId); try c.encode(status, forKey: .status)
-        try c.encode(companyName, forKey: .companyName); try c.encode(registrationNumber, forKey: .registrationNumber)
-        try c.encode(legalRepresentative, forKey: .legalRepresentative); try c.encode(country, forKey: .country)
-        try c.encode(address, forKey: .address); try c.encode(licenceExpiresOn, forKey: .licenceExpiresOn)
-        try c.encode(submittedAt, forKey: .submittedAt); try c.encode(reviewerId, forKey: .reviewerId)
-        try c.encode(decisionReason, forKey: .decisionReason); try c.encode(decidedAt, forKey: .decidedAt)
-        try c.encode(updatedAt, forKey: .updatedAt); try c.encode(documents, forKey: .documents)
-    }
 }
 
 struct UserDTO: Encodable {
     let id: String
-    let merchantId: String?
+    @ExplicitNull var merchantId: String?
     let email: String
     let displayName: String
     let role: String
@@ -115,40 +87,24 @@ struct UserDTO: Encodable {
         role = u.role.rawValue; language = u.language.rawValue; disabled = u.disabled
         createdAt = u.createdAt.rfc3339; updatedAt = u.updatedAt.rfc3339
     }
-    enum CodingKeys: String, CodingKey { case id, merchantId, email, displayName, role, language, disabled, createdAt, updatedAt }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(merchantId, forKey: .merchantId); try c.encode(email, forKey: .email)
-        try c.encode(displayName, forKey: .displayName); try c.encode(role, forKey: .role); try c.encode(language, forKey: .language)
-        try c.encode(disabled, forKey: .disabled); try c.encode(createdAt, forKey: .createdAt); try c.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 struct APIKeyDTO: Encodable {
     let id: String
-    let merchantId: String?
+    @ExplicitNull var merchantId: String?
     let role: String
     let name: String
     let prefix: String
     let createdBy: String
     let createdAt: String
-    let revokedAt: String?
-    let lastUsedAt: String?
+    @ExplicitNull var revokedAt: String?
+    @ExplicitNull var lastUsedAt: String?
     /// Present only in the response that creates the key.
     let key: String?
     init(_ k: APIKey, token: String? = nil) {
         id = k.id.rawValue; merchantId = k.merchantId?.rawValue; role = k.role.rawValue; name = k.name; prefix = k.prefix
         createdBy = k.createdBy; createdAt = k.createdAt.rfc3339; revokedAt = k.revokedAt?.rfc3339
         lastUsedAt = k.lastUsedAt?.rfc3339; key = token
-    }
-    enum CodingKeys: String, CodingKey { case id, merchantId, role, name, prefix, createdBy, createdAt, revokedAt, lastUsedAt, key }
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id); try c.encode(merchantId, forKey: .merchantId); try c.encode(role, forKey: .role)
-        try c.encode(name, forKey: .name); try c.encode(prefix, forKey: .prefix); try c.encode(createdBy, forKey: .createdBy)
-        try c.encode(createdAt, forKey: .createdAt); try c.encode(revokedAt, forKey: .revokedAt)
-        try c.encode(lastUsedAt, forKey: .lastUsedAt)
-        if let key { try c.encode(key, forKey: .key) }
     }
 }
 
