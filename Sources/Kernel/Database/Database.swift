@@ -45,6 +45,8 @@ public final class Database: Sendable {
             pg.options.maximumConnections = poolSize
             let client = PostgresClient(configuration: pg, backgroundLogger: logger)
             let runner = Task { await client.run() }
+            // Give the client's run loop a moment to start so the first lease does not log a warning.
+            try? await Task.sleep(for: .milliseconds(2))
             let db = Database(engine: .postgres, location: redacted, backend: .postgres(client, runner), logger: logger)
             // Fail fast on a wrong URL rather than hanging on the first request.
             try await db.read { try await $0.raw("SELECT 1").run() }
