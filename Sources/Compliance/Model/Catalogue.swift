@@ -8,6 +8,12 @@ public enum Market: String, Sendable, Codable, CaseIterable {
 
     public static var destinations: [Market] { allCases.filter { $0 != .global } }
 
+    /// A destination market from its code (case-insensitive); `GLOBAL` is a rule scope, not a destination.
+    public init?(destination code: String) {
+        guard let m = Market(rawValue: code.uppercased()), m != .global else { return nil }
+        self = m
+    }
+
     public var label: LocalizedText {
         switch self {
         case .cn: LocalizedText(en: "China (import)", zh: "中国（进口）")

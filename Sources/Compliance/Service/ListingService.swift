@@ -60,7 +60,7 @@ public struct ListingService: Sendable {
         if let ms = input.markets {
             markets = []
             for (i, m) in ms.enumerated() {
-                if let market = Market(rawValue: m.uppercased()), market != .global { markets!.append(market) } else {
+                if let market = Market(destination: m) { markets!.append(market) } else {
                     v.fail("markets[\(i)]", "unknown-market", en: "Unknown market \(m).", zh: "未知市场 \(m)。")
                 }
             }

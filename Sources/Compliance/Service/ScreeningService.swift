@@ -57,8 +57,8 @@ public final class ScreeningService: Sendable {
         var v = Validator()
         var market: Market?
         if let m = v.text(r.market, field: "market", max: 10) {
-            market = Market(rawValue: m.uppercased())
-            if market == nil || market == .global {
+            market = Market(destination: m)
+            if market == nil {
                 v.fail("market", "unknown-market", en: "market must be one of \(Market.destinations.map(\.rawValue).joined(separator: ", ")).",
                        zh: "market 必须是以下之一：\(Market.destinations.map(\.rawValue).joined(separator: "、"))。")
             }

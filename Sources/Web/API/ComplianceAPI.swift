@@ -35,7 +35,7 @@ struct ComplianceAPI {
         let p = try c.requirePrincipal()
         let q = Query(request: r)
         let market = try q.string("market").map { m -> Market in
-            guard let v = Market(rawValue: m.uppercased()), v != .global else {
+            guard let v = Market(destination: m) else {
                 throw ValidationError(field: "market", code: "unknown-market", en: "Unknown market \(m).", zh: "未知市场 \(m)。")
             }
             return v
@@ -70,11 +70,9 @@ struct ComplianceAPI {
         return try JSONIO.response(ListDTO(data: versions.map(ListingVersionDTO.init), next: nil))
     }
 
-    struct ReasonBody: Decodable { let reason: String? }
-
     func moderate(_ r: Request, _ c: AppRequestContext, _ to: ListingStatus) async throws -> Response {
         let p = try c.requirePrincipal()
-        let b = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: ["reason"])
+        let b = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: ReasonBody.keys)
         return try JSONIO.response(ListingDTO(try await services.listings.moderate(try c.parameters.require("id"), to: to, reason: b.reason, by: p)))
     }
 

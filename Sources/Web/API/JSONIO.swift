@@ -109,6 +109,12 @@ struct Query {
     }
 }
 
+/// `{"reason": "…"}` — the body of every command that records why (also decoded, empty, by commands without input).
+struct ReasonBody: Decodable {
+    let reason: String?
+    static let keys: Set<String> = ["reason"]
+}
+
 /// `{"data": [...], "next": "…"}` (DESIGN API conventions).
 struct ListDTO<T: Encodable>: Encodable {
     let data: [T]

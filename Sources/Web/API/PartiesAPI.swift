@@ -83,11 +83,6 @@ struct PartiesAPI {
         return try JSONIO.response(merchantDTO(try await parties.merchants.update(try id(c), body.input, by: p)))
     }
 
-    struct ReasonBody: Decodable {
-        let reason: String?
-        static let keys: Set<String> = ["reason"]
-    }
-
     func requestExit(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
         let body = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: ReasonBody.keys)
