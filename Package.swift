@@ -14,6 +14,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tradelane", targets: ["tradelane"]),
+        // The screening engine alone, for bench/screening (a separate package measuring it against peers).
+        .library(name: "TradelaneCompliance", targets: ["Compliance"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -31,7 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        // Tests only: parse the served OpenAPI YAML to check it covers every route.
+        // Catalogue YAML import/export; tests also parse the served OpenAPI YAML with it.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
@@ -67,8 +69,10 @@ let package = Package(
                 "Kernel",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "CSV", package: "CSV.swift"),
+                // The catalogue's second exchange format (CMP1: import/export as CSV or YAML).
+                .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources/catalogue"), .copy("Resources/hant-hans.txt")],
+            resources: [.copy("Resources/catalogue"), .copy("Resources/hant-hans.txt"), .copy("Resources/regulations")],
             swiftSettings: strictSettings
         ),
         .target(

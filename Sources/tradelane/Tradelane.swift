@@ -71,8 +71,15 @@ struct Demo: AsyncParsableCommand {
         let config = common.config(mode: .demo, port: port)
         let logger = Runtime.logger(config)
         let services = try await Runtime.open(config, logger: logger)
-        try await services.migrator.migrate(services.db)
-        let seeded = try await DemoData.seed(services)
+        let seeded: Bool
+        do {
+            try await services.prepare()
+            seeded = try await DemoData.seed(services)
+        } catch {
+            // Close first: the SQLite driver traps on connections dropped while open, which would hide the error.
+            await services.db.close()
+            throw error
+        }
         say(seeded ? "Demo data created in \(config.dataDirectory)" : "Demo data already present in \(config.dataDirectory)")
         say("Console: http://\(config.host):\(config.port)/console   (password for every demo login: \(DemoData.password))")
         for l in DemoData.logins { say("  \(l.role.padding(toLength: 40, withPad: " ", startingAt: 0)) \(l.email)") }
@@ -141,7 +148,7 @@ func say(_ text: String) {
 
 struct ComplianceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "compliance", abstract: "Listing-screening tools.",
-                                                    subcommands: [Eval.self, Export.self])
+                                                    subcommands: [Eval.self, Export.self, Rescreen.self])
 
     struct Eval: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -166,4 +173,43 @@ struct ComplianceCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data(CatalogueCSV.export(try CatalogueCSV.bundled().entries).utf8))
         }
     }
+
+    struct Rescreen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-screen every live listing of the given markets now, printing progress, time and peak memory.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Comma-separated markets (default: all).") var markets: String?
+        @Option(help: "Listings per transaction.") var batch: Int = RescreenService.batchSize
+
+        func run() async throws {
+            let config = common.config()
+            let services = try await Runtime.open(config, logger: Runtime.logger(config))
+            try await services.prepare()
+            let system = Principal(actorId: "system:cli", userId: nil, merchantId: nil, role: .operatorAdmin, channel: .system)
+            let ms = markets.map { $0.split(separator: ",").map(String.init) }
+            let started = ContinuousClock.now
+            let jobs = try await services.rescreens.enqueue(markets: ms, reason: "CLI re-screen", by: system)
+            say("queued \(jobs.count) job(s): \(jobs.map { "\($0.market.rawValue) (\($0.total))" }.joined(separator: ", "))")
+            var processed = 0
+            while let job = try await services.rescreens.runNext(batchSize: batch, progress: { j in
+                if j.processed % (batch * 20) == 0 { say("  \(j.market.rawValue): \(j.processed)/\(j.total) (\(j.percent)%)") }
+            }) {
+                processed += job.processed
+                say("\(job.market.rawValue): \(job.processed) listings, \(job.changed) changed, \(job.casesOpened) takedown cases")
+            }
+            let seconds = Double((ContinuousClock.now - started).components.seconds)
+                + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
+            say(String(format: "re-screened %d listings in %.1f s (%.0f/s), peak RSS %d MiB", processed, seconds,
+                       seconds > 0 ? Double(processed) / seconds : 0, peakResidentMiB()))
+            await services.db.close()
+        }
+    }
+}
+
+/// Peak resident set size of this process (Linux /proc; 0 elsewhere).
+func peakResidentMiB() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kb / 1024
 }

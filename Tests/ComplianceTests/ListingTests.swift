@@ -15,17 +15,28 @@ import TestSupport
         }
     }
 
+    /// Listing with certificates: the service and a certificate service on the same database.
+    static func withCertificates(_ body: (ListingService, CertificationService, FixedClock, Database) async throws -> Void) async throws {
+        try await TestDatabase.with(migrations: KernelMigrations.all + ComplianceMigrations.all) { db in
+            let clock = FixedClock(TestFixtures.start)
+            let screening = ScreeningService(clock: clock) { ScreeningEngineTests.catalogue }
+            try await body(ListingService(db: db, clock: clock, screening: screening), CertificationService(db: db, clock: clock), clock, db)
+        }
+    }
+
     static let merchantA = Principal(actorId: "key_a", userId: nil, merchantId: "mer_a", role: .merchantAdmin, channel: .apiKey)
     static let merchantB = Principal(actorId: "key_b", userId: nil, merchantId: "mer_b", role: .merchantStaff, channel: .apiKey)
     static let officer = Principal(actorId: "usr_c", userId: "usr_c", merchantId: nil, role: .complianceOfficer, channel: .session)
 
     static func input(_ title: String, markets: [String] = ["US", "CN"]) throws -> ListingInput {
-        ListingInput(title: title, description: "Soft cotton.", attributes: ["colour": "blue"], price: try Money(parsing: "19.90", currency: Currency("USD")),
-                     originCountry: "CN", hsCode: "610910", markets: markets)
+        ListingInput(title: title, description: "Soft cotton.", attributes: ["colour": "blue"],
+                     images: [ListingImage(url: "https://cdn.example/p.jpg", alt: "front")], price: try Money(parsing: "19.90", currency: Currency("USD")),
+                     originCountry: "CN", hsCode: "610910", markets: markets, unit: "1 piece",
+                     variationNotice: "Colours may vary slightly from the photos.")
     }
 
     @Test func everySaveIsScreenedAndVersioned() async throws {
-        try await Self.with { service, clock, db in
+        try await Self.withCertificates { service, certs, clock, db in
             let l = try await service.create(try Self.input("Plain cotton T-shirt"), by: Self.merchantA)
             #expect(l.status == .active && l.verdict == .pass && l.version == 1 && l.merchantId == "mer_a")
             clock.advance(by: 60)
@@ -38,7 +49,14 @@ import TestSupport
             #expect(versions.map(\.version) == [2, 1] && versions[1].content.title == "Plain cotton T-shirt" && versions[1].verdict == .pass)
             let restricted = try await service.update(l.id.rawValue, ListingInput(title: "Cotton T-shirt with power bank", certifications: []), by: Self.merchantA)
             #expect(restricted.status == .needsReview)
-            let withCert = try await service.update(l.id.rawValue, ListingInput(certifications: ["UN38.3"]), by: Self.merchantA)
+            // CMP5: a certificate is cited by id and must be the merchant's own.
+            let mine = try await certs.create(CertificationInput(type: "UN38.3", number: "T-1", issuer: "SGS"), by: Self.merchantA)
+            let theirs = try await certs.create(CertificationInput(type: "UN38.3", number: "T-2", issuer: "SGS"), by: Self.merchantB)
+            let foreign = await #expect(throws: ValidationError.self) {
+                try await service.update(l.id.rawValue, ListingInput(certifications: [mine.id.rawValue, theirs.id.rawValue]), by: Self.merchantA)
+            }
+            #expect(foreign?.fieldErrors.map(\.field) == ["certifications[1]"])
+            let withCert = try await service.update(l.id.rawValue, ListingInput(certifications: [mine.id.rawValue]), by: Self.merchantA)
             #expect(withCert.status == .active && withCert.version == 4)
             let audit = try await AuditLog.recent(db, merchantId: "mer_a", limit: 10).map(\.action)
             #expect(audit.filter { $0 == "listing.updated" }.count == 3)

@@ -12,7 +12,9 @@ import Web
     static let body = """
         {"title":"Organic cotton tote bag","description":"Natural canvas","attributes":{"size":"38x42cm"},
          "images":[{"url":"https://cdn.example/tote.jpg","alt":"tote bag"}],"price":{"amount":"12.50","currency":"USD"},
-         "originCountry":"CN","hsCode":"420222","markets":["US","EU"]}
+         "originCountry":"CN","hsCode":"420222","markets":["US","EU"],"unit":"1 bag",
+         "variationNotice":"Colour may differ slightly from the photo.",
+         "responsiblePerson":"Tote EU B.V., Keizersgracht 1, Amsterdam, NL, rp@tote.example"}
         """
 
     @Test func createUpdateVersionsAndModerate() async throws {

@@ -24,6 +24,7 @@ struct WebHarness {
             var config = AppConfig(bcryptCost: 4)
             config.masterKey = TestFixtures.masterKey
             let services = AppServices(db: db, clock: clock, cipher: TestFixtures.cipher, config: config)
+            try await services.prepare()
             let system = Principal.system("test")
             let (_, opKey) = try await services.parties.access.createKey(name: "op", role: "operator-admin", merchantId: nil, by: system)
             let a = try await services.parties.merchants.create(MerchantInput(name: "Alpha Export Co.", country: "CN", contactEmail: "a@alpha.cn"), by: system)

@@ -39,12 +39,19 @@ public enum RuleCategory: String, Sendable, Codable, CaseIterable {
     case adWord = "ad-word"
     /// Cross-cultural taboo for the market.
     case taboo
+    /// Information a buyer must see is missing (C 5.3). Produced by the listing checks, not by catalogue rules.
+    case disclosure
+    /// A price claim the price history does not support (C 5.4). Produced by the listing checks.
+    case pricing
+
+    /// Categories a catalogue rule may have.
+    public static let catalogued: [RuleCategory] = [.prohibited, .restricted, .brand, .adWord, .taboo]
 
     /// The verdict a live finding of this category forces.
     public var verdict: Verdict {
         switch self {
-        case .prohibited, .brand: .reject
-        case .restricted, .adWord, .taboo: .review
+        case .prohibited, .brand, .pricing: .reject
+        case .restricted, .adWord, .taboo, .disclosure: .review
         }
     }
 }

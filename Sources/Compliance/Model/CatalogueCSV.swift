@@ -37,7 +37,7 @@ public enum CatalogueCSV {
             guard let market = Market(rawValue: col("market")) else {
                 errors.append(RowError(line: line, column: "market", message: "unknown market \(col("market"))")); continue
             }
-            guard let category = RuleCategory(rawValue: col("category")) else {
+            guard let category = RuleCategory(rawValue: col("category")), RuleCategory.catalogued.contains(category) else {
                 errors.append(RowError(line: line, column: "category", message: "unknown category \(col("category"))")); continue
             }
             guard let match = MatchMode(rawValue: col("match").isEmpty ? "substring" : col("match")) else {
@@ -49,6 +49,9 @@ public enum CatalogueCSV {
             }
             guard let severity = Int(col("severity").isEmpty ? "3" : col("severity")), (1...5).contains(severity) else {
                 errors.append(RowError(line: line, column: "severity", message: "must be 1–5")); continue
+            }
+            if !col("effective_from").isEmpty && (try? LocalDate(parsing: col("effective_from"))) == nil {
+                errors.append(RowError(line: line, column: "effective_from", message: "must be an ISO date (YYYY-MM-DD)"))
             }
             if col("source").isEmpty { errors.append(RowError(line: line, column: "source", message: "every rule must cite its source")) }
             out.append(CatalogueEntry(id: id, market: market, category: category, term: term, variants: split(col("variants")),

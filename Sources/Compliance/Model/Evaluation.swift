@@ -42,7 +42,7 @@ public struct EvaluationReport: Sendable {
 
     public static func run(_ items: [LabelledListing], catalogue: Catalogue) throws -> EvaluationReport {
         var screeners: [Market: Screener] = [:]
-        var report = EvaluationReport(categories: RuleCategory.allCases.map { CategoryScore(category: $0.rawValue) })
+        var report = EvaluationReport(categories: RuleCategory.catalogued.map { CategoryScore(category: $0.rawValue) })
         for item in items {
             guard let market = Market(rawValue: item.market) else { throw EvaluationError.unknownMarket(item.id, item.market) }
             let screener = screeners[market] ?? Screener(catalogue: catalogue, market: market)

@@ -14,7 +14,7 @@ public enum ListingStatus: String, Sendable, Codable, CaseIterable {
     static let transitions: [ListingStatus: Set<ListingStatus>] = [
         .draft: [.screening],
         .screening: [.active, .needsReview, .rejected],
-        .active: [.screening, .takenDown],
+        .active: [.screening, .takenDown, .needsReview],
         .needsReview: [.screening, .active, .rejected, .takenDown],
         .rejected: [.screening],
         .takenDown: [.screening],
@@ -51,7 +51,16 @@ public struct ListingContent: Sendable, Codable, Hashable {
     public var hsCode: String?
     public var brand: String?
     public var markets: [Market]
+    /// Ids of certificates on file (`crt_…`) that cover this product (CMP5).
     public var certifications: [String]
+    /// Unit of sale and quantity, e.g. "1 pair", "500 ml" (T/CATIS 030 §5.3.3).
+    public var unit: String?
+    /// Colour/size and standards deviation statement (§5.3.2 c).
+    public var variationNotice: String?
+    /// Manufacturer / EU or UK responsible person, name and address (GPSR).
+    public var responsiblePerson: String?
+    /// The "was" price a discount is computed from; checked against the 30-day low (§5.4.1).
+    public var compareAtPrice: Money?
 
     /// Text fields as the screening engine reads them (image alt and OCR text included).
     public var screeningInput: ScreeningInput {

@@ -14,26 +14,41 @@ public struct ListingInput: Sendable {
     public var brand: String?
     public var markets: [String]?
     public var certifications: [String]?
+    public var unit: String?
+    public var variationNotice: String?
+    public var responsiblePerson: String?
+    public var compareAtPrice: Money?
     public init(merchantId: String? = nil, title: String? = nil, description: String? = nil, attributes: [String: String]? = nil,
                 images: [ListingImage]? = nil, price: Money? = nil, originCountry: String? = nil, hsCode: String? = nil,
-                brand: String? = nil, markets: [String]? = nil, certifications: [String]? = nil) {
+                brand: String? = nil, markets: [String]? = nil, certifications: [String]? = nil, unit: String? = nil,
+                variationNotice: String? = nil, responsiblePerson: String? = nil, compareAtPrice: Money? = nil) {
         self.merchantId = merchantId; self.title = title; self.description = description; self.attributes = attributes
         self.images = images; self.price = price; self.originCountry = originCountry; self.hsCode = hsCode; self.brand = brand
-        self.markets = markets; self.certifications = certifications
+        self.markets = markets; self.certifications = certifications; self.unit = unit; self.variationNotice = variationNotice
+        self.responsiblePerson = responsiblePerson; self.compareAtPrice = compareAtPrice
     }
 }
 
-/// Product listings (CMP2): every save keeps a version and is screened for every destination market;
-/// the worst verdict sets the state (pass → active, review → needs-review, reject → rejected).
+/// Product listings (CMP2): every save keeps a version and its price, and is screened for every destination market
+/// plus disclosure and discount rules (CMP8); the worst verdict sets the state (pass → active, review → needs-review,
+/// reject → rejected). A merchant under store closure (CMP4) cannot publish.
 public struct ListingService: Sendable {
     let db: Database
     let clock: any WallClock
     let screening: ScreeningService
+    let penalties: PenaltyService
+    let takedowns: TakedownService
     let audit: AuditLog
     let store = ListingStore()
+    let certificates = CertificationStore()
+    var checks: ListingScreening { ListingScreening(screening: screening) }
 
-    public init(db: Database, clock: any WallClock, screening: ScreeningService) {
+    public init(db: Database, clock: any WallClock, screening: ScreeningService, penalties: PenaltyService? = nil,
+                takedowns: TakedownService? = nil) {
         self.db = db; self.clock = clock; self.screening = screening; audit = AuditLog(clock: clock)
+        let penalties = penalties ?? PenaltyService(db: db, clock: clock)
+        self.penalties = penalties
+        self.takedowns = takedowns ?? TakedownService(db: db, clock: clock, penalties: penalties)
     }
 
     static func mayEdit(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .merchantAdmin || p.role == .merchantStaff }
@@ -72,28 +87,51 @@ public struct ListingService: Sendable {
             v.fail("attributes.\(k)", "too-large", en: "attributes.\(k) exceeds 100 KB.", zh: "attributes.\(k) 超过 100 KB 上限。")
         }
         if (input.images?.count ?? 0) > 30 { v.fail("images", "too-many", en: "At most 30 images.", zh: "最多 30 张图片。") }
+        for (i, id) in (input.certifications ?? []).enumerated() where (try? CertificationID(parsing: id)) == nil {
+            v.fail("certifications[\(i)]", "invalid-id", en: "certifications[\(i)] must be a certificate id (crt_…).",
+                   zh: "certifications[\(i)] 须为证书编号（crt_…）。")
+        }
+        if (input.certifications?.count ?? 0) > 50 { v.fail("certifications", "too-many", en: "At most 50 certificates.", zh: "最多 50 个证书。") }
+        let unit = v.text(input.unit, field: "unit", max: 100, required: false)
+        let variation = v.text(input.variationNotice, field: "variationNotice", max: 2000, required: false)
+        let person = v.text(input.responsiblePerson, field: "responsiblePerson", max: 1000, required: false)
+        if let c = input.compareAtPrice {
+            let price = input.price ?? base?.price
+            if c.minorUnits <= 0 { v.fail("compareAtPrice.amount", "not-positive", en: "compareAtPrice must be above zero.", zh: "划线价必须大于零。") }
+            else if let price, price.currency != c.currency {
+                v.fail("compareAtPrice.currency", "currency-mismatch", en: "compareAtPrice must be in the price's currency \(price.currency.code).",
+                       zh: "划线价币种须与售价币种 \(price.currency.code) 相同。")
+            }
+        }
         try v.finish()
         return ListingContent(title: title ?? base!.title, description: description ?? base?.description ?? "",
                               attributes: input.attributes ?? base?.attributes ?? [:], images: input.images ?? base?.images ?? [],
                               price: input.price ?? base!.price, originCountry: origin ?? base!.originCountry,
                               hsCode: input.hsCode ?? base?.hsCode, brand: input.brand ?? base?.brand,
                               markets: Array(Set(markets ?? base!.markets)).sorted { $0.rawValue < $1.rawValue },
-                              certifications: input.certifications ?? base?.certifications ?? [])
+                              certifications: input.certifications ?? base?.certifications ?? [],
+                              unit: unit ?? base?.unit, variationNotice: variation ?? base?.variationNotice,
+                              responsiblePerson: person ?? base?.responsiblePerson,
+                              compareAtPrice: input.compareAtPrice ?? (input.price == nil ? base?.compareAtPrice : nil))
     }
 
-    /// Screens content for every market it is offered in.
-    func screen(_ c: ListingContent) -> (Verdict, [MarketFinding], String) {
-        var verdict = Verdict.pass
-        var findings: [MarketFinding] = []
-        var version = ""
-        let context = ScreeningContext(certificates: Set(c.certifications))
-        for m in c.markets {
-            let r = screening.screen(c.screeningInput, market: m, context: context)
-            verdict = max(verdict, r.verdict)
-            findings += r.findings.map { MarketFinding(market: m, finding: $0) }
-            version = r.catalogueVersion
+    /// Certificates must be the merchant's own; anything else names the offending index.
+    func checkCertificates(_ ids: [String], merchantId: String, in sql: any SQLDatabase) async throws {
+        let mine = Set(try await certificates.many(ids, in: sql).filter { $0.merchantId == merchantId }.map(\.id.rawValue))
+        var v = Validator()
+        for (i, id) in ids.enumerated() where !mine.contains(id) {
+            v.fail("certifications[\(i)]", "unknown-certificate", en: "No certificate \(id) on file for this merchant.",
+                   zh: "该商户没有证书 \(id)。")
         }
-        return (verdict, findings, version)
+        try v.finish()
+    }
+
+    /// Store closure (CMP4) stops every publication.
+    func requireOpenStore(_ merchantId: String, in sql: any SQLDatabase) async throws {
+        if try await penalties.sanctions(for: merchantId, in: sql).contains(.storeClosure) {
+            throw CommonError.conflict(code: "store-closed", en: "The store is closed for penalty points; listings cannot be published.",
+                                       zh: "店铺因违规扣分已被关闭，不能发布商品。")
+        }
     }
 
     public func create(_ input: ListingInput, by p: Principal) async throws -> Listing {
@@ -103,36 +141,51 @@ public struct ListingService: Sendable {
                                   zh: "平台调用时 merchantId 为必填项。")
         }
         let content = try content(input, over: nil)
-        let (verdict, findings, catalogueVersion) = screen(content)
-        let now = clock.now()
-        let listing = Listing(id: .generate(), merchantId: merchantId, status: ListingStatus.after(verdict), version: 1, content: content,
-                              verdict: verdict, findings: findings, catalogueVersion: catalogueVersion, screenedAt: now,
-                              statusReason: nil, createdAt: now, updatedAt: now)
-        try await db.transaction { [store, audit] sql in
+        return try await db.transaction { [store, audit, checks, certificates] sql in
+            try await self.requireOpenStore(merchantId, in: sql)
+            try await self.checkCertificates(content.certifications, merchantId: merchantId, in: sql)
+            let now = clock.now()
+            let o = try await checks.screen(content, listingId: nil, merchantId: merchantId, now: now, in: sql)
+            let listing = Listing(id: .generate(), merchantId: merchantId, status: ListingStatus.after(o.verdict), version: 1, content: content,
+                                  verdict: o.verdict, findings: o.findings, catalogueVersion: o.catalogueVersion, screenedAt: now,
+                                  statusReason: nil, createdAt: now, updatedAt: now)
             try await store.save(listing, isNew: true, by: p.actorId, in: sql)
             try await store.insertVersion(listing, by: p.actorId, in: sql)
+            try await store.insertPrice(listing, in: sql)
+            try await certificates.link(listingId: listing.id.rawValue, to: content.certifications, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "listing.created", entity: "listing",
                                               entityId: listing.id.rawValue,
-                                              data: ["verdict": verdict.rawValue, "status": listing.status.rawValue, "catalogue": catalogueVersion]), in: sql)
+                                              data: ["verdict": o.verdict.rawValue, "status": listing.status.rawValue,
+                                                     "catalogue": o.catalogueVersion]), in: sql)
+            return listing
         }
-        return listing
     }
 
     /// A new version, screened again.
     public func update(_ id: String, _ input: ListingInput, by p: Principal) async throws -> Listing {
         try p.require(Self.mayEdit(p), "edit listings")
-        return try await db.transaction { [store, audit] sql in
+        return try await db.transaction { [store, audit, checks, certificates, takedowns] sql in
             guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
             let content = try self.content(input, over: l.content)
-            let (verdict, findings, catalogueVersion) = self.screen(content)
+            try await self.requireOpenStore(l.merchantId, in: sql)
+            if input.certifications != nil { try await self.checkCertificates(content.certifications, merchantId: l.merchantId, in: sql) }
+            let now = clock.now()
+            let o = try await checks.screen(content, listingId: id, merchantId: l.merchantId, now: now, in: sql)
             let from = l.status
-            l.content = content; l.verdict = verdict; l.findings = findings; l.catalogueVersion = catalogueVersion
+            l.content = content; l.verdict = o.verdict; l.findings = o.findings; l.catalogueVersion = o.catalogueVersion
             l.version += 1
-            l.status = ListingStatus.after(verdict)
+            l.status = ListingStatus.after(o.verdict)
             l.statusReason = nil
-            l.screenedAt = clock.now(); l.updatedAt = l.screenedAt
+            l.screenedAt = now; l.updatedAt = now
+            let verdict = o.verdict
             try await store.save(l, isNew: false, by: p.actorId, in: sql)
             try await store.insertVersion(l, by: p.actorId, in: sql)
+            try await store.insertPrice(l, in: sql)
+            try await certificates.link(listingId: id, to: content.certifications, in: sql)
+            // The merchant's fix supersedes an open takedown case; a new version is screened afresh (a still-violating
+            // version is rejected, so it cannot stay on sale).
+            try await takedowns.closeOpen(listing: l, status: .fixed, reason: "new version \(l.version) screened \(verdict.rawValue)",
+                                          actor: p.actorId, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.updated", entity: "listing",
                                               entityId: id, data: ["version": String(l.version), "from": from.rawValue, "to": l.status.rawValue,
                                                                    "verdict": verdict.rawValue]), in: sql)
@@ -183,7 +236,7 @@ public struct ListingService: Sendable {
         var v = Validator()
         let reason = v.text(reason, field: "reason", max: 1000)
         try v.finish()
-        return try await db.transaction { [store, audit] sql in
+        return try await db.transaction { [store, audit, takedowns] sql in
             guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
             guard l.status.canMove(to: next) else {
                 throw CommonError.invalidTransition(entity: "listing", from: l.status.rawValue, to: next.rawValue)
@@ -193,6 +246,13 @@ public struct ListingService: Sendable {
             l.statusReason = reason
             l.updatedAt = clock.now()
             try await store.save(l, isNew: false, by: p.actorId, in: sql)
+            // A decision on the listing itself settles its open takedown case the same way.
+            switch next {
+            case .takenDown: try await takedowns.closeOpen(listing: l, status: .takenDown, reason: reason!, actor: p.actorId, in: sql)
+            case .rejected: try await takedowns.closeOpen(listing: l, status: .changesRequested, reason: reason!, actor: p.actorId, in: sql)
+            case .active: try await takedowns.closeOpen(listing: l, status: .cleared, reason: reason!, actor: p.actorId, in: sql)
+            default: break
+            }
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.\(next.rawValue)", entity: "listing",
                                               entityId: id, data: ["from": from.rawValue, "reason": reason!]), in: sql)
             return l

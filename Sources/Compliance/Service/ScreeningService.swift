@@ -30,25 +30,42 @@ public final class ScreeningService: Sendable {
     public static let maxFieldBytes = 100 * 1024
     let clock: any WallClock
     let catalogueProvider: @Sendable () throws -> Catalogue
-    let cache = Mutex<[Market: Screener]>([:])
-    let catalogue = Mutex<Catalogue?>(nil)
+    struct State {
+        var catalogue: Catalogue?
+        var version = ""
+        var screeners: [Market: Screener] = [:]
+    }
+    let state = Mutex(State())
 
     public init(clock: any WallClock, catalogue: @escaping @Sendable () throws -> Catalogue = { try CatalogueCSV.bundled() }) {
         self.clock = clock
         catalogueProvider = catalogue
     }
 
+    /// The catalogue in force (installed by `CatalogueService`, or the provider's until then).
     public func currentCatalogue() throws -> Catalogue {
-        if let c = catalogue.withLock({ $0 }) { return c }
+        if let c = state.withLock({ $0.catalogue }) { return c }
         let c = try catalogueProvider()
-        catalogue.withLock { $0 = c }
-        return c
+        let version = c.version
+        state.withLock { if $0.catalogue == nil { $0 = State(catalogue: c, version: version) } }
+        return try currentCatalogue()
+    }
+
+    /// Content hash of the catalogue in force.
+    public var installedVersion: String { state.withLock { $0.version } }
+
+    /// Replaces the catalogue in force; compiled matchers of the previous one are dropped.
+    public func install(_ catalogue: Catalogue) {
+        let version = catalogue.version
+        state.withLock { $0 = State(catalogue: catalogue, version: version) }
     }
 
     func screener(for market: Market) throws -> Screener {
-        if let s = cache.withLock({ $0[market] }) { return s }
-        let s = Screener(catalogue: try currentCatalogue(), market: market)
-        cache.withLock { $0[market] = s }
+        let catalogue = try currentCatalogue()
+        if let s = state.withLock({ $0.screeners[market] }) { return s }
+        let s = Screener(catalogue: catalogue, market: market)
+        // Cache only if no newer catalogue was installed while compiling.
+        state.withLock { if $0.version == s.catalogueVersion { $0.screeners[market] = s } }
         return s
     }
 

@@ -90,6 +90,47 @@ struct ListingStore: Sendable {
             .all(decoding: VersionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 
+    func insertPrice(_ l: Listing, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "listing_prices").columns("listing_id", "version", "amount", "currency", "at")
+            .values([l.id.rawValue, Int64(l.version), l.content.price.minorUnits, l.content.price.currency.code, l.updatedAt.epochMillis]
+                    as [any Encodable & Sendable]).run()
+    }
+
+    func prices(_ listingId: String, in sql: any SQLDatabase) async throws -> [PricePoint] {
+        struct R: Decodable { let amount: Int64; let currency: String; let at: Int64 }
+        return try await sql.select().columns("amount", "currency", "at").from("listing_prices").where("listing_id", .equal, listingId)
+            .orderBy("version").all(decoding: R.self).compactMap { r in
+                (try? Currency(r.currency)).map { PricePoint(price: Money(minorUnits: r.amount, currency: $0), at: Date(epochMillis: r.at)) }
+            }
+    }
+
+    /// Takes every live listing of a merchant off sale; returns how many.
+    func takeDownAll(merchantId: String, reason: String, at: Date, in sql: any SQLDatabase) async throws -> Int {
+        struct R: Decodable { let id: String }
+        let rows = try await sql.update("listings").set("status", to: ListingStatus.takenDown.rawValue).set("status_reason", to: reason)
+            .set("updated_at", to: at.epochMillis).where("merchant_id", .equal, merchantId).where("status", .in, Self.liveStatuses)
+            .returning("id").all(decoding: R.self)
+        return rows.count
+    }
+
+    static let liveStatuses = [ListingStatus.active.rawValue, ListingStatus.needsReview.rawValue]
+
+    func marketFilter(_ market: Market) -> SQLQueryString { "(',' || markets || ',') LIKE \(bind: "%," + market.rawValue + ",%")" }
+
+    /// Live listings offered in `market`, in id order after `cursor`: one re-screen batch.
+    func live(in market: Market, after cursor: String, limit: Int, in sql: any SQLDatabase) async throws -> [Listing] {
+        try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings").where("status", .in, Self.liveStatuses)
+            .where(marketFilter(market)).where("id", .greaterThan, cursor).orderBy("id").limit(limit)
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func countLive(in market: Market, in sql: any SQLDatabase) async throws -> Int {
+        struct R: Decodable { let n: Int64 }
+        let r = try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("listings")
+            .where("status", .in, Self.liveStatuses).where(marketFilter(market)).first(decoding: R.self)
+        return Int(r?.n ?? 0)
+    }
+
     static func model(_ r: Row) throws -> Listing {
         let d = JSONDecoder()
         return Listing(id: ListingID(unchecked: r.id), merchantId: r.merchantId, status: ListingStatus(rawValue: r.status) ?? .draft,

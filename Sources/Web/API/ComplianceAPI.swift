@@ -23,11 +23,14 @@ struct ComplianceAPI {
         let merchantId: String?, title: String?, description: String?, attributes: [String: String]?
         let images: [ListingImage]?, price: Money?, originCountry: String?, hsCode: String?, brand: String?
         let markets: [String]?, certifications: [String]?
+        let unit: String?, variationNotice: String?, responsiblePerson: String?, compareAtPrice: Money?
         static let keys: Set<String> = ["merchantId", "title", "description", "attributes", "images", "price", "originCountry",
-                                        "hsCode", "brand", "markets", "certifications"]
+                                        "hsCode", "brand", "markets", "certifications", "unit", "variationNotice", "responsiblePerson",
+                                        "compareAtPrice"]
         var input: ListingInput {
             ListingInput(merchantId: merchantId, title: title, description: description, attributes: attributes, images: images,
-                         price: price, originCountry: originCountry, hsCode: hsCode, brand: brand, markets: markets, certifications: certifications)
+                         price: price, originCountry: originCountry, hsCode: hsCode, brand: brand, markets: markets, certifications: certifications,
+                         unit: unit, variationNotice: variationNotice, responsiblePerson: responsiblePerson, compareAtPrice: compareAtPrice)
         }
     }
 

@@ -15,6 +15,12 @@ public struct AppServices: Sendable {
     public let metrics: AppMetrics
     public let screening: ScreeningService
     public let listings: ListingService
+    public let penalties: PenaltyService
+    public let takedowns: TakedownService
+    public let certifications: CertificationService
+    public let rescreens: RescreenService
+    public let regulations: RegulationService
+    public let catalogue: CatalogueService
 
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
                 exitBlockers: [any ExitBlocker] = []) {
@@ -30,11 +36,27 @@ public struct AppServices: Sendable {
         migrator = Migrator(AllMigrations.list)
         metrics = AppMetrics()
         screening = ScreeningService(clock: clock)
-        listings = ListingService(db: db, clock: clock, screening: screening)
+        penalties = PenaltyService(db: db, clock: clock)
+        takedowns = TakedownService(db: db, clock: clock, penalties: penalties)
+        listings = ListingService(db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns)
+        certifications = CertificationService(db: db, clock: clock)
+        rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns)
+        regulations = RegulationService(db: db, clock: clock)
+        catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
     }
 }
 
 /// Every module's migrations in dependency order.
 public enum AllMigrations {
     public static let list: [Migration] = KernelMigrations.all + PartiesMigrations.all + ComplianceMigrations.all
+}
+
+extension AppServices {
+    /// Migrates and loads reference data: the catalogue's first version and the regulation database. Idempotent,
+    /// safe for several instances starting together (each step checks inside its transaction).
+    public func prepare() async throws {
+        try await migrator.migrate(db)
+        try await regulations.seed()
+        try await catalogue.bootstrap()
+    }
 }

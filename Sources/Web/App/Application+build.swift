@@ -11,7 +11,7 @@ public func buildApplication(_ services: AppServices, logger: Logger = Logger(la
     return Application(
         router: router,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "tradelane"),
-        services: [MaintenanceService(services: services, logger: logger)],
+        services: [MaintenanceService(services: services, logger: logger), ComplianceWorker(services: services, logger: logger)],
         logger: logger
     )
 }
@@ -29,6 +29,8 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
     let api = router.group("api/v1").add(middleware: IdempotencyMiddleware(store: services.idempotency))
     PartiesAPI(services: services).register(on: api)
     ComplianceAPI(services: services).register(on: api)
+    CatalogueAPI(services: services).register(on: api)
+    EnforcementAPI(services: services).register(on: api)
 
     ConsoleRoutes(services: services, views: views).register(on: router)
     return router

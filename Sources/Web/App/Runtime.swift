@@ -15,7 +15,7 @@ public enum Runtime {
 
     /// Migrates, then serves until SIGINT/SIGTERM.
     public static func serve(_ services: AppServices, logger: Logger) async throws {
-        try await services.migrator.migrate(services.db)
+        try await services.prepare()
         let app = try await buildApplication(services, logger: logger)
         try await app.runService()
     }

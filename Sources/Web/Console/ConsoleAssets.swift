@@ -2,9 +2,12 @@ import Foundation
 import NIOCore
 
 enum ConsoleAssets {
-    static let css: ByteBuffer = {
-        guard let url = Bundle.module.url(forResource: "console", withExtension: "css", subdirectory: "Resources/static"),
+    static let css = load("console", "css")
+    static let js = load("console", "js")
+
+    static func load(_ name: String, _ ext: String) -> ByteBuffer {
+        guard let url = Bundle.module.url(forResource: name, withExtension: ext, subdirectory: "Resources/static"),
               let data = try? Data(contentsOf: url) else { return ByteBuffer(string: "") }
         return ByteBuffer(bytes: data)
-    }()
+    }
 }

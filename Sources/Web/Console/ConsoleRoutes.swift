@@ -18,6 +18,10 @@ struct ConsoleRoutes {
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ConsoleAssets.css))
         }
+        router.get("static/console.js") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
+                     body: .init(byteBuffer: ConsoleAssets.js))
+        }
         let console = router.group("console").add(middleware: CSRFMiddleware())
         console.get("login", use: loginPage)
         console.post("login", use: login)
@@ -34,6 +38,12 @@ struct ConsoleRoutes {
         console.get("kyc-documents/:id", use: document)
         ScreeningPage(routes: self).register(on: console)
         ListingsPage(routes: self).register(on: console)
+        TakedownsPage(routes: self).register(on: console)
+        CataloguePage(routes: self).register(on: console)
+        PenaltiesPage(routes: self).register(on: console)
+        CertificationsPage(routes: self).register(on: console)
+        RegulationsPage(routes: self).register(on: console)
+        PublicListingPage(routes: self).register(on: router)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)
         console.post("api-keys/:id/revoke", use: revokeKey)
@@ -71,7 +81,9 @@ struct ConsoleRoutes {
         var model = model
         if model["pageTitle"] == nil, let t = model["t"] as? [String: String] {
             let key = ["login": "login", "dashboard": "dashboard", "merchants": "merchants", "merchant": "merchant",
-                       "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings"][name] ?? "appName"
+                       "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings",
+                       "takedowns": "takedowns", "catalogue": "catalogue", "penalties": "penalties", "certifications": "certifications",
+                       "regulations": "regulations", "public-listing": "publicListing"][name] ?? "appName"
             model["pageTitle"] = t[key] ?? "Tradelane"
         }
         var response = views.render(name, model, status: status)
@@ -105,6 +117,25 @@ struct ConsoleRoutes {
         var r = r
         let body = try await r.collectBody(upTo: c.maxUploadSize)
         return FormFields(String(buffer: body))
+    }
+
+    /// Today on the Chinese calendar (the day compliance deadlines are counted in).
+    var today: LocalDate { LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone) }
+
+    /// A display name for an actor id (`usr_…` looked up, cached per request); other ids as they are.
+    func actorName(_ id: String?, by p: Principal, cache: inout [String: String]) async -> String {
+        guard let id, !id.isEmpty else { return "—" }
+        if let hit = cache[id] { return hit }
+        var name = id
+        if id.hasPrefix("usr_"), let u = try? await parties.users.get(id, by: p) { name = u.displayName }
+        cache[id] = name
+        return name
+    }
+
+    /// Merchant names visible to the caller, by id (≤ 500).
+    func merchantNames(by p: Principal) async -> [String: String] {
+        guard let page = try? await parties.merchants.list(MerchantListQuery(sort: "name", limit: 500), by: p) else { return [:] }
+        return Dictionary(page.items.map { ($0.id.rawValue, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     func date(_ d: Date?, _ lang: Language) -> String {

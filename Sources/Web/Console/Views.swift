@@ -7,7 +7,8 @@ import NIOCore
 /// Mustache templates loaded once at start-up; a missing template is a start-up error.
 struct Views: Sendable {
     let library: MustacheLibrary
-    static let pages = ["login", "dashboard", "merchants", "merchant", "kyc", "api-keys", "notices", "screening", "listings", "error"]
+    static let pages = ["login", "dashboard", "merchants", "merchant", "kyc", "api-keys", "notices", "screening", "listings", "error",
+                        "takedowns", "catalogue", "penalties", "certifications", "regulations", "public-listing"]
 
     static func load() async throws -> Views {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {
@@ -36,4 +37,59 @@ struct Views: Sendable {
             "hasErrors": !(problem.errors ?? []).isEmpty,
         ], status: .init(code: status))
     }
+}
+
+/// Server-side sortable table, like the merchants and KYC tables: header links carry `?sort=key&dir=asc|desc`
+/// (other query parameters kept, so filters survive), rows carry their sort keys under `sortKeys`.
+struct ConsoleTable {
+    struct Column {
+        let key: String
+        let label: String
+        let sortable: Bool
+        init(_ key: String, _ label: String, sortable: Bool = true) { self.key = key; self.label = label; self.sortable = sortable }
+    }
+
+    let sort: String
+    let desc: Bool
+    let sortParam: String
+    let dirParam: String
+    let keep: [String]
+
+    init(_ r: Request, default defaultSort: String, descending: Bool = false, sortParam: String = "sort", dirParam: String = "dir",
+         allowed: Set<String>) {
+        let q = Query(request: r)
+        let requested = q.string(sortParam)
+        sort = requested.flatMap { allowed.contains($0) ? $0 : nil } ?? defaultSort
+        desc = q.string(dirParam).map { $0 == "desc" } ?? (requested == nil ? descending : false)
+        self.sortParam = sortParam; self.dirParam = dirParam
+        keep = r.uri.queryParameters.compactMap { kv -> String? in
+            let k = String(kv.key)
+            guard k != sortParam, k != dirParam, !kv.value.isEmpty else { return nil }
+            return "\(ConsoleRoutes.urlEncode(k))=\(ConsoleRoutes.urlEncode(String(kv.value)))"
+        }
+    }
+
+    /// `{{#headers}}` entries: key, label, sortable, arrow, ariaSort, href.
+    func headers(_ columns: [Column]) -> [[String: Any]] {
+        columns.map { col in
+            let active = col.sortable && sort == col.key
+            let nextDir = active && !desc ? "desc" : "asc"
+            return ["key": col.key, "label": col.label, "sortable": col.sortable, "active": active,
+                    "arrow": active ? (desc ? "▼" : "▲") : "", "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
+                    "href": "?" + (keep + ["\(sortParam)=\(col.key)", "\(dirParam)=\(nextDir)"]).joined(separator: "&")]
+        }
+    }
+
+    /// Sorts by `row["sortKeys"][sort]` (strings; pad numbers), stable on ties.
+    func apply(_ rows: [[String: Any]]) -> [[String: Any]] {
+        let key: ([String: Any]) -> String = { (($0["sortKeys"] as? [String: String]) ?? [:])[sort] ?? "" }
+        return rows.enumerated().sorted { a, b in
+            let ka = key(a.element), kb = key(b.element)
+            if ka == kb { return a.offset < b.offset }
+            return desc ? ka > kb : ka < kb
+        }.map(\.element)
+    }
+
+    static func pad(_ n: Int) -> String { String(format: "%015lld", Int64(n) + 100_000_000_000_000) }
+    static func pad(_ d: Date?) -> String { d.map { pad(Int($0.timeIntervalSince1970)) } ?? "" }
 }

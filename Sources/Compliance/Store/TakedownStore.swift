@@ -1,0 +1,79 @@
+import Foundation
+import Kernel
+import SQLKit
+
+/// SQL for takedown cases (CMP3); merchant callers only ever see their own.
+struct TakedownStore: Sendable {
+    struct Row: Codable {
+        let id: String
+        let listingId: String
+        let merchantId: String
+        let listingVersion: Int64
+        let trigger: String
+        let ruleIds: String
+        let findings: String
+        let openedAt: Int64
+        let dueAt: Int64
+        let status: String
+        let resolvedAt: Int64?
+        let resolvedBy: String?
+        let resolutionReason: String?
+        let escalatedAt: Int64?
+    }
+
+    func insert(_ c: TakedownCase, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "takedown_cases")
+            .columns("id", "listing_id", "merchant_id", "listing_version", "trigger", "rule_ids", "findings", "opened_at", "due_at", "status")
+            .values([c.id.rawValue, c.listingId, c.merchantId, Int64(c.listingVersion), c.trigger.rawValue, c.ruleIds.joined(separator: ","),
+                     String(decoding: try ListingStore.encoder.encode(c.findings), as: UTF8.self), c.openedAt.epochMillis,
+                     c.dueAt.epochMillis, c.status.rawValue] as [any Encodable & Sendable]).run()
+    }
+
+    func update(_ c: TakedownCase, in sql: any SQLDatabase) async throws {
+        try await sql.update("takedown_cases").set("status", to: c.status.rawValue).set("resolved_at", to: c.resolvedAt?.epochMillis)
+            .set("resolved_by", to: c.resolvedBy).set("resolution_reason", to: c.resolutionReason)
+            .set("escalated_at", to: c.escalatedAt?.epochMillis).where("id", .equal, c.id.rawValue).run()
+    }
+
+    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> TakedownCase? {
+        let q = sql.select().column("*").from("takedown_cases").where("id", .equal, id)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func forListing(_ listingId: String, in sql: any SQLDatabase) async throws -> [TakedownCase] {
+        try await sql.select().column("*").from("takedown_cases").where("listing_id", .equal, listingId).orderBy("opened_at", .descending)
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func list(scope: TenantScope, status: TakedownCase.Status?, limit: Int, in sql: any SQLDatabase) async throws -> [TakedownCase] {
+        let q = sql.select().column("*").from("takedown_cases")
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let status { q.where("status", .equal, status.rawValue) }
+        // Open cases most urgent first; closed ones newest first.
+        if status == .open { q.orderBy("due_at") } else { q.orderBy("opened_at", .descending) }
+        return try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    func overdue(at now: Date, in sql: any SQLDatabase) async throws -> [TakedownCase] {
+        try await sql.select().column("*").from("takedown_cases").where("status", .equal, TakedownCase.Status.open.rawValue)
+            .where("due_at", .lessThanOrEqual, now.epochMillis).where(SQLIdentifier("escalated_at"), .is, SQLLiteral.null)
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    /// Cases opened in [from, to), for the KPIs.
+    func opened(from: Date, to: Date, in sql: any SQLDatabase) async throws -> [TakedownCase] {
+        try await sql.select().column("*").from("takedown_cases").where("opened_at", .greaterThanOrEqual, from.epochMillis)
+            .where("opened_at", .lessThan, to.epochMillis)
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    static func model(_ r: Row) throws -> TakedownCase {
+        TakedownCase(id: TakedownCaseID(unchecked: r.id), listingId: r.listingId, merchantId: r.merchantId, listingVersion: Int(r.listingVersion),
+                     trigger: TakedownCase.Trigger(rawValue: r.trigger) ?? .report, ruleIds: r.ruleIds.split(separator: ",").map(String.init),
+                     findings: try JSONDecoder().decode([MarketFinding].self, from: Data(r.findings.utf8)),
+                     openedAt: Date(epochMillis: r.openedAt), dueAt: Date(epochMillis: r.dueAt),
+                     status: TakedownCase.Status(rawValue: r.status) ?? .open, resolvedAt: r.resolvedAt.map(Date.init(epochMillis:)),
+                     resolvedBy: r.resolvedBy, resolutionReason: r.resolutionReason, escalatedAt: r.escalatedAt.map(Date.init(epochMillis:)))
+    }
+}

@@ -1,0 +1,46 @@
+import Compliance
+import Foundation
+import Kernel
+import Logging
+import ServiceLifecycle
+
+/// Background compliance work next to the HTTP server (CMP1–CMP5): runs queued re-screen jobs, follows catalogue
+/// versions approved on other instances and rules coming into force, escalates takedown cases past 24 h and
+/// re-opens restricted findings of listings whose certificates lapsed. Every instance runs it; jobs are claimed
+/// atomically, so they do not collide.
+struct ComplianceWorker: Service {
+    let services: AppServices
+    let logger: Logger
+    var interval: Duration = .seconds(2)
+    /// Sweeps (escalation, certificate expiry) every this many ticks.
+    var sweepEvery = 30
+
+    func run() async throws {
+        var tick = 0
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await runOnce(sweep: tick % sweepEvery == 0)
+            tick += 1
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        }
+    }
+
+    func runOnce(sweep: Bool) async {
+        do {
+            try await services.catalogue.sync()
+            while let job = try await services.rescreens.runNext() {
+                logger.info("re-screen job done", metadata: ["job": "\(job.id)", "market": "\(job.market.rawValue)",
+                                                             "processed": "\(job.processed)", "casesOpened": "\(job.casesOpened)"])
+            }
+            if sweep {
+                let breached = try await services.takedowns.escalateBreaches()
+                if !breached.isEmpty { logger.warning("takedown cases past 24 h escalated", metadata: ["count": "\(breached.count)"]) }
+                let listings = try await services.certifications.expireLapsed()
+                if !listings.isEmpty {
+                    _ = try await services.rescreens.rescreen(listingIds: listings, reason: "certificate expired")
+                }
+            }
+        } catch {
+            logger.error("compliance worker failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,218 @@
+import Compliance
+import Foundation
+import Hummingbird
+import Kernel
+import NIOCore
+import Parties
+
+/// The rule catalogue (CMP1): current version by market × category, pending four-eyes changes, CSV/YAML import
+/// and export, version history and the re-screen jobs an approval starts (with live progress).
+struct CataloguePage {
+    let routes: ConsoleRoutes
+    var services: AppServices { routes.services }
+
+    func register(on console: RouterGroup<AppRequestContext>) {
+        console.get("catalogue", use: show)
+        console.get("catalogue/jobs.json", use: jobsJSON)
+        console.get("catalogue/export.csv", use: { r, c in try await export(r, c, .csv) })
+        console.get("catalogue/export.yaml", use: { r, c in try await export(r, c, .yaml) })
+        console.post("catalogue/import", use: importFile)
+        console.post("catalogue/rescreen", use: rescreen)
+        console.post("catalogue/changes/:id/:action", use: decide)
+    }
+
+    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
+
+    func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let p = s.principal
+        let lang = c.language
+        let q = Query(request: r)
+        var model = routes.base(c, r, nav: "catalogue")
+        let (number, catalogue) = try await services.catalogue.current()
+
+        // Summary: rules per market × category, and a bar chart per market.
+        var counts: [String: Int] = [:]
+        var perMarket: [Market: Int] = [:]
+        for e in catalogue.entries {
+            counts["\(e.market.rawValue)|\(e.category.rawValue)", default: 0] += 1
+            perMarket[e.market, default: 0] += 1
+        }
+        let categories = RuleCategory.allCases.filter { cat in catalogue.entries.contains { $0.category == cat } }
+        model["categories"] = categories.map { ["key": $0.rawValue, "label": Self.t("category.\($0.rawValue)", lang)] }
+        model["matrix"] = Market.allCases.filter { perMarket[$0] != nil }.map { m -> [String: Any] in
+            ["market": m.rawValue, "label": m.label(lang), "total": perMarket[m] ?? 0,
+             "cells": categories.map { cat -> [String: Any] in
+                 let n = counts["\(m.rawValue)|\(cat.rawValue)"] ?? 0
+                 return ["count": n, "zero": n == 0, "category": cat.rawValue]
+             }]
+        }
+        model["categoryTotals"] = categories.map { cat in ["count": catalogue.entries.filter { $0.category == cat }.count] }
+        model["chart"] = BarChart.svg(Market.allCases.filter { perMarket[$0] != nil }.map { ($0.rawValue, perMarket[$0] ?? 0) },
+                                      title: Self.t("rulesPerMarket", lang))
+        let day = routes.today.description
+        model["summary"] = ["version": number, "hash": String(catalogue.version.prefix(16)), "installed": String(services.screening.installedVersion.prefix(16)),
+                            "rules": catalogue.entries.count, "future": catalogue.entries.filter { !$0.effectiveFrom.isEmpty && $0.effectiveFrom > day }.count,
+                            "allowPhrases": catalogue.allowPhrases.count]
+        model["markets"] = Market.allCases.map { ["value": $0.rawValue, "label": $0.label(lang)] }
+        model["destinations"] = Market.destinations.map { ["value": $0.rawValue, "label": $0.label(lang)] }
+
+        let operatorSide = p.merchantId == nil
+        let mayEdit = p.role == .operatorAdmin || p.role == .complianceOfficer
+        model["operatorSide"] = operatorSide
+        model["mayEdit"] = mayEdit
+        if operatorSide {
+            var actors: [String: String] = [:]
+            let status: CatalogueChange.Status?
+            switch q.string("status") {
+            case nil: status = .pending
+            case "all": status = nil
+            default: status = try q.enumValue("status", CatalogueChange.Status.self)
+            }
+            let changes = try await services.catalogue.changes(status: status, limit: 200, by: p)
+            var rows: [[String: Any]] = []
+            for ch in changes {
+                let mine = ch.proposedBy == p.actorId
+                rows.append([
+                    "id": ch.id.rawValue, "summary": ch.summary, "status": ch.status.rawValue,
+                    "statusLabel": Self.t("change.\(ch.status.rawValue)", lang), "opsCount": ch.ops.count,
+                    "ops": ch.ops.prefix(50).map { op -> [String: Any] in
+                        switch op {
+                        case .upsert(let e): ["op": "upsert", "opLabel": Self.t("op.upsert", lang), "ruleId": e.id, "detail": "\(e.market.rawValue) · \(e.category.rawValue) · \(e.term)"]
+                        case .delete(let id): ["op": "delete", "opLabel": Self.t("op.delete", lang), "ruleId": id, "detail": ""]
+                        }
+                    },
+                    "moreOps": ch.ops.count > 50, "moreCount": max(0, ch.ops.count - 50),
+                    "regulationIds": ch.regulationIds.joined(separator: ", "), "hasRegulations": !ch.regulationIds.isEmpty,
+                    "proposedBy": await routes.actorName(ch.proposedBy, by: p, cache: &actors), "mine": mine,
+                    "proposedAt": routes.date(ch.proposedAt, lang),
+                    "decidedBy": await routes.actorName(ch.decidedBy, by: p, cache: &actors), "decidedAt": routes.date(ch.decidedAt, lang),
+                    "decisionReason": ch.decisionReason ?? "", "hasDecision": ch.decidedAt != nil,
+                    "resultVersion": ch.resultVersion.map(String.init) ?? "", "hasResultVersion": ch.resultVersion != nil,
+                    "canDecide": mayEdit && ch.status == .pending,
+                    "sortKeys": ["proposed": ConsoleTable.pad(ch.proposedAt), "status": ch.status.rawValue,
+                                 "summary": ch.summary.lowercased(), "ops": ConsoleTable.pad(ch.ops.count)],
+                ])
+            }
+            let table = ConsoleTable(r, default: "proposed", descending: true, allowed: ["proposed", "status", "summary", "ops"])
+            model["changes"] = table.apply(rows)
+            model["changeCount"] = rows.count
+            model["changeHeaders"] = table.headers([
+                .init("summary", Self.t("changeSummary", lang)), .init("ops", Self.t("operationsColumn", lang)),
+                .init("proposed", Self.t("proposedBy", lang)), .init("status", Self.t("status", lang)),
+                .init("actions", Self.t("actions", lang), sortable: false),
+            ])
+            let statusValue = q.string("status") ?? "pending"
+            model["changeStatuses"] = CatalogueChange.Status.allCases.map {
+                ["value": $0.rawValue, "label": Self.t("change.\($0.rawValue)", lang), "selected": $0.rawValue == statusValue]
+            }
+            model["allSelected"] = statusValue == "all"
+
+            let versions = try await services.catalogue.versions(limit: 30, by: p)
+            var versionRows: [[String: Any]] = []
+            for v in versions {
+                versionRows.append(["version": v.version, "hash": String(v.hash.prefix(12)), "summary": v.summary,
+                                    "changeId": v.changeId ?? "—", "createdBy": await routes.actorName(v.createdBy, by: p, cache: &actors),
+                                    "createdAt": routes.date(v.createdAt, lang), "current": v.version == number])
+            }
+            model["versions"] = versionRows
+            let jobs = try await services.rescreens.list(limit: 20, by: p)
+            model["jobs"] = jobs.map { jobRow($0, lang) }
+            model["jobsActive"] = jobs.contains { $0.status == .queued || $0.status == .running }
+        }
+        return routes.page("catalogue", model, r)
+    }
+
+    func jobRow(_ j: RescreenJob, _ lang: Language) -> [String: Any] {
+        ["id": j.id.rawValue, "market": j.market.rawValue, "marketLabel": j.market.label(lang), "status": j.status.rawValue,
+         "statusLabel": Self.t("job.\(j.status.rawValue)", lang), "percent": j.percent, "processed": j.processed, "total": j.total,
+         "changed": j.changed, "casesOpened": j.casesOpened, "reason": j.reason, "createdAt": routes.date(j.createdAt, lang),
+         "finishedAt": routes.date(j.finishedAt, lang), "error": j.error ?? "", "hasError": j.error != nil,
+         "active": j.status == .queued || j.status == .running]
+    }
+
+    struct JobJSON: Encodable {
+        let id: String, market: String, status: String, statusLabel: String, percent: Int, processed: Int, total: Int
+        let changed: Int, casesOpened: Int, finishedAt: String
+    }
+
+    struct JobsJSON: Encodable {
+        let active: Bool
+        let jobs: [JobJSON]
+    }
+
+    /// Polled by the page while a re-screen is queued or running.
+    func jobsJSON(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let jobs = try await services.rescreens.list(limit: 20, by: s.principal)
+        let body = JobsJSON(active: jobs.contains { $0.status == .queued || $0.status == .running }, jobs: jobs.map {
+            JobJSON(id: $0.id.rawValue, market: $0.market.rawValue, status: $0.status.rawValue, statusLabel: Self.t("job.\($0.status.rawValue)", c.language),
+                    percent: $0.percent, processed: $0.processed, total: $0.total, changed: $0.changed, casesOpened: $0.casesOpened,
+                    finishedAt: routes.date($0.finishedAt, c.language))
+        })
+        var response = try JSONIO.response(body)
+        response.headers[.cacheControl] = "no-store"
+        return response
+    }
+
+    /// The approved catalogue as a file (the API needs a bearer token; the console uses its session).
+    func export(_ r: Request, _ c: AppRequestContext, _ format: CatalogueService.Format) async throws -> Response {
+        _ = try routes.session(c)
+        let market = try CatalogueAPI.market(Query(request: r))
+        let text = try await services.catalogue.export(format: format, market: market)
+        var headers = HTTPFields()
+        headers[.contentType] = format == .csv ? "text/csv; charset=utf-8" : "application/yaml; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"catalogue\(market.map { "-" + $0.rawValue } ?? "").\(format.rawValue)\""
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func importFile(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let f = try await routes.form(r, c)
+        let format = CatalogueService.Format(rawValue: f["format"] ?? "")
+        let replace = f["mode"] == "replace"
+        let content = (f["content"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        return try await routes.command(c, back: "/console/catalogue", ok: { lang in
+            lang == .zh ? "已提交导入变更，等待另一位合规人员审批。" : "Import proposed; a second officer must approve it."
+        }) {
+            var v = Validator()
+            if format == nil { v.fail("format", "invalid", en: "Choose CSV or YAML.", zh: "请选择 CSV 或 YAML。") }
+            if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                v.fail("content", "required", en: "Choose a file or paste its content.", zh: "请选择文件或粘贴文件内容。")
+            }
+            try v.finish()
+            let summary = f["summary"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            _ = try await services.catalogue.importFile(content, format: format!, replace: replace, summary: summary, by: s.principal)
+        }
+    }
+
+    func rescreen(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let f = try await routes.form(r, c)
+        let markets = f["market"].flatMap { $0.isEmpty ? nil : [$0] }
+        return try await routes.command(c, back: "/console/catalogue", ok: { lang in
+            lang == .zh ? "已排队重新筛查。" : "Re-screen queued."
+        }) {
+            _ = try await services.rescreens.enqueue(markets: markets, reason: f["reason"], by: s.principal)
+        }
+    }
+
+    func decide(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let id = try c.parameters.require("id")
+        let action = try c.parameters.require("action")
+        let f = try await routes.form(r, c)
+        let reason = f["reason"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        return try await routes.command(c, back: "/console/catalogue" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? ""), ok: { lang in
+            action == "approve" ? (lang == .zh ? "已批准变更 \(id)，已排队重新筛查受影响市场。" : "Change \(id) approved; affected markets queued for re-screening.")
+                                : (lang == .zh ? "已驳回变更 \(id)。" : "Change \(id) rejected.")
+        }) {
+            switch action {
+            case "approve": _ = try await services.catalogue.approve(id, reason: reason, by: s.principal)
+            case "reject": _ = try await services.catalogue.reject(id, reason: reason, by: s.principal)
+            default: throw CommonError.notFound(entity: "action", id: action)
+            }
+        }
+    }
+}

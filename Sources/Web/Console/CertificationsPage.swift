@@ -1,0 +1,135 @@
+import Compliance
+import Foundation
+import Hummingbird
+import Kernel
+import NIOCore
+import Parties
+
+/// Certificates and licences on file (CMP5): state with the 30-day expiry warning, the file, filing a new one
+/// (the file travels base64-encoded in a form field, read by the browser) and revoking one (officer).
+struct CertificationsPage {
+    let routes: ConsoleRoutes
+    var services: AppServices { routes.services }
+    /// Bytes of a file accepted through the console form (base64 and URL encoding must fit the 2 MB body limit).
+    static let maxConsoleFileBytes = 1_200_000
+
+    func register(on console: RouterGroup<AppRequestContext>) {
+        console.get("certifications", use: show)
+        console.post("certifications", use: file)
+        console.get("certifications/:id/file", use: download)
+        console.post("certifications/:id/revoke", use: revoke)
+    }
+
+    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
+
+    /// valid / expiring-soon / expired / revoked on `today`.
+    static func displayState(_ c: Certification, today: LocalDate) -> String {
+        let st = c.state(on: today)
+        if st == .valid, let e = c.expiresOn, e <= today.adding(days: 30) { return "expiring-soon" }
+        return st.rawValue
+    }
+
+    func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let p = s.principal
+        let lang = c.language
+        let q = Query(request: r)
+        let today = routes.today
+        let stateFilter = q.string("state")
+        let text = q.string("q")?.replacingOccurrences(of: "+", with: " ").lowercased()
+        let merchantFilter = q.string("merchantId")
+        let names = await routes.merchantNames(by: p)
+        let mayRevoke = p.role == .operatorAdmin || p.role == .complianceOfficer
+        let mayFile = p.role == .operatorAdmin || p.role == .merchantAdmin || p.role == .merchantStaff
+        var actors: [String: String] = [:]
+        var model = routes.base(c, r, nav: "certifications")
+
+        var rows: [[String: Any]] = []
+        var counts: [String: Int] = [:]
+        for cert in try await services.certifications.list(by: p) {
+            let state = Self.displayState(cert, today: today)
+            counts[state, default: 0] += 1
+            if let stateFilter, stateFilter != state { continue }
+            if let merchantFilter, merchantFilter != cert.merchantId { continue }
+            let name = names[cert.merchantId] ?? cert.merchantId
+            if let text, ![cert.type, cert.number, cert.issuer, cert.id.rawValue, name].joined(separator: " ").lowercased().contains(text) { continue }
+            let days = cert.expiresOn.map { $0.dayNumber - today.dayNumber }
+            rows.append([
+                "id": cert.id.rawValue, "merchantId": cert.merchantId, "merchantName": name, "type": cert.type, "number": cert.number,
+                "issuer": cert.issuer, "issuedOn": cert.issuedOn?.description ?? "—", "expiresOn": cert.expiresOn?.description ?? "—",
+                "state": state, "stateLabel": Self.t("cert.\(state)", lang),
+                "expiringSoon": state == "expiring-soon", "daysLeft": days ?? 0, "hasDaysLeft": days != nil && state == "expiring-soon",
+                "hasFile": cert.fileSha256 != nil, "fileName": cert.fileName ?? "", "sha": String((cert.fileSha256 ?? "").prefix(12)),
+                "createdBy": await routes.actorName(cert.createdBy, by: p, cache: &actors), "createdAt": routes.date(cert.createdAt, lang),
+                "canRevoke": mayRevoke && cert.status != .revoked,
+                "sortKeys": ["type": cert.type.lowercased(), "merchant": name.lowercased(), "number": cert.number.lowercased(),
+                             "issuer": cert.issuer.lowercased(), "expires": cert.expiresOn?.description ?? "9999-12-31",
+                             "state": ["expired": "0", "expiring-soon": "1", "valid": "2", "revoked": "3"][state, default: "4"]],
+            ])
+        }
+        let table = ConsoleTable(r, default: "expires", allowed: ["type", "merchant", "number", "issuer", "expires", "state"])
+        model["rows"] = table.apply(rows)
+        model["count"] = rows.count
+        model["headers"] = table.headers([
+            .init("type", Self.t("certType", lang)), .init("number", Self.t("certNumber", lang)), .init("issuer", Self.t("issuer", lang)),
+            .init("merchant", Self.t("merchant", lang)), .init("expires", Self.t("expiresOn", lang)), .init("state", Self.t("status", lang)),
+            .init("file", Self.t("file", lang), sortable: false), .init("actions", Self.t("actions", lang), sortable: false),
+        ])
+        model["states"] = ["valid", "expiring-soon", "expired", "revoked"].map {
+            ["value": $0, "label": Self.t("cert.\($0)", lang), "selected": $0 == stateFilter, "count": counts[$0] ?? 0]
+        }
+        model["q"] = q.string("q")?.replacingOccurrences(of: "+", with: " ") ?? ""
+        model["isMerchant"] = p.merchantId != nil
+        model["merchantOptions"] = names.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == merchantFilter] }
+        model["types"] = Certification.commonTypes.map { ["value": $0] }
+        model["mayFile"] = mayFile
+        model["maxFileBytes"] = Self.maxConsoleFileBytes
+        model["maxFileMB"] = String(format: "%.1f", Double(Self.maxConsoleFileBytes) / 1_000_000)
+        return routes.page("certifications", model, r)
+    }
+
+    func file(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let f = try await routes.form(r, c)
+        func value(_ k: String) -> String? { f[k].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        return try await routes.command(c, back: "/console/certifications", ok: { lang in
+            lang == .zh ? "证书已备案。" : "Certificate filed."
+        }) {
+            var data: Data?
+            if let b64 = value("fileBase64") {
+                guard let d = Data(base64Encoded: b64) else {
+                    throw ValidationError(field: "file", code: "invalid-base64", en: "The file could not be read; choose it again.",
+                                          zh: "无法读取文件，请重新选择。")
+                }
+                data = d
+            }
+            _ = try await services.certifications.create(CertificationInput(
+                merchantId: value("merchantId"), type: value("type"), number: value("number"), issuer: value("issuer"),
+                issuedOn: value("issuedOn"), expiresOn: value("expiresOn"), fileName: data == nil ? nil : value("fileName"),
+                contentType: data == nil ? nil : value("contentType"), file: data), by: s.principal)
+        }
+    }
+
+    func download(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let f = try await services.certifications.file(try c.parameters.require("id"), by: s.principal)
+        let safe = f.name.filter { $0.isLetter || $0.isNumber || ".-_ ".contains($0) }
+        return Response(status: .ok, headers: [
+            .contentType: f.contentType,
+            .contentDisposition: "inline; filename=\"\(safe.isEmpty ? "certificate" : safe)\"",
+            .cacheControl: "no-store",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: f.data)))
+    }
+
+    func revoke(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let id = try c.parameters.require("id")
+        let f = try await routes.form(r, c)
+        return try await routes.command(c, back: "/console/certifications", ok: { lang in
+            lang == .zh ? "已吊销证书 \(id)，引用它的商品已重新筛查。" : "Certificate \(id) revoked; listings citing it were screened again."
+        }) {
+            let (cert, listings) = try await services.certifications.revoke(id, reason: f["reason"], by: s.principal)
+            if !listings.isEmpty { _ = try await services.rescreens.rescreen(listingIds: listings, reason: "certificate \(cert.id) revoked") }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import Compliance
+import Foundation
+import Hummingbird
+import Kernel
+import Parties
+
+/// Penalty points (CMP4): the penalties table, each merchant's standing this year with the distance to the next
+/// sanction, and the forms to issue a penalty (officer), appeal it (merchant admin) and decide the appeal (officer).
+struct PenaltiesPage {
+    let routes: ConsoleRoutes
+    var services: AppServices { routes.services }
+
+    func register(on console: RouterGroup<AppRequestContext>) {
+        console.get("penalties", use: show)
+        console.post("penalties", use: issue)
+        console.post("penalties/:id/appeal", use: appeal)
+        console.post("penalties/:id/decision", use: decide)
+    }
+
+    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
+
+    func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let p = s.principal
+        let lang = c.language
+        let q = Query(request: r)
+        let thisYear = services.penalties.year(of: services.clock.now())
+        let year = try q.int("year", in: 2000...2100) ?? thisYear
+        let status = try q.enumValue("status", Penalty.Status.self)
+        let merchantFilter = p.merchantId ?? q.string("merchantId")
+        let violation = try q.enumValue("violation", Violation.self)
+        let penalties = try await services.penalties.list(merchantId: merchantFilter, year: year, status: status, by: p)
+        let policy = try await services.penalties.policy()
+        let names = await routes.merchantNames(by: p)
+        let mayIssue = p.role == .operatorAdmin || p.role == .complianceOfficer
+        let mayAppeal = p.role == .merchantAdmin || p.role == .operatorAdmin
+        let now = services.clock.now()
+        var actors: [String: String] = [:]
+        var model = routes.base(c, r, nav: "penalties")
+
+        var rows: [[String: Any]] = []
+        for pen in penalties {
+            if let violation, pen.violation != violation { continue }
+            let windowOpen = now.timeIntervalSince(pen.issuedAt) <= Double(Penalty.appealWindowDays) * 86400
+            let name = names[pen.merchantId] ?? pen.merchantId
+            rows.append([
+                "id": pen.id.rawValue, "merchantId": pen.merchantId, "merchantName": name,
+                "violation": pen.violation.rawValue, "violationLabel": Self.t("violation.\(pen.violation.rawValue)", lang),
+                "points": pen.points, "counted": pen.countedPoints, "notCounted": pen.countedPoints != pen.points,
+                "reason": pen.reason, "status": pen.status.rawValue, "statusLabel": Self.t("penalty.\(pen.status.rawValue)", lang),
+                "issuedBy": await routes.actorName(pen.issuedBy, by: p, cache: &actors), "issuedAt": routes.date(pen.issuedAt, lang),
+                "listingId": pen.listingId ?? "", "hasListing": pen.listingId != nil, "caseId": pen.caseId ?? "", "hasCase": pen.caseId != nil,
+                "hasAppeal": pen.appealedAt != nil, "appealReason": pen.appealReason ?? "", "appealedAt": routes.date(pen.appealedAt, lang),
+                "hasOutcome": pen.appealOutcome != nil, "outcome": pen.appealOutcome?.rawValue ?? "",
+                "outcomeLabel": pen.appealOutcome.map { Self.t("outcome.\($0.rawValue)", lang) } ?? "",
+                "appealNote": pen.appealNote ?? "", "appealDecidedBy": await routes.actorName(pen.appealDecidedBy, by: p, cache: &actors),
+                "appealDecidedAt": routes.date(pen.appealDecidedAt, lang),
+                "canAppeal": mayAppeal && pen.status == .active && pen.appealOutcome == nil && windowOpen,
+                "canDecide": mayIssue && pen.status == .appealed, "decideBlocked": pen.issuedBy == p.actorId,
+                "sortKeys": ["merchant": name.lowercased(), "violation": pen.violation.rawValue, "points": ConsoleTable.pad(pen.countedPoints),
+                             "status": pen.status.rawValue, "issued": ConsoleTable.pad(pen.issuedAt)],
+            ])
+        }
+        let table = ConsoleTable(r, default: "issued", descending: true, allowed: ["merchant", "violation", "points", "status", "issued"])
+        model["rows"] = table.apply(rows)
+        model["count"] = rows.count
+        model["headers"] = table.headers([
+            .init("merchant", Self.t("merchant", lang)), .init("violation", Self.t("violation", lang)),
+            .init("points", Self.t("points", lang)), .init("issued", Self.t("issuedAt", lang)),
+            .init("status", Self.t("status", lang)), .init("appeal", Self.t("appeal", lang), sortable: false),
+            .init("actions", Self.t("actions", lang), sortable: false),
+        ])
+
+        // Standing of each merchant shown (a merchant sees its own; operators those with penalties, or the filtered one).
+        var standingIds = Set(penalties.map(\.merchantId))
+        if let m = merchantFilter { standingIds = [m] }
+        var standings: [[String: Any]] = []
+        for mid in standingIds.sorted(by: { (names[$0] ?? $0) < (names[$1] ?? $1) }).prefix(50) {
+            guard let st = try? await services.penalties.standing(mid, year: year, by: p) else { continue }
+            let next = st.next
+            let nextAt = st.nextAt ?? max(st.points, 1)
+            let previous = policy.thresholds.values.filter { $0 <= st.points }.max() ?? 0
+            standings.append([
+                "merchantId": mid, "merchantName": names[mid] ?? mid, "year": st.year, "points": st.points,
+                "sanctions": st.sanctions.map { ["key": $0.rawValue, "label": $0.label(lang)] }, "hasSanctions": !st.sanctions.isEmpty,
+                "hasNext": next != nil, "nextLabel": next?.label(lang) ?? "", "nextKey": next?.rawValue ?? "", "nextAt": nextAt,
+                "toNext": max(0, nextAt - st.points), "progressMax": nextAt, "progressValue": min(st.points, nextAt),
+                "percent": nextAt == 0 ? 100 : min(100, st.points * 100 / nextAt), "previous": previous,
+                "closed": st.has(.storeClosure),
+            ])
+        }
+        model["standings"] = standings
+        model["thresholds"] = Sanction.allCases.compactMap { sn in policy.threshold(sn).map { ["label": sn.label(lang), "key": sn.rawValue, "points": $0] } }
+        model["violations"] = Violation.allCases.map { v in
+            ["value": v.rawValue, "label": Self.t("violation.\(v.rawValue)", lang), "points": policy.points(for: v), "selected": v == violation]
+        }
+        model["statuses"] = Penalty.Status.allCases.map { ["value": $0.rawValue, "label": Self.t("penalty.\($0.rawValue)", lang), "selected": $0 == status] }
+        model["outcomes"] = Penalty.AppealOutcome.allCases.map { ["value": $0.rawValue, "label": Self.t("outcome.\($0.rawValue)", lang)] }
+        model["merchantOptions"] = names.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == merchantFilter] }
+        model["years"] = (max(2020, thisYear - 4)...thisYear).reversed().map { ["value": $0, "selected": $0 == year] }
+        model["year"] = year
+        model["isMerchant"] = p.merchantId != nil
+        model["mayIssue"] = mayIssue
+        model["appealWindowDays"] = Penalty.appealWindowDays
+        return routes.page("penalties", model, r)
+    }
+
+    func issue(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let f = try await routes.form(r, c)
+        let listing = f["listingId"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+        return try await routes.command(c, back: "/console/penalties", ok: { lang in
+            lang == .zh ? "已开具处罚，商户积分已更新。" : "Penalty issued; the merchant's points are updated."
+        }) {
+            let points = try Self.points(f["points"])
+            _ = try await services.penalties.issue(merchantId: f["merchantId"], violation: f["violation"], points: points, listingId: listing,
+                                                   reason: f["reason"], by: s.principal)
+        }
+    }
+
+    func appeal(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let id = try c.parameters.require("id")
+        let f = try await routes.form(r, c)
+        return try await routes.command(c, back: "/console/penalties", ok: { lang in
+            lang == .zh ? "已提交申诉 \(id)；审理前积分仍计入。" : "Appeal filed for \(id); the points count until it is decided."
+        }) {
+            _ = try await services.penalties.appeal(id, reason: f["reason"], by: s.principal)
+        }
+    }
+
+    func decide(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let id = try c.parameters.require("id")
+        let f = try await routes.form(r, c)
+        let outcome = f["outcome"]
+        return try await routes.command(c, back: "/console/penalties", ok: { lang in
+            let label = outcome.map { Self.t("outcome.\($0)", lang) } ?? ""
+            return lang == .zh ? "申诉 \(id) 已审结：\(label)。" : "Appeal \(id) decided: \(label)."
+        }) {
+            let points = try Self.points(f["points"])
+            _ = try await services.penalties.decideAppeal(id, outcome: outcome, points: points, note: f["note"], by: s.principal)
+        }
+    }
+
+    /// An optional whole number of points from a form field.
+    static func points(_ text: String?) throws(ValidationError) -> Int? {
+        guard let raw = text?.trimmingCharacters(in: .whitespaces), !raw.isEmpty else { return nil }
+        guard let n = Int(raw) else {
+            throw ValidationError(field: "points", code: "invalid", en: "Points must be a whole number.", zh: "分值须为整数。")
+        }
+        return n
+    }
+}

@@ -1,0 +1,59 @@
+import Compliance
+import Foundation
+import Hummingbird
+import Kernel
+import Parties
+
+/// The buyer-facing page of a live listing (no login): the disclosures of T/CATIS 030 §5.3 and the certificates
+/// on file with their state (CMP5, CMP8). Anything not on sale is a 404.
+struct PublicListingPage {
+    let routes: ConsoleRoutes
+    var services: AppServices { routes.services }
+    static let reader = Principal(actorId: "system:public", userId: nil, merchantId: nil, role: .operatorAdmin, channel: .system)
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("p/listings/:id", use: show)
+    }
+
+    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
+
+    func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let lang = c.language
+        let id = try c.parameters.require("id")
+        guard let l = try? await services.listings.get(id, by: Self.reader), l.status == .active else {
+            return notFound(id, lang)
+        }
+        let today = routes.today
+        let certs = try await services.certifications.forListing(l.content.certifications).filter { $0.merchantId == l.merchantId }
+        let content = l.content
+        var model = routes.base(c, r, nav: "public")
+        model["pageTitle"] = content.title
+        model["listing"] = [
+            "id": l.id.rawValue, "title": content.title, "description": content.description,
+            "price": content.price.decimalString, "currency": content.price.currency.code,
+            "hasCompareAt": content.compareAtPrice != nil, "compareAt": content.compareAtPrice.map { "\($0.decimalString) \($0.currency.code)" } ?? "",
+            "unit": content.unit ?? "", "hasUnit": !(content.unit ?? "").isEmpty,
+            "variationNotice": content.variationNotice ?? "", "hasVariation": !(content.variationNotice ?? "").isEmpty,
+            "responsiblePerson": content.responsiblePerson ?? "", "hasResponsible": !(content.responsiblePerson ?? "").isEmpty,
+            "origin": content.originCountry, "brand": content.brand ?? "", "hasBrand": !(content.brand ?? "").isEmpty,
+            "markets": content.markets.map { ["code": $0.rawValue, "label": $0.label(lang)] },
+            "attributes": content.attributes.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+            "hasAttributes": !content.attributes.isEmpty,
+            "images": content.images.filter { $0.url.hasPrefix("https://") }.map { ["url": $0.url, "alt": $0.alt ?? content.title] },
+            "updatedAt": routes.date(l.updatedAt, lang),
+        ]
+        model["certificates"] = certs.map { cert -> [String: Any] in
+            let state = CertificationsPage.displayState(cert, today: today)
+            return ["id": cert.id.rawValue, "type": cert.type, "number": cert.number, "issuer": cert.issuer,
+                    "issuedOn": cert.issuedOn?.description ?? "—", "expiresOn": cert.expiresOn?.description ?? "—",
+                    "state": state, "stateLabel": Self.t("cert.\(state)", lang)]
+        }
+        return routes.page("public-listing", model, r)
+    }
+
+    func notFound(_ id: String, _ lang: Language) -> Response {
+        let problem = Problem(type: "about:blank", title: ProblemMiddleware.genericText(404, lang).0, status: 404,
+                              detail: Self.t("listingNotOnSale", lang), instance: "/p/listings/\(id)", code: "not-found", errors: nil)
+        return routes.views.errorPage(status: 404, problem: problem, language: lang)
+    }
+}

@@ -1,0 +1,138 @@
+import Compliance
+import Foundation
+import Hummingbird
+import Kernel
+import Parties
+
+/// Regulation database per market (CMP6) with the catalogue's lag in working days, and country political risk
+/// with response measures in the page language (CMP9).
+struct RegulationsPage {
+    let routes: ConsoleRoutes
+    var services: AppServices { routes.services }
+
+    func register(on console: RouterGroup<AppRequestContext>) {
+        console.get("regulations", use: show)
+        console.post("regulations", use: record)
+        console.post("regulations/risks/:country", use: assess)
+    }
+
+    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
+
+    func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let p = s.principal
+        let lang = c.language
+        let q = Query(request: r)
+        let today = routes.today
+        let market = try CatalogueAPI.market(q)
+        let stateFilter = try q.enumValue("state", Regulation.State.self)
+        let text = q.string("q")?.replacingOccurrences(of: "+", with: " ").lowercased()
+        let mayEdit = p.role == .operatorAdmin || p.role == .complianceOfficer
+        var model = routes.base(c, r, nav: "regulations")
+
+        let lag = try await services.regulations.lagStats()
+        model["lag"] = [
+            "sla": Regulation.slaWorkingDays, "measured": lag.measured, "withinSLA": lag.withinSLA, "pending": lag.pending,
+            "overdue": lag.overdue, "hasOverdue": lag.overdue > 0,
+            "rate": lag.measured == 0 ? "—" : String(format: "%.0f %%", Double(lag.withinSLA) * 100 / Double(lag.measured)),
+            "median": lag.medianLagWorkingDays.map(String.init) ?? "—", "max": lag.maxLagWorkingDays.map(String.init) ?? "—",
+            "maxLate": (lag.maxLagWorkingDays ?? 0) > Regulation.slaWorkingDays,
+        ]
+
+        var rows: [[String: Any]] = []
+        var stateCounts: [Regulation.State: Int] = [:]
+        for reg in try await services.regulations.list(market: market) {
+            let state = reg.state(today: today)
+            stateCounts[state, default: 0] += 1
+            if let stateFilter, state != stateFilter { continue }
+            if let text, ![reg.id, reg.title, reg.authority, reg.country, reg.summary, reg.ruleIds.joined(separator: " ")]
+                .joined(separator: " ").lowercased().contains(text) { continue }
+            let open = reg.catalogueUpdatedOn == nil
+            let daysLeft = open ? ChineseWorkingDayCalendar.official.workingDays(from: today, to: reg.dueOn) : 0
+            rows.append([
+                "id": reg.id, "country": reg.country, "market": reg.market.rawValue, "marketLabel": reg.market.label(lang),
+                "title": reg.title, "authority": reg.authority, "url": reg.url, "summary": reg.summary,
+                "changedOn": reg.changedOn.description, "dueOn": reg.dueOn.description,
+                "state": state.rawValue, "stateLabel": Self.t("reg.\(state.rawValue)", lang),
+                "lag": reg.lagWorkingDays.map(String.init) ?? "—", "lagLate": (reg.lagWorkingDays ?? 0) > Regulation.slaWorkingDays,
+                "updatedOn": reg.catalogueUpdatedOn?.description ?? "—", "changeId": reg.changeId ?? "",
+                "hasChange": reg.changeId != nil && reg.changeId != "bundled",
+                "ruleIds": reg.ruleIds.joined(separator: ", "), "hasRules": !reg.ruleIds.isEmpty,
+                "isOpen": open, "isPending": state == .pending, "workingDaysLeft": daysLeft, "overdue": state == .overdue,
+                "sortKeys": ["changed": reg.changedOn.description, "due": reg.dueOn.description, "market": reg.market.rawValue + reg.country,
+                             "state": ["overdue": "0", "pending": "1", "late": "2", "met": "3", "baseline": "4"][state.rawValue, default: "5"],
+                             "lag": ConsoleTable.pad(reg.lagWorkingDays ?? -1), "title": reg.title.lowercased()],
+            ])
+        }
+        let table = ConsoleTable(r, default: "state", allowed: ["changed", "due", "market", "state", "lag", "title"])
+        model["rows"] = table.apply(rows)
+        model["count"] = rows.count
+        model["headers"] = table.headers([
+            .init("title", Self.t("regulation", lang)), .init("market", Self.t("market", lang)), .init("changed", Self.t("changedOn", lang)),
+            .init("due", Self.t("dueOn", lang)), .init("state", Self.t("status", lang)), .init("lag", Self.t("lagWorkingDays", lang)),
+        ])
+        model["markets"] = Market.allCases.map { ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == market] }
+        model["states"] = Regulation.State.allCases.map {
+            ["value": $0.rawValue, "label": Self.t("reg.\($0.rawValue)", lang), "selected": $0 == stateFilter, "count": stateCounts[$0] ?? 0]
+        }
+        model["q"] = q.string("q")?.replacingOccurrences(of: "+", with: " ") ?? ""
+        model["today"] = today.description
+
+        // Country risk, its own sort parameters so both tables keep their order.
+        let levelFilter = try q.enumValue("level", CountryRisk.Level.self)
+        var actors: [String: String] = [:]
+        var risks: [[String: Any]] = []
+        for risk in try await services.regulations.risks() {
+            if let levelFilter, risk.level != levelFilter { continue }
+            risks.append([
+                "country": risk.country, "name": lang == .zh ? risk.nameZh : risk.nameEn, "otherName": lang == .zh ? risk.nameEn : risk.nameZh,
+                "level": risk.level.rawValue, "levelLabel": risk.level.label(lang), "assessedOn": risk.assessedOn.description,
+                "basis": risk.basis, "measures": lang == .zh ? risk.measuresZh : risk.measuresEn,
+                "measuresEn": risk.measuresEn, "measuresZh": risk.measuresZh,
+                "updatedBy": await routes.actorName(risk.updatedBy, by: p, cache: &actors),
+                "levels": CountryRisk.Level.allCases.map { ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == risk.level] },
+                "sortKeys": ["country": risk.country, "name": (lang == .zh ? risk.nameZh : risk.nameEn).lowercased(),
+                             "level": String(CountryRisk.Level.allCases.firstIndex(of: risk.level) ?? 0), "assessed": risk.assessedOn.description],
+            ])
+        }
+        let riskTable = ConsoleTable(r, default: "level", descending: true, sortParam: "rsort", dirParam: "rdir",
+                                     allowed: ["country", "name", "level", "assessed"])
+        model["risks"] = riskTable.apply(risks)
+        model["riskCount"] = risks.count
+        model["riskHeaders"] = riskTable.headers([
+            .init("country", Self.t("countryCode", lang)), .init("name", Self.t("country", lang)), .init("level", Self.t("riskLevel", lang)),
+            .init("assessed", Self.t("assessedOn", lang)), .init("measures", Self.t("measures", lang), sortable: false),
+        ])
+        model["levels"] = CountryRisk.Level.allCases.map { ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == levelFilter] }
+        model["mayEdit"] = mayEdit
+        model["slaWorkingDays"] = Regulation.slaWorkingDays
+        return routes.page("regulations", model, r)
+    }
+
+    func record(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let f = try await routes.form(r, c)
+        func value(_ k: String) -> String? { f[k].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) } }
+        let rules = (f["ruleIds"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" || $0 == "\r" }).map(String.init)
+        return try await routes.command(c, back: "/console/regulations", ok: { lang in
+            lang == .zh ? "已登记法规变更；规则库须在 \(Regulation.slaWorkingDays) 个工作日内更新。"
+                        : "Regulation change recorded; the catalogue is due within \(Regulation.slaWorkingDays) working days."
+        }) {
+            _ = try await services.regulations.record(RegulationInput(
+                id: value("id"), country: value("country"), market: value("market"), title: value("title"), authority: value("authority"),
+                url: value("url"), changedOn: value("changedOn"), summary: value("summary"), ruleIds: rules), by: s.principal)
+        }
+    }
+
+    func assess(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let country = try c.parameters.require("country")
+        let f = try await routes.form(r, c)
+        return try await routes.command(c, back: "/console/regulations#risk-h", ok: { lang in
+            lang == .zh ? "已更新 \(country) 的国别风险评估。" : "Country risk for \(country) re-assessed."
+        }) {
+            _ = try await services.regulations.assess(country, level: f["level"], basis: f["basis"], measuresEn: f["measuresEn"],
+                                                      measuresZh: f["measuresZh"], by: s.principal)
+        }
+    }
+}

@@ -1,0 +1,163 @@
+import Compliance
+import Foundation
+import Hummingbird
+import Kernel
+import Parties
+
+/// The 24 h takedown queue (CMP3): open cases first with a live countdown, the offending spans highlighted,
+/// and the officer's decision (take down, clear, request a change) with a required reason. KPI tiles on top.
+struct TakedownsPage {
+    let routes: ConsoleRoutes
+    var services: AppServices { routes.services }
+
+    func register(on console: RouterGroup<AppRequestContext>) {
+        console.get("takedowns", use: show)
+        console.post("takedowns/:id/:action", use: act)
+    }
+
+    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
+
+    func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let p = s.principal
+        let lang = c.language
+        let q = Query(request: r)
+        let status = try q.enumValue("status", TakedownCase.Status.self)
+        let trigger = try q.enumValue("trigger", TakedownCase.Trigger.self)
+        let text = q.string("q")?.replacingOccurrences(of: "+", with: " ").lowercased()
+        let now = services.clock.now()
+        let cases = try await services.takedowns.list(status: status, limit: 500, by: p)
+        let mayModerate = p.role == .operatorAdmin || p.role == .complianceOfficer
+        var model = routes.base(c, r, nav: "takedowns")
+
+        if p.merchantId == nil {
+            let tz = ChineseWorkingDayCalendar.official.timeZone
+            let today = routes.today
+            let first = try LocalDate(year: today.year, month: today.month, day: 1)
+            let st = try await services.takedowns.stats(from: first.startOfDay(in: tz), to: today.adding(days: 1).startOfDay(in: tz))
+            model["kpi"] = [
+                "period": "\(first) – \(today)",
+                "opened": st.opened, "resolvedInTime": st.resolvedInTime, "breached": st.breached, "open": st.open,
+                "onTimeRate": st.onTimeRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—",
+                "rateBad": (st.onTimeRate ?? 1) < 1, "hasBreaches": st.breached > 0,
+                "median": st.medianResolutionMinutes.map { Self.minutes($0, lang) } ?? "—",
+            ]
+        }
+
+        var listings: [String: Listing] = [:]
+        var names = await routes.merchantNames(by: p)
+        var actors: [String: String] = [:]
+        var rows: [[String: Any]] = []
+        for k in cases {
+            if let trigger, k.trigger != trigger { continue }
+            if listings[k.listingId] == nil, let l = try? await services.listings.get(k.listingId, by: p) { listings[k.listingId] = l }
+            let l = listings[k.listingId]
+            if let text {
+                let hay = [k.id.rawValue, k.listingId, k.merchantId, names[k.merchantId] ?? "", l?.content.title ?? "", k.ruleIds.joined(separator: " ")]
+                    .joined(separator: " ").lowercased()
+                if !hay.contains(text) { continue }
+            }
+            // The findings' offsets refer to the listing version the case was opened on.
+            var content = l?.content
+            if let l, l.version != k.listingVersion,
+               let v = try? await services.listings.versions(l.id.rawValue, by: p).first(where: { $0.version == k.listingVersion }) {
+                content = v.content
+            }
+            let findings = k.findings.map(\.finding)
+            let descriptionFindings = findings.filter { $0.field == "description" }
+            let remaining = k.sla.remaining(at: now)
+            let isOpen = k.status == .open
+            let sla = k.sla.state(at: now)
+            if names[k.merchantId] == nil { names[k.merchantId] = k.merchantId }
+            var seen = Set<String>()
+            let shown = k.findings.filter { seen.insert("\($0.market)|\($0.finding.ruleId)|\($0.finding.field)|\($0.finding.start)").inserted }
+            rows.append([
+                "id": k.id.rawValue, "listingId": k.listingId, "listingVersion": k.listingVersion,
+                "merchantId": k.merchantId, "merchantName": names[k.merchantId] ?? k.merchantId,
+                "titleHTML": content.map { ScreeningPage.highlight($0.title, findings.filter { $0.field == "title" }) } ?? BarChart.escape(k.listingId),
+                "hasDescription": content != nil && !descriptionFindings.isEmpty,
+                "descriptionHTML": content.map { ScreeningPage.highlight($0.description, descriptionFindings) } ?? "",
+                "listingStatus": l.map { ListingsPage.label($0.status)(lang) } ?? "—", "listingStatusKey": l?.status.rawValue ?? "",
+                "trigger": k.trigger.rawValue, "triggerLabel": Self.t("trigger.\(k.trigger.rawValue)", lang),
+                "ruleIds": k.ruleIds.joined(separator: ", "),
+                "findings": shown.map { f -> [String: Any] in
+                    ["market": f.market.rawValue, "category": f.finding.category.rawValue, "matched": f.finding.matched,
+                     "hasMatch": !f.finding.matched.isEmpty, "field": f.finding.field, "ruleId": f.finding.ruleId,
+                     "reason": f.finding.reason ?? "", "hasReason": !(f.finding.reason ?? "").isEmpty]
+                },
+                "openedAt": routes.date(k.openedAt, lang), "dueAt": routes.date(k.dueAt, lang), "dueISO": k.dueAt.rfc3339,
+                "isOpen": isOpen, "status": k.status.rawValue, "statusLabel": Self.t("takedown.\(k.status.rawValue)", lang),
+                "sla": sla.rawValue, "slaLabel": Self.t("sla.\(sla.rawValue)", lang),
+                "slaClass": isOpen ? Self.slaClass(remaining) : (sla == .met ? "sla-met" : "sla-late"),
+                "countdown": Self.countdown(remaining, lang), "remaining": Int(remaining),
+                "escalated": k.escalatedAt != nil,
+                "resolvedAt": routes.date(k.resolvedAt, lang),
+                "resolvedBy": await routes.actorName(k.resolvedBy, by: p, cache: &actors),
+                "resolutionReason": k.resolutionReason ?? "", "hasResolution": k.resolvedAt != nil,
+                "canResolve": isOpen && mayModerate,
+                "sortKeys": [
+                    "due": isOpen ? "0|" + ConsoleTable.pad(k.dueAt) : "1|" + ConsoleTable.pad(-Int((k.resolvedAt ?? k.dueAt).timeIntervalSince1970)),
+                    "opened": ConsoleTable.pad(k.openedAt), "merchant": (names[k.merchantId] ?? "").lowercased(),
+                    "listing": (content?.title ?? k.listingId).lowercased(), "trigger": k.trigger.rawValue,
+                    "rules": k.ruleIds.joined(separator: ","), "status": (isOpen ? "0" : "1") + k.status.rawValue,
+                ],
+            ])
+        }
+        let table = ConsoleTable(r, default: "due", allowed: ["due", "opened", "merchant", "listing", "trigger", "rules", "status"])
+        model["rows"] = table.apply(rows)
+        model["count"] = rows.count
+        model["openCount"] = rows.filter { $0["isOpen"] as? Bool == true }.count
+        model["headers"] = table.headers([
+            .init("listing", Self.t("listingTitle", lang)), .init("merchant", Self.t("merchant", lang)),
+            .init("trigger", Self.t("trigger", lang)), .init("rules", Self.t("ruleIds", lang)),
+            .init("due", Self.t("timeLeft", lang)), .init("status", Self.t("status", lang)),
+            .init("actions", Self.t("actions", lang), sortable: false),
+        ])
+        model["statuses"] = TakedownCase.Status.allCases.map { ["value": $0.rawValue, "label": Self.t("takedown.\($0.rawValue)", lang), "selected": $0 == status] }
+        model["triggers"] = TakedownCase.Trigger.allCases.map { ["value": $0.rawValue, "label": Self.t("trigger.\($0.rawValue)", lang), "selected": $0 == trigger] }
+        model["q"] = q.string("q")?.replacingOccurrences(of: "+", with: " ") ?? ""
+        model["mayModerate"] = mayModerate
+        model["serverNow"] = now.rfc3339
+        model["returnQuery"] = r.uri.query.map { "?" + $0 } ?? ""
+        return routes.page("takedowns", model, r)
+    }
+
+    func act(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let id = try c.parameters.require("id")
+        let action = try c.parameters.require("action")
+        let f = try await routes.form(r, c)
+        let back = "/console/takedowns" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+        return try await routes.command(c, back: back, ok: { lang in
+            let what = Self.t("takedown.\(TakedownCase.Action(rawValue: action).map { Self.resultStatus($0).rawValue } ?? action)", lang)
+            return lang == .zh ? "下架工单 \(id) 已处理：\(what)。" : "Takedown case \(id): \(what)."
+        }) {
+            _ = try await services.takedowns.resolve(id, action: action, reason: f["reason"], by: s.principal)
+        }
+    }
+
+    static func resultStatus(_ a: TakedownCase.Action) -> TakedownCase.Status {
+        switch a {
+        case .takeDown: .takenDown
+        case .clear: .cleared
+        case .requestChange: .changesRequested
+        }
+    }
+
+    /// Red when breached, amber in the last 4 hours.
+    static func slaClass(_ remaining: TimeInterval) -> String {
+        remaining <= 0 ? "sla-breached" : remaining < 4 * 3600 ? "sla-warning" : "sla-ok"
+    }
+
+    /// "Left 5:07:09" / "剩余 5:07:09", or overdue; the page's script keeps it ticking.
+    static func countdown(_ remaining: TimeInterval, _ lang: Language) -> String {
+        let s = Int(remaining.rounded())
+        let a = abs(s)
+        let hms = String(format: "%d:%02d:%02d", a / 3600, a % 3600 / 60, a % 60)
+        return (s <= 0 ? t("overdueBy", lang) : t("remaining", lang)) + " " + hms
+    }
+
+    static func minutes(_ m: Int, _ lang: Language) -> String {
+        m >= 60 ? (lang == .zh ? "\(m / 60) 小时 \(m % 60) 分" : "\(m / 60) h \(m % 60) min") : (lang == .zh ? "\(m) 分钟" : "\(m) min")
+    }
+}

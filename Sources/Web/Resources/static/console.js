@@ -1,0 +1,108 @@
+// Console behaviour, served from /static/console.js: the Content-Security-Policy allows scripts from 'self' only,
+// so pages carry data-* attributes and no inline script. Each block acts only when its page's element is present.
+// takedowns page
+(function () {
+  var table = document.getElementById('takedowns-table');
+  if (!table) return;
+  var left = table.getAttribute('data-label-left'), over = table.getAttribute('data-label-overdue');
+  var serverNow = Date.parse(table.getAttribute('data-server-now'));
+  var skew = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function tick() {
+    var now = Date.now() + skew;
+    var items = table.querySelectorAll('.countdown[data-due]');
+    for (var i = 0; i < items.length; i++) {
+      var el = items[i], due = Date.parse(el.getAttribute('data-due'));
+      if (isNaN(due)) continue;
+      var s = Math.round((due - now) / 1000), a = Math.abs(s);
+      var hms = Math.floor(a / 3600) + ':' + pad(Math.floor(a % 3600 / 60)) + ':' + pad(a % 60);
+      el.querySelector('.countdown-text').textContent = (s <= 0 ? over : left) + ' ' + hms;
+      el.setAttribute('data-remaining', String(s));
+      el.classList.toggle('sla-breached', s <= 0);
+      el.classList.toggle('sla-warning', s > 0 && s < 4 * 3600);
+      el.classList.toggle('sla-ok', s >= 4 * 3600);
+    }
+  }
+  tick();
+  setInterval(tick, 1000);
+})();
+
+// catalogue page
+(function () {
+  var input = document.getElementById('import-file');
+  if (input) {
+    input.addEventListener('change', function () {
+      var file = input.files && input.files[0];
+      if (!file) return;
+      var info = document.getElementById('import-file-info');
+      var format = document.getElementById('import-format');
+      if (/\.ya?ml$/i.test(file.name)) format.value = 'yaml';
+      else if (/\.csv$/i.test(file.name)) format.value = 'csv';
+      var reader = new FileReader();
+      reader.onload = function () {
+        document.getElementById('import-content').value = String(reader.result || '');
+        info.textContent = file.name + ' · ' + file.size + ' B';
+      };
+      reader.readAsText(file, 'utf-8');
+    });
+  }
+  var table = document.getElementById('jobs-table');
+  if (!table || table.getAttribute('data-active') !== 'true' || !window.fetch) return;
+  function poll() {
+    fetch('/console/catalogue/jobs.json', { credentials: 'same-origin', headers: { 'Accept': 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        var missing = false;
+        data.jobs.forEach(function (j) {
+          var row = table.querySelector('tr[data-job-id="' + j.id + '"]');
+          if (!row) { missing = true; return; }
+          var bar = row.querySelector('progress');
+          bar.value = j.percent; bar.textContent = j.percent + '%';
+          row.querySelector('.percent').textContent = j.percent + '%';
+          row.querySelector('.count').textContent = j.processed + ' / ' + j.total;
+          row.querySelector('.changed').textContent = j.changed;
+          row.querySelector('.cases').textContent = j.casesOpened;
+          row.querySelector('.finished').textContent = j.finishedAt;
+          var st = row.querySelector('td.status');
+          st.setAttribute('data-status', j.status);
+          var badge = st.querySelector('.badge');
+          badge.className = 'badge job-' + j.status; badge.textContent = j.statusLabel;
+        });
+        table.setAttribute('data-active', data.active ? 'true' : 'false');
+        if (missing) { window.location.reload(); return; }
+        if (data.active) setTimeout(poll, 2000);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1500);
+})();
+
+// certifications page
+(function () {
+  var input = document.getElementById('cert-file');
+  if (!input) return;
+  var info = document.getElementById('cert-file-info');
+  function clear() {
+    document.getElementById('cert-file-b64').value = '';
+    document.getElementById('cert-file-name').value = '';
+    document.getElementById('cert-file-type').value = '';
+  }
+  input.addEventListener('change', function () {
+    clear(); info.textContent = '';
+    var file = input.files && input.files[0];
+    if (!file) return;
+    if (file.size > Number(input.getAttribute('data-max-bytes'))) {
+      info.textContent = input.getAttribute('data-too-large'); info.className = 'error-text'; input.value = ''; return;
+    }
+    var reader = new FileReader();
+    reader.onload = function () {
+      var url = String(reader.result || ''), comma = url.indexOf(',');
+      document.getElementById('cert-file-b64').value = comma >= 0 ? url.slice(comma + 1) : '';
+      document.getElementById('cert-file-name').value = file.name;
+      document.getElementById('cert-file-type').value = file.type || 'application/octet-stream';
+      info.className = 'muted'; info.textContent = file.name + ' · ' + file.size + ' B';
+    };
+    reader.readAsDataURL(file);
+  });
+})();
