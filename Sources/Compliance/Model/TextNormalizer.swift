@@ -38,13 +38,33 @@ public struct NormalizedText: Sendable {
         scalars.reserveCapacity(text.utf8.count)
         origin.reserveCapacity(text.utf8.count)
         var utf16 = 0
-        for (index, ch) in text.enumerated() {
+        var index = 0
+        let utf8 = text.utf8
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            let b = utf8[i]
+            let next = utf8.index(after: i)
+            // Fast path: an ASCII byte followed by ASCII (or the end) is a whole grapheme, except CR LF, which is one.
+            if b < 0x80 && (next == utf8.endIndex || utf8[next] < 0x80) {
+                if b == 0x0D && next != utf8.endIndex && utf8[next] == 0x0A {
+                    offsets.append(utf16); utf16 += 2; kinds.append(.whitespace)
+                    index += 1; i = utf8.index(after: next); continue
+                }
+                offsets.append(utf16); utf16 += 1
+                let before = scalars.count
+                kinds.append(normalizer.emitASCII(b, into: &scalars))
+                if scalars.count > before { origin.append(Int32(index)) }
+                index += 1; i = next; continue
+            }
+            let ch = text[i]
             offsets.append(utf16)
             utf16 += ch.utf16.count
             let before = scalars.count
             let kind = normalizer.emit(ch, into: &scalars)
             for _ in before..<scalars.count { origin.append(Int32(index)) }
             kinds.append(kind)
+            index += 1
+            i = text.index(after: i)
         }
         offsets.append(utf16)
         self.scalars = scalars
@@ -97,6 +117,12 @@ public final class TextNormalizer: Sendable {
     let traditional: [UInt32: UInt32]
     let homoglyphs: [UInt32: UInt32]
     let swaps: [UInt32: UInt32]
+    /// `map` of every ASCII scalar, so the common case is one array load instead of two hash lookups.
+    let asciiMap: [UInt32]
+    /// Traditional → simplified for the CJK Unified Ideographs blocks (U+3400…U+9FFF), indexed by `v - 0x3400`:
+    /// the bulk of Chinese listing text takes this path without NFKD or case folding, which leave ideographs unchanged.
+    let hanMap: [UInt32]
+    static let hanRange: ClosedRange<UInt32> = 0x3400...0x9FFF
 
     init() {
         var t: [UInt32: UInt32] = [:]
@@ -121,24 +147,22 @@ public final class TextNormalizer: Sendable {
         let swapPairs: [(Character, Character)] = [("0", "o"), ("1", "i"), ("l", "i"), ("|", "i"), ("!", "i"), ("3", "e"),
                                                    ("4", "a"), ("@", "a"), ("5", "s"), ("$", "s"), ("7", "t")]
         swaps = Dictionary(uniqueKeysWithValues: swapPairs.map { ($0.0.unicodeScalars.first!.value, $0.1.unicodeScalars.first!.value) })
+        let sw = swaps, hg = homoglyphs
+        asciiMap = (0..<128).map { v in sw[UInt32(v)] ?? hg[UInt32(v)] ?? UInt32(v) }
+        hanMap = Self.hanRange.map { t[$0] ?? $0 }
     }
 
     /// Appends the skeleton scalars of one character and returns its kind.
     @discardableResult
     func emit(_ ch: Character, into out: inout [UInt32]) -> CharKind {
-        // Fast path: ASCII letters and digits.
-        if let a = ch.asciiValue {
-            switch a {
-            case 0x41...0x5A: out.append(map(UInt32(a + 0x20))); return .latinAlnum
-            case 0x61...0x7A, 0x30...0x39: out.append(map(UInt32(a))); return .latinAlnum
-            case 0x24, 0x40, 0x7C, 0x21:   // $ @ | ! read as letters inside words
-                out.append(map(UInt32(a))); return .latinAlnum
-            case 0x09, 0x0A, 0x0D, 0x20: return .whitespace
-            case 0x00...0x1F, 0x7F: return .whitespace
-            default: return .punct
-            }
-        }
+        // Fast path: ASCII (a CR LF pair has no single ASCII value and is whitespace below).
+        if let a = ch.asciiValue { return emitASCII(a, into: &out) }
         let scalars = ch.unicodeScalars
+        // Fast path: a lone CJK ideograph (no compatibility decomposition, no case; only traditional → simplified).
+        if let first = scalars.first, Self.hanRange.contains(first.value), scalars.index(after: scalars.startIndex) == scalars.endIndex {
+            out.append(hanMap[Int(first.value - Self.hanRange.lowerBound)])
+            return .otherContent
+        }
         if scalars.allSatisfy({ TextNormalizer.isInvisible($0) }) { return .invisible }
         if scalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.generalCategory == .control }) { return .whitespace }
         let decomposed = String(ch).decomposedStringWithCompatibilityMapping.lowercased()
@@ -171,8 +195,20 @@ public final class TextNormalizer: Sendable {
         return kind
     }
 
+    /// One ASCII character: letters folded and swapped, `$ @ | !` read as letters inside words, the rest separators.
+    @inline(__always)
+    func emitASCII(_ a: UInt8, into out: inout [UInt32]) -> CharKind {
+        switch a {
+        case 0x41...0x5A: out.append(asciiMap[Int(a + 0x20)]); return .latinAlnum
+        case 0x61...0x7A, 0x30...0x39, 0x24, 0x40, 0x7C, 0x21: out.append(asciiMap[Int(a)]); return .latinAlnum
+        case 0x00...0x20, 0x7F: return .whitespace
+        default: return .punct
+        }
+    }
+
     @inline(__always)
     func map(_ v: UInt32) -> UInt32 {
+        if v < 0x80 { return asciiMap[Int(v)] }
         if let s = swaps[v] { return s }
         if let h = homoglyphs[v] { return h }
         if v >= 0x3400, let t = traditional[v] { return t }

@@ -7,9 +7,8 @@ import Parties
 
 /// The rule catalogue (CMP1): current version by market × category, pending four-eyes changes, CSV/YAML import
 /// and export, version history and the re-screen jobs an approval starts (with live progress).
-struct CataloguePage {
+struct CataloguePage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("catalogue", use: show)
@@ -20,8 +19,6 @@ struct CataloguePage {
         console.post("catalogue/rescreen", use: rescreen)
         console.post("catalogue/changes/:id/:action", use: decide)
     }
-
-    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try routes.session(c)

@@ -7,9 +7,8 @@ import Parties
 
 /// Certificates and licences on file (CMP5): state with the 30-day expiry warning, the file, filing a new one
 /// (the file travels base64-encoded in a form field, read by the browser) and revoking one (officer).
-struct CertificationsPage {
+struct CertificationsPage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
     /// Bytes of a file accepted through the console form (base64 and URL encoding must fit the 2 MB body limit).
     static let maxConsoleFileBytes = 1_200_000
 
@@ -19,8 +18,6 @@ struct CertificationsPage {
         console.get("certifications/:id/file", use: download)
         console.post("certifications/:id/revoke", use: revoke)
     }
-
-    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
 
     /// valid / expiring-soon / expired / revoked on `today`.
     static func displayState(_ c: Certification, today: LocalDate) -> String {

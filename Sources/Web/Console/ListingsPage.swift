@@ -6,9 +6,8 @@ import Parties
 
 /// Console queue of listings by state, with the offending spans highlighted and the compliance
 /// decisions (clear, reject, take down) one click away (CMP2, CMP3).
-struct ListingsPage {
+struct ListingsPage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("listings", use: show)

@@ -6,9 +6,8 @@ import Parties
 
 /// Penalty points (CMP4): the penalties table, each merchant's standing this year with the distance to the next
 /// sanction, and the forms to issue a penalty (officer), appeal it (merchant admin) and decide the appeal (officer).
-struct PenaltiesPage {
+struct PenaltiesPage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("penalties", use: show)
@@ -16,8 +15,6 @@ struct PenaltiesPage {
         console.post("penalties/:id/appeal", use: appeal)
         console.post("penalties/:id/decision", use: decide)
     }
-
-    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try routes.session(c)

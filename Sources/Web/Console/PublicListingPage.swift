@@ -6,16 +6,13 @@ import Parties
 
 /// The buyer-facing page of a live listing (no login): the disclosures of T/CATIS 030 §5.3 and the certificates
 /// on file with their state (CMP5, CMP8). Anything not on sale is a 404.
-struct PublicListingPage {
+struct PublicListingPage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
     static let reader = Principal(actorId: "system:public", userId: nil, merchantId: nil, role: .operatorAdmin, channel: .system)
 
     func register(on router: Router<AppRequestContext>) {
         router.get("p/listings/:id", use: show)
     }
-
-    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let lang = c.language

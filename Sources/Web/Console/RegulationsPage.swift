@@ -6,17 +6,14 @@ import Parties
 
 /// Regulation database per market (CMP6) with the catalogue's lag in working days, and country political risk
 /// with response measures in the page language (CMP9).
-struct RegulationsPage {
+struct RegulationsPage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("regulations", use: show)
         console.post("regulations", use: record)
         console.post("regulations/risks/:country", use: assess)
     }
-
-    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try routes.session(c)

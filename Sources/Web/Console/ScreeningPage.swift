@@ -4,9 +4,8 @@ import Hummingbird
 import Kernel
 
 /// Console page to try the screening engine: verdict, findings table and the offending spans highlighted.
-struct ScreeningPage {
+struct ScreeningPage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("screening", use: show)

@@ -6,16 +6,13 @@ import Parties
 
 /// The 24 h takedown queue (CMP3): open cases first with a live countdown, the offending spans highlighted,
 /// and the officer's decision (take down, clear, request a change) with a required reason. KPI tiles on top.
-struct TakedownsPage {
+struct TakedownsPage: ConsolePage {
     let routes: ConsoleRoutes
-    var services: AppServices { routes.services }
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("takedowns", use: show)
         console.post("takedowns/:id/:action", use: act)
     }
-
-    static func t(_ key: String, _ lang: Language) -> String { ConsoleStrings.text(key, lang) }
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try routes.session(c)
