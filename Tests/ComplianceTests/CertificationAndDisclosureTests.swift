@@ -78,6 +78,9 @@ import TestSupport
             let fixed = try await h.listings.update(l.id.rawValue, ListingInput(unit: "1 vase", responsiblePerson: "Vase EU GmbH, Berlin, rp@vase.eu"),
                                                     by: H.merchantA)
             #expect(fixed.status == .active && fixed.findings.isEmpty)
+            // An empty string clears a field (absent keeps it): the disclosure finding comes back.
+            let cleared = try await h.listings.update(l.id.rawValue, ListingInput(unit: ""), by: H.merchantA)
+            #expect(cleared.content.unit == nil && cleared.content.responsiblePerson != nil && cleared.status == .needsReview)
         }
     }
 

@@ -123,8 +123,17 @@ public final class TextNormalizer: Sendable {
     /// the bulk of Chinese listing text takes this path without NFKD or case folding, which leave ideographs unchanged.
     let hanMap: [UInt32]
     static let hanRange: ClosedRange<UInt32> = 0x3400...0x9FFF
+    /// Ideographs only: U+4DC0…U+4DFF inside `hanRange` are Yijing hexagram symbols (punctuation-like), not Han.
+    @inline(__always)
+    static func isIdeograph(_ v: UInt32) -> Bool { (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) }
+    /// The result of the general path for every other single-scalar BMP character (Chinese punctuation, full-width
+    /// forms, accented Latin, Cyrillic …), computed once: per scalar `kind << 29 | count << 24 | start` into
+    /// `bmpScalars`, or `untabled`. NFKD per character is what made normalisation slow (bench/README.md).
+    let bmpTable: [UInt32]
+    let bmpScalars: [UInt32]
+    static let untabled: UInt32 = .max
 
-    init() {
+    convenience init() {
         var t: [UInt32: UInt32] = [:]
         if let url = Bundle.module.url(forResource: "hant-hans", withExtension: "txt"),
            let text = try? String(contentsOf: url, encoding: .utf8) {
@@ -133,7 +142,6 @@ public final class TextNormalizer: Sendable {
                 if s.count == 2 { t[s[0].value] = s[1].value }
             }
         }
-        traditional = t
         // Cyrillic and Greek letters that render like Latin ones (after case folding).
         let pairs: [(Character, Character)] = [
             ("а", "a"), ("в", "b"), ("г", "r"), ("е", "e"), ("ё", "e"), ("и", "u"), ("к", "k"), ("м", "m"), ("н", "h"),
@@ -142,14 +150,33 @@ public final class TextNormalizer: Sendable {
             ("α", "a"), ("β", "b"), ("γ", "y"), ("ε", "e"), ("η", "n"), ("ι", "i"), ("κ", "k"), ("ν", "v"), ("ο", "o"),
             ("ρ", "p"), ("τ", "t"), ("υ", "u"), ("χ", "x"), ("ω", "w"), ("ı", "i"), ("ℓ", "i"),
         ]
-        homoglyphs = Dictionary(uniqueKeysWithValues: pairs.map { ($0.0.unicodeScalars.first!.value, $0.1.unicodeScalars.first!.value) })
+        let homoglyphs = Dictionary(uniqueKeysWithValues: pairs.map { ($0.0.unicodeScalars.first!.value, $0.1.unicodeScalars.first!.value) })
         // Digit-for-letter swaps; l and i share one skeleton letter so "App1e" and "Apple" meet.
         let swapPairs: [(Character, Character)] = [("0", "o"), ("1", "i"), ("l", "i"), ("|", "i"), ("!", "i"), ("3", "e"),
                                                    ("4", "a"), ("@", "a"), ("5", "s"), ("$", "s"), ("7", "t")]
-        swaps = Dictionary(uniqueKeysWithValues: swapPairs.map { ($0.0.unicodeScalars.first!.value, $0.1.unicodeScalars.first!.value) })
-        let sw = swaps, hg = homoglyphs
-        asciiMap = (0..<128).map { v in sw[UInt32(v)] ?? hg[UInt32(v)] ?? UInt32(v) }
-        hanMap = Self.hanRange.map { t[$0] ?? $0 }
+        let swaps = Dictionary(uniqueKeysWithValues: swapPairs.map { ($0.0.unicodeScalars.first!.value, $0.1.unicodeScalars.first!.value) })
+        // The BMP table is filled by the general path of a normaliser without it, so both paths agree by construction.
+        let general = TextNormalizer(traditional: t, homoglyphs: homoglyphs, swaps: swaps, bmpTable: [], bmpScalars: [])
+        var table = [UInt32](repeating: Self.untabled, count: 0x10000)
+        var flat: [UInt32] = []
+        for v in UInt32(0x80)...0xFFFF where !(0xD800...0xDFFF).contains(v) && !Self.isIdeograph(v) {
+            var out: [UInt32] = []
+            let kind = general.emitGeneral(Character(Unicode.Scalar(v)!), into: &out)
+            guard out.count < 32, flat.count < 1 << 24 else { continue }
+            table[Int(v)] = UInt32(kind.rawValue) << 29 | UInt32(out.count) << 24 | UInt32(flat.count)
+            flat += out
+        }
+        self.init(traditional: t, homoglyphs: homoglyphs, swaps: swaps, bmpTable: table, bmpScalars: flat)
+    }
+
+    init(traditional: [UInt32: UInt32], homoglyphs: [UInt32: UInt32], swaps: [UInt32: UInt32], bmpTable: [UInt32], bmpScalars: [UInt32]) {
+        self.traditional = traditional
+        self.homoglyphs = homoglyphs
+        self.swaps = swaps
+        asciiMap = (0..<128).map { v in swaps[UInt32(v)] ?? homoglyphs[UInt32(v)] ?? UInt32(v) }
+        hanMap = Self.hanRange.map { traditional[$0] ?? $0 }
+        self.bmpTable = bmpTable
+        self.bmpScalars = bmpScalars
     }
 
     /// Appends the skeleton scalars of one character and returns its kind.
@@ -159,10 +186,27 @@ public final class TextNormalizer: Sendable {
         if let a = ch.asciiValue { return emitASCII(a, into: &out) }
         let scalars = ch.unicodeScalars
         // Fast path: a lone CJK ideograph (no compatibility decomposition, no case; only traditional → simplified).
-        if let first = scalars.first, Self.hanRange.contains(first.value), scalars.index(after: scalars.startIndex) == scalars.endIndex {
-            out.append(hanMap[Int(first.value - Self.hanRange.lowerBound)])
-            return .otherContent
+        if let first = scalars.first, scalars.index(after: scalars.startIndex) == scalars.endIndex {
+            let v = first.value
+            if Self.isIdeograph(v) {
+                out.append(hanMap[Int(v - Self.hanRange.lowerBound)])
+                return .otherContent
+            }
+            if v < 0x10000, !bmpTable.isEmpty {
+                let e = bmpTable[Int(v)]
+                if e != Self.untabled {
+                    let start = Int(e & 0xFF_FFFF), count = Int(e >> 24 & 0x1F)
+                    out.append(contentsOf: bmpScalars[start..<start + count])
+                    return CharKind(rawValue: UInt8(e >> 29))!
+                }
+            }
         }
+        return emitGeneral(ch, into: &out)
+    }
+
+    /// Any character: NFKD, case fold, marks, punctuation and swaps, scalar by scalar.
+    func emitGeneral(_ ch: Character, into out: inout [UInt32]) -> CharKind {
+        let scalars = ch.unicodeScalars
         if scalars.allSatisfy({ TextNormalizer.isInvisible($0) }) { return .invisible }
         if scalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.generalCategory == .control }) { return .whitespace }
         let decomposed = String(ch).decomposedStringWithCompatibilityMapping.lowercased()

@@ -92,9 +92,14 @@ public struct ListingService: Sendable {
                    zh: "certifications[\(i)] 须为证书编号（crt_…）。")
         }
         if (input.certifications?.count ?? 0) > 50 { v.fail("certifications", "too-many", en: "At most 50 certificates.", zh: "最多 50 个证书。") }
-        let unit = v.text(input.unit, field: "unit", max: 100, required: false)
-        let variation = v.text(input.variationNotice, field: "variationNotice", max: 2000, required: false)
-        let person = v.text(input.responsiblePerson, field: "responsiblePerson", max: 1000, required: false)
+        // Absent keeps the stored value; an empty string clears it.
+        func optional(_ value: String?, _ stored: String?, _ field: String, _ max: Int) -> String? {
+            guard let value else { return stored }
+            return v.text(value, field: field, max: max, required: false)
+        }
+        let unit = optional(input.unit, base?.unit, "unit", 100)
+        let variation = optional(input.variationNotice, base?.variationNotice, "variationNotice", 2000)
+        let person = optional(input.responsiblePerson, base?.responsiblePerson, "responsiblePerson", 1000)
         if let c = input.compareAtPrice {
             let price = input.price ?? base?.price
             if c.minorUnits <= 0 { v.fail("compareAtPrice.amount", "not-positive", en: "compareAtPrice must be above zero.", zh: "划线价必须大于零。") }
@@ -110,8 +115,7 @@ public struct ListingService: Sendable {
                               hsCode: input.hsCode ?? base?.hsCode, brand: input.brand ?? base?.brand,
                               markets: Array(Set(markets ?? base!.markets)).sorted { $0.rawValue < $1.rawValue },
                               certifications: input.certifications ?? base?.certifications ?? [],
-                              unit: unit ?? base?.unit, variationNotice: variation ?? base?.variationNotice,
-                              responsiblePerson: person ?? base?.responsiblePerson,
+                              unit: unit, variationNotice: variation, responsiblePerson: person,
                               compareAtPrice: input.compareAtPrice ?? (input.price == nil ? base?.compareAtPrice : nil))
     }
 
