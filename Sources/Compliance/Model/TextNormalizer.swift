@@ -56,6 +56,20 @@ public struct NormalizedText: Sendable {
                 if scalars.count > before { origin.append(Int32(index)) }
                 index += 1; i = next; continue
             }
+            // Fast path: a Chinese ideograph or CJK / full-width punctuation followed by ASCII, another such scalar or
+            // the end is a whole grapheme (all are Grapheme_Cluster_Break=Other), so no grapheme breaking is needed.
+            let scalarsView = text.unicodeScalars
+            let s = scalarsView[i].value
+            if TextNormalizer.isSimpleCJK(s) {
+                let after = scalarsView.index(after: i)
+                if after == scalarsView.endIndex || scalarsView[after].value < 0x80 || TextNormalizer.isSimpleCJK(scalarsView[after].value) {
+                    offsets.append(utf16); utf16 += 1
+                    let before = scalars.count
+                    kinds.append(normalizer.emitSimpleCJK(s, into: &scalars))
+                    for _ in before..<scalars.count { origin.append(Int32(index)) }
+                    index += 1; i = after; continue
+                }
+            }
             let ch = text[i]
             offsets.append(utf16)
             utf16 += ch.utf16.count
@@ -202,6 +216,27 @@ public final class TextNormalizer: Sendable {
             }
         }
         return emitGeneral(ch, into: &out)
+    }
+
+    /// Ideographs, CJK symbols and punctuation (without the ideographic tone marks U+302A…U+302F, which extend)
+    /// and full-width ASCII forms: scalars that never join a neighbour into one grapheme.
+    @inline(__always)
+    static func isSimpleCJK(_ v: UInt32) -> Bool {
+        isIdeograph(v) || (0x3000...0x3029).contains(v) || (0x3030...0x303F).contains(v) || (0xFF01...0xFF5E).contains(v)
+    }
+
+    /// `emit` for a scalar that `isSimpleCJK` accepts.
+    @inline(__always)
+    func emitSimpleCJK(_ v: UInt32, into out: inout [UInt32]) -> CharKind {
+        if Self.isIdeograph(v) {
+            out.append(hanMap[Int(v - Self.hanRange.lowerBound)])
+            return .otherContent
+        }
+        let e = bmpTable.isEmpty ? Self.untabled : bmpTable[Int(v)]
+        guard e != Self.untabled else { return emitGeneral(Character(Unicode.Scalar(v)!), into: &out) }
+        let start = Int(e & 0xFF_FFFF), count = Int(e >> 24 & 0x1F)
+        out.append(contentsOf: bmpScalars[start..<start + count])
+        return CharKind(rawValue: UInt8(e >> 29))!
     }
 
     /// Any character: NFKD, case fold, marks, punctuation and swaps, scalar by scalar.
