@@ -100,10 +100,13 @@ import TestSupport
             #expect(replace.ops.count == current.entries.filter { $0.market != .us }.count)
             // Errors name the line and column; nothing is proposed.
             let broken = await #expect(throws: ValidationError.self) {
-                try await h.catalogue.importFile(CatalogueCSV.header.joined(separator: ",") + "\nX-1,MARS,prohibited,x,,any,word,,3,src,,,",
+                try await h.catalogue.importFile(CatalogueCSV.header.joined(separator: ",")
+                                                 + "\nX-1,MARS,prohibited,x,,any,word,,3,src,,,\nX-2,us,prohibited,y,,any,word,,9,src,,,\nX-3,JP,prohibited,z,,any,word,,3,,,,",
                                                  format: .csv, replace: false, summary: nil, by: H.officer)
             }
-            #expect(broken?.fieldErrors.first?.field == "content" && broken?.fieldErrors.first?.message.en.contains("line 2") == true)
+            // Every bad row is named (the lower-case market is accepted; the severity and the missing source are not).
+            #expect(broken?.fieldErrors.map(\.field) == ["content", "content", "content"])
+            #expect(broken?.fieldErrors.map { String($0.message.en.prefix(7)) } == ["line 2,", "line 3,", "line 4,"])
             #expect(try await h.catalogue.changes(status: .pending, by: H.officer).count == 2)
         }
     }

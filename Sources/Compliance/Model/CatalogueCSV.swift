@@ -12,8 +12,11 @@ public enum CatalogueCSV {
         public let line: Int
         public let column: String
         public let message: String
+        /// The other bad rows of the same file, so one answer can name them all.
+        public var more: [RowError] = []
         public var description: String { "line \(line), \(column): \(message)" }
         public init(line: Int, column: String, message: String) { self.line = line; self.column = column; self.message = message }
+        public var all: [RowError] { [RowError(line: line, column: column, message: message)] + more }
     }
 
     /// Parses rule rows; every bad row is reported with its line and column, nothing half-parsed is returned.
@@ -34,7 +37,7 @@ public enum CatalogueCSV {
             let id = col("id")
             if id.isEmpty { errors.append(RowError(line: line, column: "id", message: "empty")) }
             if !ids.insert(id).inserted { errors.append(RowError(line: line, column: "id", message: "duplicate \(id)")) }
-            guard let market = Market(rawValue: col("market")) else {
+            guard let market = Market(rawValue: col("market").uppercased()) else {
                 errors.append(RowError(line: line, column: "market", message: "unknown market \(col("market"))")); continue
             }
             guard let category = RuleCategory(rawValue: col("category")), RuleCategory.catalogued.contains(category) else {
@@ -59,7 +62,10 @@ public enum CatalogueCSV {
                                       requires: split(col("requires")), severity: severity, source: col("source"),
                                       sourceURL: col("source_url"), effectiveFrom: col("effective_from"), note: col("note")))
         }
-        if let first = errors.first { throw first }
+        if var first = errors.first {
+            first.more = Array(errors.dropFirst())
+            throw first
+        }
         return out
     }
 

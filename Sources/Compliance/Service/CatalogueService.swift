@@ -141,8 +141,11 @@ public final class CatalogueService: Sendable {
             case .yaml: try CatalogueYAML.parseEntries(text)
             }
         } catch let e as CatalogueCSV.RowError {
-            throw ValidationError(field: "content", code: "invalid-row", en: "line \(e.line), \(e.column): \(e.message)",
-                                  zh: "第 \(e.line) 行，\(e.column)：\(e.message)")
+            // Every bad row at once (up to 100), each naming its line and column.
+            throw ValidationError(e.all.prefix(100).map { r in
+                FieldError(field: "content", code: "invalid-row",
+                           message: LocalizedText(en: "line \(r.line), \(r.column): \(r.message)", zh: "第 \(r.line) 行，\(r.column)：\(r.message)"))
+            })
         }
         let (_, c) = try await current()
         let existing = Dictionary(c.entries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
