@@ -1,4 +1,4 @@
-/// Tables the kernel owns: idempotency records and the audit chain.
+/// Tables the kernel owns: idempotency records, the audit chain and FX reference rates.
 public enum KernelMigrations {
     public static let all: [Migration] = [
         Migration(module: "kernel", version: 1, name: "idempotency and audit log") { engine in
@@ -19,6 +19,16 @@ public enum KernelMigrations {
                 """,
                 "CREATE INDEX audit_log_merchant ON audit_log (merchant_id, seq)",
                 "CREATE INDEX audit_log_entity ON audit_log (entity, entity_id)",
+            ]
+        },
+        // Reference rates per day as published (decimal text, never floating point): 1 EUR = rate units of currency.
+        Migration(module: "kernel", version: 2, name: "FX reference rates") { _ in
+            [
+                """
+                CREATE TABLE fx_rates (
+                    day TEXT NOT NULL, currency TEXT NOT NULL, rate TEXT NOT NULL, source TEXT NOT NULL,
+                    imported_at BIGINT NOT NULL, PRIMARY KEY (source, day, currency))
+                """,
             ]
         },
     ]

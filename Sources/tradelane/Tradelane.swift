@@ -11,7 +11,7 @@ struct Tradelane: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tradelane",
         abstract: "Tradelane — cross-border e-commerce service platform.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self, ComplianceCommand.self]
+        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self, ComplianceCommand.self, FX.self]
     )
 }
 
@@ -212,4 +212,30 @@ func peakResidentMiB() -> Int {
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
           let kb = Int(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
     return kb / 1024
+}
+
+struct FX: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fx", abstract: "Euro reference exchange rates.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import an ECB eurofxref file (eurofxref-daily.xml or eurofxref-hist-90d.xml); re-importing a day replaces it.")
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "Path to the XML file as downloaded from https://www.ecb.europa.eu/stats/eurofxref/.") var file: String
+
+        func run() async throws {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            let config = common.config()
+            let services = try await Runtime.open(config, logger: Runtime.logger(config))
+            do {
+                try await services.migrator.migrate(services.db)
+                let days = try await services.fx.importECB(data)
+                say("imported \(days.count) day(s) of ECB reference rates, latest \(days.first.map(\.description) ?? "-")")
+            } catch {
+                await services.db.close()
+                throw error
+            }
+            await services.db.close()
+        }
+    }
 }

@@ -148,4 +148,24 @@ import TestSupport
             #expect(put.status == .unprocessableContent && put.json.fieldNames == ["level", "basis", "measuresEn", "measuresZh"])
         }
     }
+
+    @Test func publicListingPageShowsConvertedPricesWithTheirBasis() async throws {
+        try await WebHarness.with { h, c in
+            let xml = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/ecb/eurofxref-daily.xml"))
+            try await h.services.fx.importECB(xml)
+            let l = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: """
+                {"title":"Ceramic tea set","images":[{"url":"https://cdn.example/t.jpg"}],"price":{"amount":"19.90","currency":"USD"},
+                 "originCountry":"CN","markets":["US","EU","JP"],"unit":"1 set","variationNotice":"Colour may vary.",
+                 "responsiblePerson":"T B.V., Damrak 2, Amsterdam, NL"}
+                """)
+            let id = try #require(l.json.str("id"))
+            let page = try await c.call(.get, "/p/listings/\(id)", key: nil, headers: [.acceptLanguage: "en"])
+            let html = String(buffer: page.raw)
+            #expect(page.status == .ok)
+            #expect(html.contains("≈ 16.88 EUR") && html.contains("1 USD = 0.8482 EUR (ECB reference rate 2018-06-11)"))
+            #expect(html.contains("≈ 2188 JPY") && !html.contains("≈ 19.90 USD"))
+            #expect(try await c.call(.get, "/p/listings/lst_00000000000000000000000000", key: nil).status == .notFound)
+        }
+    }
 }

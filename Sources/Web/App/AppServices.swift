@@ -21,6 +21,7 @@ public struct AppServices: Sendable {
     public let rescreens: RescreenService
     public let regulations: RegulationService
     public let catalogue: CatalogueService
+    public let fx: FXService
 
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
                 exitBlockers: [any ExitBlocker] = []) {
@@ -42,6 +43,7 @@ public struct AppServices: Sendable {
         certifications = CertificationService(db: db, clock: clock)
         rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns)
         regulations = RegulationService(db: db, clock: clock)
+        fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
     }
 }

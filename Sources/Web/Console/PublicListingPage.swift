@@ -14,6 +14,21 @@ struct PublicListingPage: ConsolePage {
         router.get("p/listings/:id", use: show)
     }
 
+    static let marketCurrency: [Market: String] = [.cn: "CNY", .us: "USD", .eu: "EUR", .uk: "GBP", .jp: "JPY", .au: "AUD"]
+
+    static func conversions(_ price: Money, markets: [Market], fx: FXService, day: LocalDate) async throws -> [[String: String]] {
+        guard let rates = try await fx.rates(on: day) else { return [] }
+        var seen = Set<String>()
+        var out: [[String: String]] = []
+        for m in markets {
+            guard let code = marketCurrency[m], code != price.currency.code, seen.insert(code).inserted,
+                  let target = try? Currency(code), let converted = try? rates.convert(price, to: target),
+                  let basis = rates.basis(from: price.currency, to: target) else { continue }
+            out.append(["currency": code, "amount": converted.decimalString, "basis": basis])
+        }
+        return out
+    }
+
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let lang = c.language
         let id = try c.parameters.require("id")
@@ -39,6 +54,11 @@ struct PublicListingPage: ConsolePage {
             "images": content.images.filter { $0.url.hasPrefix("https://") }.map { ["url": $0.url, "alt": $0.alt ?? content.title] },
             "updatedAt": routes.date(l.updatedAt, lang),
         ]
+        // Prices in the currencies of the listing's markets, with the basis stated (T/CATIS 030 §5.4: multi-currency
+        // prices show how they were converted). Indicative: the order is charged in the listing's currency.
+        let conversions = try await Self.conversions(content.price, markets: content.markets, fx: services.fx, day: today)
+        model["conversions"] = conversions
+        model["hasConversions"] = !conversions.isEmpty
         model["certificates"] = certs.map { cert -> [String: Any] in
             let state = CertificationsPage.displayState(cert, today: today)
             return ["id": cert.id.rawValue, "type": cert.type, "number": cert.number, "issuer": cert.issuer,

@@ -86,6 +86,11 @@ public enum DemoData {
         let giftsAdmin = Principal(actorId: "system:demo", userId: nil, merchantId: gifts, role: .merchantAdmin, channel: .system)
         let usd = try Currency("USD")
         let eur = try Currency("EUR")
+        // A real ECB daily file (2018-06-11, shipped as a sample; operators import today's with `tradelane fx import`),
+        // so public listing pages show converted prices with their basis.
+        if let url = Bundle.module.url(forResource: "eurofxref-daily", withExtension: "xml", subdirectory: "Resources/demo") {
+            try await services.fx.importECB(try Data(contentsOf: url))
+        }
         let today = LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone)
         let fcc = try await services.certifications.create(CertificationInput(
             type: "FCC", number: "2AXYZ-QI15W", issuer: "TÜV SÜD (FCC TCB)", issuedOn: today.adding(days: -400).description,
