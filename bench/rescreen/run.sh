@@ -62,7 +62,7 @@ SUMMARY="$RESULTS/summary.txt"
 {
     echo "# bulk re-screen benchmark, $STAMP"
     echo "N=$N engines=$ENGINES seed=$SEED batch=${BATCH:-default} markets=${MARKETS:-all}"
-    echo "binary: $TRADELANE ($(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet HEAD -- Sources 2>/dev/null || echo ', Sources modified'))"
+    echo "binary: $TRADELANE (built $(date -u -r "$TRADELANE" +%FT%TZ); repo $ROOT at $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?')$(cd "$ROOT" && git diff --quiet HEAD -- Sources 2>/dev/null || echo ', Sources modified'))"
     echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)  mem: $(free -g | awk '/^Mem:/ {print $2}') GiB"
 } >"$SUMMARY"
 
@@ -125,7 +125,11 @@ if [[ " $ENGINES " == *" sqlite "* ]]; then
     {
         echo "sqlite load: $(cat "$RESULTS/sqlite-load.json") ($((t1 - t0)) s)"
         echo "sqlite file before: $(du -h "$D/tradelane.sqlite" | cut -f1)"
-        echo "sqlite plan of one batch: $(sqlite3 "$D/tradelane.sqlite" "EXPLAIN QUERY PLAN SELECT id FROM listings WHERE status IN ('active','needs-review') AND (',' || markets || ',') LIKE '%,EU,%' AND id > '' ORDER BY id LIMIT 500" | tr '\n' ' ')"
+        # Two forms of ListingStore.live: before commit ccafb7e ("status IN", planned on the status index) and after it
+        # ("+status IN", walks the primary key). Printed with the sqlite3 CLI, whose planner may differ from the linked one.
+        for cond in "status" "+status"; do
+            echo "sqlite plan of one batch ($cond IN …): $(sqlite3 "$D/tradelane.sqlite" "EXPLAIN QUERY PLAN SELECT id FROM listings WHERE $cond IN ('active','needs-review') AND (',' || markets || ',') LIKE '%,EU,%' AND id > '' ORDER BY id LIMIT 500" | tr '\n' ' ')"
+        done
     } >>"$SUMMARY"
     run_rescreen sqlite --data-dir "$D"
     sqlite3 "$D/tradelane.sqlite" >>"$SUMMARY" <<'SQL'

@@ -84,7 +84,7 @@ public struct RescreenService: Sendable {
         } else if l.status == .active && o.verdict != .pass {
             l.status = .needsReview; l.statusReason = reason; l.updatedAt = now
         }
-        try await listings.save(l, isNew: false, by: "system", in: sql)
+        try await listings.saveScreening(l, in: sql)
         if changed {
             try await audit.append(AuditEvent(actor: "system", merchantId: l.merchantId, action: "listing.rescreened", entity: "listing",
                                               entityId: l.id.rawValue,
@@ -131,6 +131,11 @@ public struct RescreenService: Sendable {
                     let batch = try await listings.live(in: j.market, after: j.cursor, limit: batchSize, in: sql)
                     let now = clock.now()
                     for l in batch {
+                        // Offered in several markets, a listing comes up in each market's job: screen it once per catalogue.
+                        if l.catalogueVersion == j.catalogueVersion && j.catalogueVersion == self.screening.installedVersion {
+                            j.processed += 1
+                            continue
+                        }
                         let (changed, opened) = try await self.apply(l, reason: "catalogue \(j.catalogueVersion): \(j.reason)", now: now, in: sql)
                         j.processed += 1
                         if changed { j.changed += 1 }

@@ -43,6 +43,15 @@ struct ListingStore: Sendable {
         }
     }
 
+    /// A re-screen's result only: the content is unchanged, so it is not encoded and written again.
+    func saveScreening(_ l: Listing, in sql: any SQLDatabase) async throws {
+        try await sql.update("listings").set("status", to: l.status.rawValue).set("verdict", to: l.verdict.rawValue)
+            .set("findings", to: String(decoding: try Self.encoder.encode(l.findings), as: UTF8.self))
+            .set("catalogue_version", to: l.catalogueVersion).set("screened_at", to: l.screenedAt.epochMillis)
+            .set("status_reason", to: l.statusReason).set("updated_at", to: l.updatedAt.epochMillis)
+            .where("id", .equal, l.id.rawValue).run()
+    }
+
     func insertVersion(_ l: Listing, by actor: String, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "listing_versions")
             .columns("listing_id", "version", "merchant_id", "content", "verdict", "findings", "catalogue_version", "created_by", "created_at")
