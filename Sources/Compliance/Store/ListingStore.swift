@@ -130,8 +130,9 @@ struct ListingStore: Sendable {
     /// The walk must follow the primary key: SQLite would otherwise pick the status index and sort every live listing
     /// for each batch (quadratic; bench/README.md). The unary `+` keeps SQLite off that index; PostgreSQL plans it well.
     func live(in market: Market, after cursor: String, limit: Int, in sql: any SQLDatabase) async throws -> [Listing] {
-        let live: SQLQueryString = sql.engine == .sqlite ? "+status IN ('active', 'needs-review')" : "status IN ('active', 'needs-review')"
-        return try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings").where(live)
+        let status: any SQLExpression = sql.engine == .sqlite ? SQLRaw("+status") : SQLIdentifier("status")
+        return try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings")
+            .where(status, .in, SQLGroupExpression(Self.liveStatuses.map { SQLBind($0) }))
             .where(marketFilter(market)).where("id", .greaterThan, cursor).orderBy("id").limit(limit)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }

@@ -91,6 +91,10 @@ struct Query {
     func string(_ name: String) -> String? {
         request.uri.queryParameters[Substring(name)].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 }
     }
+    /// A console search box: HTML forms send spaces as `+`.
+    func formText(_ name: String) -> String? {
+        string(name)?.replacingOccurrences(of: "+", with: " ")
+    }
     func int(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
         guard let s = string(name) else { return nil }
         guard let v = Int(s), range.contains(v) else {

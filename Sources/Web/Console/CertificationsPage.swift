@@ -33,7 +33,7 @@ struct CertificationsPage: ConsolePage {
         let q = Query(request: r)
         let today = routes.today
         let stateFilter = q.string("state")
-        let text = q.string("q")?.replacingOccurrences(of: "+", with: " ").lowercased()
+        let text = q.formText("q")?.lowercased()
         let merchantFilter = q.string("merchantId")
         let names = await routes.merchantNames(by: p)
         let mayRevoke = p.role == .operatorAdmin || p.role == .complianceOfficer
@@ -75,7 +75,7 @@ struct CertificationsPage: ConsolePage {
         model["states"] = ["valid", "expiring-soon", "expired", "revoked"].map {
             ["value": $0, "label": Self.t("cert.\($0)", lang), "selected": $0 == stateFilter, "count": counts[$0] ?? 0]
         }
-        model["q"] = q.string("q")?.replacingOccurrences(of: "+", with: " ") ?? ""
+        model["q"] = q.formText("q") ?? ""
         model["isMerchant"] = p.merchantId != nil
         model["merchantOptions"] = names.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == merchantFilter] }
         model["types"] = Certification.commonTypes.map { ["value": $0] }

@@ -23,7 +23,7 @@ struct RegulationsPage: ConsolePage {
         let today = routes.today
         let market = try CatalogueAPI.market(q)
         let stateFilter = try q.enumValue("state", Regulation.State.self)
-        let text = q.string("q")?.replacingOccurrences(of: "+", with: " ").lowercased()
+        let text = q.formText("q")?.lowercased()
         let mayEdit = p.role == .operatorAdmin || p.role == .complianceOfficer
         var model = routes.base(c, r, nav: "regulations")
 
@@ -72,7 +72,7 @@ struct RegulationsPage: ConsolePage {
         model["states"] = Regulation.State.allCases.map {
             ["value": $0.rawValue, "label": Self.t("reg.\($0.rawValue)", lang), "selected": $0 == stateFilter, "count": stateCounts[$0] ?? 0]
         }
-        model["q"] = q.string("q")?.replacingOccurrences(of: "+", with: " ") ?? ""
+        model["q"] = q.formText("q") ?? ""
         model["today"] = today.description
 
         // Country risk, its own sort parameters so both tables keep their order.

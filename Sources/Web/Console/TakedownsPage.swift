@@ -21,7 +21,7 @@ struct TakedownsPage: ConsolePage {
         let q = Query(request: r)
         let status = try q.enumValue("status", TakedownCase.Status.self)
         let trigger = try q.enumValue("trigger", TakedownCase.Trigger.self)
-        let text = q.string("q")?.replacingOccurrences(of: "+", with: " ").lowercased()
+        let text = q.formText("q")?.lowercased()
         let now = services.clock.now()
         let cases = try await services.takedowns.list(status: status, limit: 500, by: p)
         let mayModerate = p.role == .operatorAdmin || p.role == .complianceOfficer
@@ -112,7 +112,7 @@ struct TakedownsPage: ConsolePage {
         ])
         model["statuses"] = TakedownCase.Status.allCases.map { ["value": $0.rawValue, "label": Self.t("takedown.\($0.rawValue)", lang), "selected": $0 == status] }
         model["triggers"] = TakedownCase.Trigger.allCases.map { ["value": $0.rawValue, "label": Self.t("trigger.\($0.rawValue)", lang), "selected": $0 == trigger] }
-        model["q"] = q.string("q")?.replacingOccurrences(of: "+", with: " ") ?? ""
+        model["q"] = q.formText("q") ?? ""
         model["mayModerate"] = mayModerate
         model["serverNow"] = now.rfc3339
         model["returnQuery"] = r.uri.query.map { "?" + $0 } ?? ""
