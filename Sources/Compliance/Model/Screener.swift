@@ -127,9 +127,10 @@ public struct Screener: Sendable {
     func screen(field: String, text: String, context: ScreeningContext) -> [Finding] {
         let nt = NormalizedText(text)
         var ruleHits: [(entry: Int, first: Int, last: Int, firstChar: Int, lastChar: Int)] = []
-        var allowSpans: [(Int, Int, String)] = []   // original char ranges of allow-phrases, with what they cover
+        // Character spans are UTF-8 offsets of the first and last original characters: ordered, so they compare.
+        var allowSpans: [(Int, Int, String)] = []   // original character spans of allow-phrases, with what they cover
         automaton.scan(nt.scalars) { m in
-            let r = nt.originalRange(first: m.first, last: m.last)
+            let r = nt.characterSpan(first: m.first, last: m.last)
             switch patterns[m.pattern] {
             case .allow(let i):
                 allowSpans.append((r.firstChar, r.lastChar, allow[i].covers.lowercased()))
@@ -156,7 +157,7 @@ public struct Screener: Sendable {
             // unless the rule matches the whole phrase itself (a rule written for exactly that phrase still applies).
             if let span = allowSpans.first(where: { $0.0 <= h.lastChar && $0.1 >= h.firstChar && !(h.firstChar <= $0.0 && h.lastChar >= $0.1) }) {
                 f.disposition = .note
-                f.reason = "allow-phrase: \(String(text[text.index(text.startIndex, offsetBy: span.0)...text.index(text.startIndex, offsetBy: span.1)]))"
+                f.reason = "allow-phrase: \(nt.characters(firstChar: span.0, lastChar: span.1))"
             } else if e.category == .brand, let cue = Screener.compatibilityCue(text, start: r.start, end: r.end) {
                 // Naming a brand to say what an accessory fits is nominative use, not infringement.
                 f.disposition = .note

@@ -13,117 +13,6 @@ public enum CharKind: UInt8, Sendable {
     case invisible
 }
 
-/// Listing text reduced to a matching skeleton, with a map back to the original.
-///
-/// Steps per character: NFKD (full-width → half-width, ligatures, compatibility forms), combining
-/// marks after Latin letters dropped ("Nikë" → "nike"), case folded, traditional → simplified
-/// Chinese, Cyrillic/Greek homoglyphs → Latin, digit-for-letter swaps (0→o, 1/l/|/!→i, 3→e, 4/@→a,
-/// 5/$→s, 7→t), and separators and zero-width characters removed. Terms go through the same
-/// function, so the catalogue and the text always meet in the same alphabet (CMP2).
-public struct NormalizedText: Sendable {
-    /// The skeleton: normalised scalars with separators removed.
-    public let scalars: [UInt32]
-    /// For each skeleton scalar, the index of the original character it came from.
-    public let origin: [Int32]
-    /// Per original character: its kind and its UTF-16 start offset (plus one final end offset).
-    public let kinds: [CharKind]
-    public let utf16Offsets: [Int]
-    public let original: String
-
-    public init(_ text: String, normalizer: TextNormalizer = .shared) {
-        var scalars: [UInt32] = []
-        var origin: [Int32] = []
-        var kinds: [CharKind] = []
-        var offsets: [Int] = []
-        scalars.reserveCapacity(text.utf8.count)
-        origin.reserveCapacity(text.utf8.count)
-        var utf16 = 0
-        var index = 0
-        let utf8 = text.utf8
-        var i = utf8.startIndex
-        while i != utf8.endIndex {
-            let b = utf8[i]
-            let next = utf8.index(after: i)
-            // Fast path: an ASCII byte followed by ASCII (or the end) is a whole grapheme, except CR LF, which is one.
-            if b < 0x80 && (next == utf8.endIndex || utf8[next] < 0x80) {
-                if b == 0x0D && next != utf8.endIndex && utf8[next] == 0x0A {
-                    offsets.append(utf16); utf16 += 2; kinds.append(.whitespace)
-                    index += 1; i = utf8.index(after: next); continue
-                }
-                offsets.append(utf16); utf16 += 1
-                let before = scalars.count
-                kinds.append(normalizer.emitASCII(b, into: &scalars))
-                if scalars.count > before { origin.append(Int32(index)) }
-                index += 1; i = next; continue
-            }
-            // Fast path: a Chinese ideograph or CJK / full-width punctuation followed by ASCII, another such scalar or
-            // the end is a whole grapheme (all are Grapheme_Cluster_Break=Other), so no grapheme breaking is needed.
-            let scalarsView = text.unicodeScalars
-            let s = scalarsView[i].value
-            if TextNormalizer.isSimpleCJK(s) {
-                let after = scalarsView.index(after: i)
-                if after == scalarsView.endIndex || scalarsView[after].value < 0x80 || TextNormalizer.isSimpleCJK(scalarsView[after].value) {
-                    offsets.append(utf16); utf16 += 1
-                    let before = scalars.count
-                    kinds.append(normalizer.emitSimpleCJK(s, into: &scalars))
-                    for _ in before..<scalars.count { origin.append(Int32(index)) }
-                    index += 1; i = after; continue
-                }
-            }
-            let ch = text[i]
-            offsets.append(utf16)
-            utf16 += ch.utf16.count
-            let before = scalars.count
-            let kind = normalizer.emit(ch, into: &scalars)
-            for _ in before..<scalars.count { origin.append(Int32(index)) }
-            kinds.append(kind)
-            index += 1
-            i = text.index(after: i)
-        }
-        offsets.append(utf16)
-        self.scalars = scalars
-        self.origin = origin
-        self.kinds = kinds
-        self.utf16Offsets = offsets
-        self.original = text
-    }
-
-    /// UTF-16 range in the original text covered by skeleton scalars `first...last`.
-    public func originalRange(first: Int, last: Int) -> (start: Int, end: Int, firstChar: Int, lastChar: Int) {
-        let a = Int(origin[first]), b = Int(origin[last])
-        return (utf16Offsets[a], utf16Offsets[b + 1], a, b)
-    }
-
-    /// True when the character before `firstChar` and after `lastChar` (skipping invisible ones)
-    /// are not Latin letters or digits: the span is a whole word for Latin-script terms.
-    public func isWordBounded(firstChar: Int, lastChar: Int) -> Bool {
-        var i = firstChar - 1
-        while i >= 0, kinds[i] == .invisible { i -= 1 }
-        if i >= 0, kinds[i] == .latinAlnum { return false }
-        var j = lastChar + 1
-        while j < kinds.count, kinds[j] == .invisible { j += 1 }
-        if j < kinds.count, kinds[j] == .latinAlnum { return false }
-        return true
-    }
-
-    /// Lengths (in content characters) of the whitespace-separated pieces of a span.
-    public func pieces(firstChar: Int, lastChar: Int) -> [Int] {
-        var out: [Int] = []
-        var current = 0
-        for i in firstChar...lastChar {
-            switch kinds[i] {
-            case .whitespace:
-                if current > 0 { out.append(current) }
-                current = 0
-            case .latinAlnum, .otherContent: current += 1
-            case .punct, .invisible: break
-            }
-        }
-        if current > 0 { out.append(current) }
-        return out
-    }
-}
-
 /// The character mapping tables (built once).
 public final class TextNormalizer: Sendable {
     public static let shared = TextNormalizer()
@@ -133,19 +22,20 @@ public final class TextNormalizer: Sendable {
     let swaps: [UInt32: UInt32]
     /// `map` of every ASCII scalar, so the common case is one array load instead of two hash lookups.
     let asciiMap: [UInt32]
-    /// Traditional → simplified for the CJK Unified Ideographs blocks (U+3400…U+9FFF), indexed by `v - 0x3400`:
-    /// the bulk of Chinese listing text takes this path without NFKD or case folding, which leave ideographs unchanged.
-    let hanMap: [UInt32]
-    static let hanRange: ClosedRange<UInt32> = 0x3400...0x9FFF
-    /// Ideographs only: U+4DC0…U+4DFF inside `hanRange` are Yijing hexagram symbols (punctuation-like), not Han.
-    @inline(__always)
-    static func isIdeograph(_ v: UInt32) -> Bool { (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) }
-    /// The result of the general path for every other single-scalar BMP character (Chinese punctuation, full-width
-    /// forms, accented Latin, Cyrillic …), computed once: per scalar `kind << 29 | count << 24 | start` into
-    /// `bmpScalars`, or `untabled`. NFKD per character is what made normalisation slow (bench/README.md).
+    /// The result of the general path for every BMP scalar that is a character on its own (ASCII, ideographs, Chinese
+    /// punctuation, full-width forms, accented Latin, Cyrillic …), computed once: per scalar
+    /// `kind << 29 | simple | count << 24 | low`, where `low` is the scalar itself when there is one and otherwise the
+    /// start of the scalars in `bmpScalars`; or `untabled`. NFKD per character is what made
+    /// normalisation slow (bench/README.md).
     let bmpTable: [UInt32]
     let bmpScalars: [UInt32]
-    static let untabled: UInt32 = .max
+    /// Kind 7, which does not exist, and not simple.
+    static let untabled: UInt32 = 7 << 29
+    /// Set in a `bmpTable` entry when the scalar can neither join the scalar before it nor the one after it into one
+    /// grapheme, as long as that one is simple too (Grapheme_Cluster_Break Other, Control, CR or LF; not Hangul,
+    /// Prepend, Extend, SpacingMark or ZWJ). Two simple scalars in a row always have a grapheme boundary between
+    /// them (CR LF aside, which emits nothing either way), which is what lets `NormalizedText` skip grapheme breaking.
+    static let simple: UInt32 = 1 << 28
 
     convenience init() {
         var t: [UInt32: UInt32] = [:]
@@ -173,14 +63,30 @@ public final class TextNormalizer: Sendable {
         let general = TextNormalizer(traditional: t, homoglyphs: homoglyphs, swaps: swaps, bmpTable: [], bmpScalars: [])
         var table = [UInt32](repeating: Self.untabled, count: 0x10000)
         var flat: [UInt32] = []
-        for v in UInt32(0x80)...0xFFFF where !(0xD800...0xDFFF).contains(v) && !Self.isIdeograph(v) {
+        for v in UInt32(0)...0xFFFF where !(0xD800...0xDFFF).contains(v) {
             var out: [UInt32] = []
-            let kind = general.emitGeneral(Character(Unicode.Scalar(v)!), into: &out)
-            guard out.count < 32, flat.count < 1 << 24 else { continue }
-            table[Int(v)] = UInt32(kind.rawValue) << 29 | UInt32(out.count) << 24 | UInt32(flat.count)
-            flat += out
+            let kind: CharKind
+            if Self.isIdeograph(v) {
+                // No compatibility decomposition and no case: only traditional → simplified (checked against the
+                // general path by NormalizerFastPathTests).
+                out.append(t[v] ?? v); kind = .otherContent
+            } else {
+                kind = general.emit(Character(Unicode.Scalar(v)!), into: &out)
+            }
+            guard out.count < 16 else { continue }
+            // One scalar is stored in the entry itself (a scalar fits in 21 bits), more as a slice of `bmpScalars`.
+            let low = out.count == 1 ? out[0] : UInt32(flat.count)
+            if out.count > 1 { flat += out }
+            table[Int(v)] = UInt32(kind.rawValue) << 29 | (Self.isSimple(v) ? Self.simple : 0) | UInt32(out.count) << 24 | low
         }
         self.init(traditional: t, homoglyphs: homoglyphs, swaps: swaps, bmpTable: table, bmpScalars: flat)
+    }
+
+    /// See `simple`: a character alone between two ASCII letters, and not Hangul (whose jamo join each other).
+    static func isSimple(_ v: UInt32) -> Bool {
+        if v < 0x80 { return true }
+        if (0x1100...0x11FF).contains(v) || (0xA960...0xA97F).contains(v) || (0xAC00...0xD7FF).contains(v) { return false }
+        return "a\(Character(Unicode.Scalar(v)!))a".count == 3
     }
 
     init(traditional: [UInt32: UInt32], homoglyphs: [UInt32: UInt32], swaps: [UInt32: UInt32], bmpTable: [UInt32], bmpScalars: [UInt32]) {
@@ -188,7 +94,6 @@ public final class TextNormalizer: Sendable {
         self.homoglyphs = homoglyphs
         self.swaps = swaps
         asciiMap = (0..<128).map { v in swaps[UInt32(v)] ?? homoglyphs[UInt32(v)] ?? UInt32(v) }
-        hanMap = Self.hanRange.map { traditional[$0] ?? $0 }
         self.bmpTable = bmpTable
         self.bmpScalars = bmpScalars
     }
@@ -199,45 +104,20 @@ public final class TextNormalizer: Sendable {
         // Fast path: ASCII (a CR LF pair has no single ASCII value and is whitespace below).
         if let a = ch.asciiValue { return emitASCII(a, into: &out) }
         let scalars = ch.unicodeScalars
-        // Fast path: a lone CJK ideograph (no compatibility decomposition, no case; only traditional → simplified).
-        if let first = scalars.first, scalars.index(after: scalars.startIndex) == scalars.endIndex {
-            let v = first.value
-            if Self.isIdeograph(v) {
-                out.append(hanMap[Int(v - Self.hanRange.lowerBound)])
-                return .otherContent
-            }
-            if v < 0x10000, !bmpTable.isEmpty {
-                let e = bmpTable[Int(v)]
-                if e != Self.untabled {
-                    let start = Int(e & 0xFF_FFFF), count = Int(e >> 24 & 0x1F)
-                    out.append(contentsOf: bmpScalars[start..<start + count])
-                    return CharKind(rawValue: UInt8(e >> 29))!
-                }
+        // Fast path: one BMP scalar, from the table.
+        if let first = scalars.first, scalars.index(after: scalars.startIndex) == scalars.endIndex, first.value < 0x10000, !bmpTable.isEmpty {
+            let e = bmpTable[Int(first.value)]
+            if e != Self.untabled {
+                let low = e & 0xFF_FFFF, count = Int(e >> 24 & 0xF)
+                if count == 1 { out.append(low) } else { out.append(contentsOf: bmpScalars[Int(low)..<Int(low) + count]) }
+                return CharKind(rawValue: UInt8(e >> 29))!
             }
         }
         return emitGeneral(ch, into: &out)
     }
 
-    /// Ideographs, CJK symbols and punctuation (without the ideographic tone marks U+302A…U+302F, which extend)
-    /// and full-width ASCII forms: scalars that never join a neighbour into one grapheme.
-    @inline(__always)
-    static func isSimpleCJK(_ v: UInt32) -> Bool {
-        isIdeograph(v) || (0x3000...0x3029).contains(v) || (0x3030...0x303F).contains(v) || (0xFF01...0xFF5E).contains(v)
-    }
-
-    /// `emit` for a scalar that `isSimpleCJK` accepts.
-    @inline(__always)
-    func emitSimpleCJK(_ v: UInt32, into out: inout [UInt32]) -> CharKind {
-        if Self.isIdeograph(v) {
-            out.append(hanMap[Int(v - Self.hanRange.lowerBound)])
-            return .otherContent
-        }
-        let e = bmpTable.isEmpty ? Self.untabled : bmpTable[Int(v)]
-        guard e != Self.untabled else { return emitGeneral(Character(Unicode.Scalar(v)!), into: &out) }
-        let start = Int(e & 0xFF_FFFF), count = Int(e >> 24 & 0x1F)
-        out.append(contentsOf: bmpScalars[start..<start + count])
-        return CharKind(rawValue: UInt8(e >> 29))!
-    }
+    /// CJK Unified Ideographs and Extension A (U+4DC0…U+4DFF between them are Yijing hexagram symbols, not Han).
+    static func isIdeograph(_ v: UInt32) -> Bool { (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) }
 
     /// Any character: NFKD, case fold, marks, punctuation and swaps, scalar by scalar.
     func emitGeneral(_ ch: Character, into out: inout [UInt32]) -> CharKind {
