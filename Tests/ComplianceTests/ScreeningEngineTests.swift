@@ -55,6 +55,19 @@ import Testing
         #expect(String(decoding: Array(emoji.utf16)[g.start..<g.end], as: UTF16.self) == "R o l e x")
     }
 
+    /// Nominative use: a list of compatible models names several brands after one cue; a new clause ends the cue.
+    @Test func compatibilityListsAreNotesButNotAcrossClauses() {
+        let list = screen("Replacement band, compatible models: Rolex Submariner / Nike Sport 41mm")
+        #expect(list.verdict == .pass, "\(list.findings)")
+        #expect(list.findings.map(\.ruleId).sorted() == ["GL-BRD-1", "GL-BRD-3"] && list.findings.allSatisfy { $0.reason?.hasPrefix("compatibility") == true })
+        let zh = screen("表带 适用机型：劳力士、耐克 运动款")
+        #expect(zh.verdict == .pass && zh.findings.count == 2, "\(zh.findings)")
+        let separate = screen("Phone stand compatible with all phones. Nike running shoes")
+        #expect(active(separate) == ["GL-BRD-1"])
+        let loose = screen("Running shoes for men fits all sizes Nike")
+        #expect(active(loose) == ["GL-BRD-1"])
+    }
+
     @Test func traditionalChineseMatchesSimplifiedTerms() {
         let r = Screener(catalogue: Self.catalogue, market: .cn).screen(ScreeningInput(title: "新款電子煙 最佳口感 國家級品質"))
         #expect(Set(active(r)) == ["CN-PRO-1", "CN-AD-1", "CN-AD-2"])

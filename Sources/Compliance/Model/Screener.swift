@@ -177,8 +177,14 @@ public struct Screener: Sendable {
     static let compatibilityBefore = ["for", "compatible with", "compatible", "fits", "fit", "not made by", "not affiliated with", "not by",
                                       "适用于", "适用", "兼容", "适配", "对应", "適用", "対応", "用于", "非"]
     static let compatibilityAfter = ["compatible", "兼容", "対応", "适用"]
+    /// Cues that cover a whole list of models: "compatible models: iPhone 15 / Redmi Note 13", "适用机型：华为、小米". They
+    /// count anywhere earlier in the same clause; the weak "for" only right before the brand ("for Samsung").
+    static let compatibilityListCues = ["compatible with", "compatible model", "compatible for", "compatible devices", "replacement for",
+                                        "适用于", "适用机型", "适用型号", "兼容", "适配", "適用", "対応機種"]
+    static let clauseBreaks: Set<Character> = [".", ";", "|", "\n", "。", "；", "！", "？", "!", "?"]
 
-    /// A cue word just before the brand ("for Samsung", "适用于华为") or just after it ("iPhone 15 Case Compatible").
+    /// A cue word just before the brand ("for Samsung", "适用于华为"), earlier in the same list of models ("compatible
+    /// models: iPhone 15 / Redmi Note 13") or just after it ("iPhone 15 Case Compatible").
     static func compatibilityCue(_ text: String, start: Int, end: Int) -> String? {
         let units = Array(text.utf16)
         let before = String(decoding: units[max(0, start - 16)..<start], as: UTF16.self).lowercased()
@@ -188,6 +194,9 @@ public struct Screener: Sendable {
             let latin = cue.unicodeScalars.allSatisfy(\.isASCII)
             if latin ? (trimmed.hasSuffix(" " + cue) || trimmed == cue) : before.contains(cue) { return cue }
         }
+        let window = String(decoding: units[max(0, start - 80)..<start], as: UTF16.self).lowercased()
+        let clause = window.split(omittingEmptySubsequences: false, whereSeparator: { clauseBreaks.contains($0) }).last ?? ""
+        for cue in compatibilityListCues where clause.contains(cue) { return cue }
         for cue in compatibilityAfter where after.contains(cue) { return cue }
         return nil
     }
