@@ -1,4 +1,5 @@
 import Foundation
+import Parties
 import Hummingbird
 import HummingbirdTesting
 import Kernel
@@ -57,6 +58,26 @@ import Web
             #expect(try await c.call(.get, "/api/v1/listings", key: h.keyB).json.list.isEmpty)
             let operatorWithout = try await c.call(.post, "/api/v1/listings", key: h.operatorKey, json: Self.body)
             #expect(operatorWithout.status == .unprocessableContent && operatorWithout.json.fieldNames == ["merchantId"])
+        }
+    }
+
+    /// Operators file listings, certificates and penalties for a merchant by id: an id Parties does not know is a 422
+    /// on merchantId and nothing is written; a real merchant's id works (CMP3, CMP4, CMP5).
+    @Test func operatorRecordsNeedAnExistingMerchant() async throws {
+        try await WebHarness.with { h, c in
+            let listing = Self.body.replacingOccurrences(of: #"{"title""#, with: #"{"merchantId":"mer_nobody","title""#)
+            let certificate = #"{"merchantId":"mer_nobody","type":"CE","number":"EU-1","issuer":"TÜV"}"#
+            let penalty = #"{"merchantId":"mer_nobody","violation":"prohibited","reason":"ivory"}"#
+            for (uri, body) in [("/api/v1/listings", listing), ("/api/v1/certifications", certificate), ("/api/v1/penalties", penalty)] {
+                let r = try await c.call(.post, uri, key: h.operatorKey, json: body, headers: [.acceptLanguage: "zh-CN"])
+                #expect(r.status == .unprocessableContent && r.json.fieldNames == ["merchantId"], "\(uri): \(r.status)")
+                #expect(String(buffer: r.raw).contains("商户 mer_nobody 不存在"), "\(uri)")
+                let real = body.replacingOccurrences(of: "mer_nobody", with: h.merchantA.id.rawValue)
+                #expect(try await c.call(.post, uri, key: h.operatorKey, json: real).status == .created, "\(uri) for a real merchant")
+            }
+            #expect(try await c.call(.get, "/api/v1/penalties?merchantId=mer_nobody", key: h.operatorKey).json.list.isEmpty)
+            let certificates = try await c.call(.get, "/api/v1/certifications", key: h.operatorKey).json.list
+            #expect(certificates.compactMap { $0["merchantId"] as? String } == [h.merchantA.id.rawValue])
         }
     }
 }

@@ -29,9 +29,11 @@ public struct CertificationService: Sendable {
     let clock: any WallClock
     let audit: AuditLog
     let store = CertificationStore()
+    /// Checks the merchant an operator files for (nil: no merchant directory, as in this module's own tests).
+    let merchants: (any MerchantRegistry)?
 
-    public init(db: Database, clock: any WallClock) {
-        self.db = db; self.clock = clock; audit = AuditLog(clock: clock)
+    public init(db: Database, clock: any WallClock, merchants: (any MerchantRegistry)? = nil) {
+        self.db = db; self.clock = clock; self.merchants = merchants; audit = AuditLog(clock: clock)
     }
 
     /// Magic bytes, so a renamed executable is not stored as a "PDF" (the same check as KYC documents).
@@ -81,7 +83,8 @@ public struct CertificationService: Sendable {
                                  expiresOn: expires, status: expires.map { $0 < today } == true ? .expired : .valid,
                                  fileName: input.file == nil ? nil : (fileName ?? "certificate"), contentType: input.file == nil ? nil : input.contentType,
                                  fileSha256: input.file.map { Digest.sha256Hex($0) }, createdBy: p.actorId, createdAt: now, updatedAt: now)
-        try await db.transaction { [store, audit] sql in
+        try await db.transaction { [store, audit, merchants] sql in
+            if p.merchantId == nil { try await merchants?.require(cert.merchantId, in: sql) }
             try await store.insert(cert, file: input.file, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: cert.merchantId, action: "certification.filed", entity: "certification",
                                               entityId: cert.id.rawValue,

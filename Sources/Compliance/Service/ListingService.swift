@@ -38,15 +38,17 @@ public struct ListingService: Sendable {
     let screening: ScreeningService
     let penalties: PenaltyService
     let takedowns: TakedownService
+    /// Checks the merchant an operator creates a listing for (nil: no merchant directory, as in this module's own tests).
+    let merchants: (any MerchantRegistry)?
     let audit: AuditLog
     let store = ListingStore()
     let certificates = CertificationStore()
     var checks: ListingScreening { ListingScreening(screening: screening) }
 
     public init(db: Database, clock: any WallClock, screening: ScreeningService, penalties: PenaltyService? = nil,
-                takedowns: TakedownService? = nil) {
-        self.db = db; self.clock = clock; self.screening = screening; audit = AuditLog(clock: clock)
-        let penalties = penalties ?? PenaltyService(db: db, clock: clock)
+                takedowns: TakedownService? = nil, merchants: (any MerchantRegistry)? = nil) {
+        self.db = db; self.clock = clock; self.screening = screening; self.merchants = merchants; audit = AuditLog(clock: clock)
+        let penalties = penalties ?? PenaltyService(db: db, clock: clock, merchants: merchants)
         self.penalties = penalties
         self.takedowns = takedowns ?? TakedownService(db: db, clock: clock, penalties: penalties)
     }
@@ -145,7 +147,8 @@ public struct ListingService: Sendable {
                                   zh: "平台调用时 merchantId 为必填项。")
         }
         let content = try content(input, over: nil)
-        return try await db.transaction { [store, audit, checks, certificates] sql in
+        return try await db.transaction { [store, audit, checks, certificates, merchants] sql in
+            if p.merchantId == nil { try await merchants?.require(merchantId, in: sql) }
             try await self.requireOpenStore(merchantId, in: sql)
             try await self.checkCertificates(content.certifications, merchantId: merchantId, in: sql)
             let now = clock.now()

@@ -9,10 +9,12 @@ public struct PenaltyService: Sendable {
     let clock: any WallClock
     let audit: AuditLog
     let store = PenaltyStore()
+    /// Checks that a penalty's merchant exists (nil: no merchant directory, as in this module's own tests).
+    let merchants: (any MerchantRegistry)?
     public static let timeZone = TimeZone(identifier: "Asia/Shanghai")!
 
-    public init(db: Database, clock: any WallClock) {
-        self.db = db; self.clock = clock; audit = AuditLog(clock: clock)
+    public init(db: Database, clock: any WallClock, merchants: (any MerchantRegistry)? = nil) {
+        self.db = db; self.clock = clock; self.merchants = merchants; audit = AuditLog(clock: clock)
     }
 
     static func mayIssue(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .complianceOfficer }
@@ -64,8 +66,9 @@ public struct PenaltyService: Sendable {
         if let points, !(0...100).contains(points) { v.fail("points", "out-of-range", en: "points must be 0–100.", zh: "分值须在 0–100 之间。") }
         let why = v.text(reason, field: "reason", max: 1000)
         try v.finish()
-        return try await db.transaction { sql in
-            try await self.issue(merchantId: merchant!, violation: kind!, points: points, listingId: listingId, caseId: nil, reason: why!,
+        return try await db.transaction { [merchants] sql in
+            try await merchants?.require(merchant!, in: sql)
+            return try await self.issue(merchantId: merchant!, violation: kind!, points: points, listingId: listingId, caseId: nil, reason: why!,
                                  actor: p.actorId, in: sql)
         }
     }
