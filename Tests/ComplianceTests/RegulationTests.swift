@@ -61,6 +61,12 @@ import TestSupport
                                                                changedOn: "2026-13-01", summary: "s"), by: H.officer)
             }
             #expect(e?.fieldErrors.map(\.field) == ["country", "market", "title", "url", "changedOn"])
+            let rules = await #expect(throws: ValidationError.self) {
+                try await h.regulations.record(RegulationInput(country: "US", market: "US", title: "T", authority: "CPSC", url: "https://www.cpsc.gov/t",
+                                                               changedOn: "2026-02-13", summary: "s", ruleIds: ["US-PRO-0001", "", "US PRO; DROP"]),
+                                               by: H.officer)
+            }
+            #expect(rules?.fieldErrors.map(\.field) == ["ruleIds[1]", "ruleIds[2]"])
             await #expect(throws: CommonError.forbidden(action: "record regulations")) {
                 try await h.regulations.record(RegulationInput(country: "US"), by: H.merchantA)
             }

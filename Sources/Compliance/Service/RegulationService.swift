@@ -104,13 +104,21 @@ public struct RegulationService: Sendable {
                 v.fail("changedOn", "too-far", en: "changedOn is more than a year ahead.", zh: "changedOn 不得晚于一年以后。")
             }
         }
+        // Rule ids may name entries the catalogue does not have yet (the change that adds them is what the SLA waits
+        // for), so only their form is checked.
+        let ruleIds = input.ruleIds ?? []
+        if ruleIds.count > 200 { v.fail("ruleIds", "too-many", en: "At most 200 rule ids.", zh: "最多 200 个规则编号。") }
+        for (i, rule) in ruleIds.enumerated().prefix(200)
+        where rule.isEmpty || rule.count > 40 || !rule.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+            v.fail("ruleIds[\(i)]", "invalid", en: "A rule id is a catalogue code such as GL-BRD-0041.", zh: "规则编号须为目录代码，如 GL-BRD-0041。")
+        }
         let id = input.id.flatMap { v.text($0, field: "id", max: 100) } ?? title.flatMap { t in changed.map { Self.slug(t) + "-" + $0.description } }
         if let id, !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
             v.fail("id", "invalid", en: "id may contain letters, digits and hyphens only.", zh: "id 只能包含字母、数字和连字符。")
         }
         try v.finish()
         let reg = Regulation(id: id!, country: country!, market: market!, title: title!, authority: authority!, url: url!, changedOn: changed!,
-                             summary: summary!, ruleIds: input.ruleIds ?? [], dueOn: calendar.workingDay(Regulation.slaWorkingDays, after: changed!),
+                             summary: summary!, ruleIds: ruleIds, dueOn: calendar.workingDay(Regulation.slaWorkingDays, after: changed!),
                              catalogueUpdatedOn: nil, changeId: nil, lagWorkingDays: nil, recordedBy: p.actorId, recordedAt: clock.now())
         return try await db.transaction { [store, audit] sql in
             if try await store.find(reg.id, in: sql) != nil {
