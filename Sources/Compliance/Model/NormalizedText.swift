@@ -37,10 +37,12 @@ public struct NormalizedText: Sendable {
             origin = [Int32](unsafeUninitializedCapacity: capacity) { originBuffer, originCount in
                 let out = Output(scalars: scalarBuffer.baseAddress!, origin: originBuffer.baseAddress!, capacity: capacity)
                 normalizer.bmpTable.withUnsafeBufferPointer { table in
-                    let pass = { (bytes: UnsafeBufferPointer<UInt8>) in
-                        (stop, written) = Self.fill(text, bytes, table: table, flat: normalizer.bmpScalars, normalizer: normalizer, into: out)
+                    let result = text.utf8.withContiguousStorageIfAvailable { bytes in
+                        Self.fill(text, bytes, table: table, flat: normalizer.bmpScalars, normalizer: normalizer, into: out)
+                    } ?? Array(text.utf8).withUnsafeBufferPointer { bytes in
+                        Self.fill(text, bytes, table: table, flat: normalizer.bmpScalars, normalizer: normalizer, into: out)
                     }
-                    if text.utf8.withContiguousStorageIfAvailable(pass) == nil { Array(text.utf8).withUnsafeBufferPointer(pass) }
+                    (stop, written) = result
                 }
                 originCount = written
             }
@@ -98,15 +100,26 @@ public struct NormalizedText: Sendable {
         var i = 0
         var (e, length) = tabled ? entry(bytes, 0, table) : (TextNormalizer.untabled, 1)
         while true {
+            // A run of ASCII: each byte followed by another ASCII byte is a whole character giving zero or one scalar,
+            // written unconditionally and kept by advancing `w` by its count (no branch on letters against spaces).
+            if length == 1 && tabled {
+                while i + 1 < n && bytes[i + 1] < 0x80 {
+                    let a = table[Int(bytes[i])]
+                    out.scalars[w] = a & 0xFF_FFFF; out.origin[w] = Int32(truncatingIfNeeded: i)
+                    w &+= Int(a >> 24 & 1)
+                    i &+= 1
+                }
+                e = table[Int(bytes[i])]
+            }
             let j = i + length
             let (nextEntry, nextLength) = j < n && tabled ? entry(bytes, j, table) : (TextNormalizer.simple, 1)
             // Both this character and the next scalar are "simple" (see `TextNormalizer.simple`): a grapheme boundary
             // lies between them, so the character is this one scalar and its skeleton is in the table.
             if e & nextEntry & TextNormalizer.simple != 0 {
                 let count = Int(e >> 24 & 0xF)
-                if count == 1 {
-                    out.scalars[w] = e & 0xFF_FFFF; out.origin[w] = Int32(truncatingIfNeeded: i); w += 1
-                } else if count > 1 {
+                if count <= 1 {
+                    out.scalars[w] = e & 0xFF_FFFF; out.origin[w] = Int32(truncatingIfNeeded: i); w &+= count
+                } else {
                     guard out.capacity - w - count >= n - j + 16 else { return (i, w) }
                     let start = Int(e & 0xFF_FFFF)
                     for k in start..<start + count { out.scalars[w] = flat[k]; out.origin[w] = Int32(truncatingIfNeeded: i); w += 1 }
