@@ -10,7 +10,9 @@
 #
 # Environment: MB (corpus MiB, default 200), RUNS (raw runs per engine, default 5), NORM_RUNS (default 3),
 # BASELINE_RUNS (pre-rewrite matcher, default 1; 0 skips), CHECK (listings in the correctness check, default 2000),
-# PEERS (comma list, default all four), DATA (data dir; default data/ for 200 MiB, data-MB/ otherwise).
+# PEERS (comma list, default all four), DATA (data dir; default data/ for 200 MiB, data-MB/ otherwise),
+# DICT (full, the default: the 54k-term dictionary; catalogue: only its first part, the bundled catalogue terms
+# and allow-phrases, on the same corpus, in DATA-catalogue/: what screening really matches, with few hits).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -41,6 +43,28 @@ then
     python3 gen_corpus.py --mb "$MB" --out "$DATA"
 else
     stamp "reusing $DATA/ (manifest matches MB=$MB; delete it to regenerate)"
+fi
+
+if [ "${DICT:-full}" = "catalogue" ]; then
+    # Same corpus (linked, not copied), dictionary cut to the catalogue part that gen_corpus.py puts first.
+    SPARSE="$DATA-catalogue"
+    mkdir -p "$SPARSE"
+    ln -sf "$(cd "$DATA" && pwd)/corpus.txt" "$SPARSE/corpus.txt"
+    python3 - "$DATA" "$SPARSE" <<'EOF'
+import json, os, sys
+src, dst = sys.argv[1], sys.argv[2]
+m = json.load(open(os.path.join(src, "manifest.json")))
+n = m["dictionary_sources"]["catalogue_and_allow_phrases"]
+terms = open(os.path.join(src, "dictionary.txt"), encoding="utf-8").read().split("\n")[:n]
+open(os.path.join(dst, "dictionary.txt"), "w", encoding="utf-8").write("\n".join(terms) + "\n")
+m["dictionary_terms"] = n
+m["dictionary_note"] = f"first {n} lines of {src}/dictionary.txt: the bundled catalogue terms, variants and allow-phrases"
+json.dump(m, open(os.path.join(dst, "manifest.json"), "w"), indent=2)
+EOF
+    DATA="$SPARSE"
+    RESULTS=results/$(basename "$DATA")
+    mkdir -p "$RESULTS"
+    stamp "DICT=catalogue: $(wc -l < "$DATA/dictionary.txt") catalogue terms on the same corpus, in $DATA/"
 fi
 
 stamp "building screening-bench (release, in bench/screening/.build)"
