@@ -78,6 +78,11 @@ import Web
             #expect(try await c.call(.get, "/api/v1/penalties?merchantId=mer_nobody", key: h.operatorKey).json.list.isEmpty)
             let certificates = try await c.call(.get, "/api/v1/certifications", key: h.operatorKey).json.list
             #expect(certificates.compactMap { $0["merchantId"] as? String } == [h.merchantA.id.rawValue])
+            #expect(try await c.call(.get, "/api/v1/certifications?merchantId=mer_nobody", key: h.operatorKey).json.list.isEmpty)
+            let ofA = try await c.call(.get, "/api/v1/certifications?merchantId=\(h.merchantA.id.rawValue)", key: h.operatorKey).json.list
+            #expect(ofA.count == 1)
+            // A merchant cannot widen its view by naming another merchant.
+            #expect(try await c.call(.get, "/api/v1/certifications?merchantId=\(h.merchantA.id.rawValue)", key: h.keyB).json.list.isEmpty)
         }
     }
 }

@@ -100,8 +100,9 @@ public struct CertificationService: Sendable {
         return c
     }
 
-    public func list(by p: Principal) async throws -> [Certification] {
-        try await db.read { [store] in try await store.list(scope: p.scope, limit: 500, in: $0) }
+    /// Operators may narrow the list to one merchant; merchant roles only ever see their own.
+    public func list(merchantId: String? = nil, by p: Principal) async throws -> [Certification] {
+        try await db.read { [store] in try await store.list(scope: p.scope, merchantId: merchantId, limit: 500, in: $0) }
     }
 
     public func file(_ id: String, by p: Principal) async throws -> (name: String, contentType: String, data: Data) {

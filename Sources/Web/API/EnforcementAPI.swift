@@ -144,7 +144,7 @@ struct EnforcementAPI {
     }
 
     func certifications(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        let items = try await services.certifications.list(by: try c.requirePrincipal())
+        let items = try await services.certifications.list(merchantId: Query(request: r).string("merchantId"), by: try c.requirePrincipal())
         let today = LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone)
         return try JSONIO.response(ListDTO(data: items.map { CertificationDTO($0, today: today) }, next: nil))
     }
