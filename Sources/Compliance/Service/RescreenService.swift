@@ -128,11 +128,13 @@ public struct RescreenService: Sendable {
                 let current = job
                 let (next, done) = try await db.transaction { [jobs, listings] sql -> (RescreenJob, Bool) in
                     var j = current
-                    let batch = try await listings.live(in: j.market, after: j.cursor, limit: batchSize, in: sql)
+                    // Offered in several markets, a listing comes up in each market's job: screen it once per catalogue
+                    // (only while the job's catalogue is the installed one; an older job re-screens with the current rules).
+                    let installed = j.catalogueVersion == self.screening.installedVersion ? j.catalogueVersion : nil
+                    let batch = try await listings.live(in: j.market, after: j.cursor, limit: batchSize, unlessScreenedWith: installed, in: sql)
                     let now = clock.now()
-                    for l in batch {
-                        // Offered in several markets, a listing comes up in each market's job: screen it once per catalogue.
-                        if l.catalogueVersion == j.catalogueVersion && j.catalogueVersion == self.screening.installedVersion {
+                    for (_, listing) in batch {
+                        guard let l = listing else {
                             j.processed += 1
                             continue
                         }
@@ -142,7 +144,7 @@ public struct RescreenService: Sendable {
                         if opened { j.casesOpened += 1 }
                     }
                     j.total = max(j.total, j.processed)
-                    if let last = batch.last { j.cursor = last.id.rawValue }
+                    if let last = batch.last { j.cursor = last.id }
                     j.heartbeatAt = now
                     let done = batch.count < batchSize
                     if done { j.status = .done; j.finishedAt = now; j.total = j.processed }

@@ -126,15 +126,19 @@ struct ListingStore: Sendable {
 
     func marketFilter(_ market: Market) -> SQLQueryString { "(',' || markets || ',') LIKE \(bind: "%," + market.rawValue + ",%")" }
 
-    /// Live listings offered in `market`, in id order after `cursor`: one re-screen batch.
+    /// Live listings offered in `market`, in id order after `cursor`: one re-screen batch. A listing already screened
+    /// against `screenedWith` comes back as its id only (`listing` nil): it moves the cursor and counts, without the
+    /// cost of decoding its content, which the later market jobs of a full re-screen would otherwise pay for nothing.
     /// The walk must follow the primary key: SQLite would otherwise pick the status index and sort every live listing
     /// for each batch (quadratic; bench/README.md). The unary `+` keeps SQLite off that index; PostgreSQL plans it well.
-    func live(in market: Market, after cursor: String, limit: Int, in sql: any SQLDatabase) async throws -> [Listing] {
+    func live(in market: Market, after cursor: String, limit: Int, unlessScreenedWith screenedWith: String? = nil,
+              in sql: any SQLDatabase) async throws -> [(id: String, listing: Listing?)] {
         let status: any SQLExpression = sql.engine == .sqlite ? SQLRaw("+status") : SQLIdentifier("status")
         return try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings")
             .where(status, .in, SQLGroupExpression(Self.liveStatuses.map { SQLBind($0) }))
             .where(marketFilter(market)).where("id", .greaterThan, cursor).orderBy("id").limit(limit)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .map { r in (r.id, r.catalogueVersion == screenedWith ? nil : try Self.model(r)) }
     }
 
     func countLive(in market: Market, in sql: any SQLDatabase) async throws -> Int {
