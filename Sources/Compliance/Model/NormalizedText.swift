@@ -22,6 +22,8 @@ public struct NormalizedText: Sendable {
     let normalizer: TextNormalizer
 
     public init(_ text: String, normalizer: TextNormalizer = .shared) {
+        // Only the shared kind of normaliser has the table; the table-less one exists just to build it.
+        precondition(normalizer.bmpTable.count == 0x10000, "NormalizedText needs a normaliser with its BMP table")
         var text = text
         text.makeContiguousUTF8()   // a no-op for native strings; bridged ones are copied once
         self.normalizer = normalizer
@@ -37,12 +39,10 @@ public struct NormalizedText: Sendable {
             origin = [Int32](unsafeUninitializedCapacity: capacity) { originBuffer, originCount in
                 let out = Output(scalars: scalarBuffer.baseAddress!, origin: originBuffer.baseAddress!, capacity: capacity)
                 normalizer.bmpTable.withUnsafeBufferPointer { table in
-                    let result = text.utf8.withContiguousStorageIfAvailable { bytes in
+                    // Contiguous since makeContiguousUTF8 above.
+                    (stop, written) = text.utf8.withContiguousStorageIfAvailable { bytes in
                         Self.fill(text, bytes, table: table, flat: normalizer.bmpScalars, normalizer: normalizer, into: out)
-                    } ?? Array(text.utf8).withUnsafeBufferPointer { bytes in
-                        Self.fill(text, bytes, table: table, flat: normalizer.bmpScalars, normalizer: normalizer, into: out)
-                    }
-                    (stop, written) = result
+                    }!
                 }
                 originCount = written
             }
@@ -94,15 +94,14 @@ public struct NormalizedText: Sendable {
                      flat: [UInt32], normalizer: TextNormalizer, into out: Output) -> (stop: Int, written: Int) {
         let n = bytes.count
         guard n > 0 else { return (0, 0) }
-        let tabled = table.count == 0x10000
         var scratch: [UInt32] = []
         var w = 0
         var i = 0
-        var (e, length) = tabled ? entry(bytes, 0, table) : (TextNormalizer.untabled, 1)
+        var (e, length) = entry(bytes, 0, table)
         while true {
             // A run of ASCII: each byte followed by another ASCII byte is a whole character giving zero or one scalar,
             // written unconditionally and kept by advancing `w` by its count (no branch on letters against spaces).
-            if length == 1 && tabled {
+            if length == 1 {
                 while i + 1 < n && bytes[i + 1] < 0x80 {
                     let a = table[Int(bytes[i])]
                     out.scalars[w] = a & 0xFF_FFFF; out.origin[w] = Int32(truncatingIfNeeded: i)
@@ -112,7 +111,7 @@ public struct NormalizedText: Sendable {
                 e = table[Int(bytes[i])]
             }
             let j = i + length
-            let (nextEntry, nextLength) = j < n && tabled ? entry(bytes, j, table) : (TextNormalizer.simple, 1)
+            let (nextEntry, nextLength) = j < n ? entry(bytes, j, table) : (TextNormalizer.simple, 1)
             // Both this character and the next scalar are "simple" (see `TextNormalizer.simple`): a grapheme boundary
             // lies between them, so the character is this one scalar and its skeleton is in the table.
             if e & nextEntry & TextNormalizer.simple != 0 {
@@ -140,7 +139,7 @@ public struct NormalizedText: Sendable {
             for v in scratch { out.scalars[w] = v; out.origin[w] = Int32(truncatingIfNeeded: i); w += 1 }
             i = k
             guard i < n else { return (n, w) }
-            (e, length) = tabled ? entry(bytes, i, table) : (TextNormalizer.untabled, 1)
+            (e, length) = entry(bytes, i, table)
         }
     }
 

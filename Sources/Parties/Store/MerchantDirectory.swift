@@ -6,6 +6,7 @@ public struct MerchantDirectory: MerchantRegistry {
     public init() {}
 
     public func exists(_ merchantId: String, in sql: any SQLDatabase) async throws -> Bool {
-        try await MerchantStore().find(merchantId, scope: .operatorWide, in: sql) != nil
+        // The id alone: no need to read and decode the whole merchant row.
+        try await sql.select().column("id").from("merchants").where("id", .equal, merchantId).first() != nil
     }
 }
