@@ -5,7 +5,8 @@
 #      selenium, pytest, schemathesis (pip)
 #   2. swift build --build-tests
 #   3. swift test against SQLite (TRADELANE_TEST_DATABASE_URL unset)
-#   4. swift test against a throw-away PostgreSQL (scripts/start-postgres.sh)
+#   4. swift test against a throw-away PostgreSQL (scripts/start-postgres.sh), then the crash test
+#      (Tests/reliability: a burst of creates, SIGKILL, restart, retries with the same keys; both engines)
 #   5. starts `tradelane demo` on a free port and runs the browser tests (Tests/e2e)
 #   6. fuzzes the HTTP API with schemathesis from /api/openapi.yaml (no 5xx allowed,
 #      responses must match the spec)
@@ -235,6 +236,21 @@ else
     note "TRADELANE_TEST_DATABASE_URL=$TRADELANE_TEST_DATABASE_URL"
 
     run_swift_tests PostgreSQL "$TMP/swift-postgres.log" env
+
+    # Exactly-once under kill -9 (issue 10 item 1), on SQLite and on the PostgreSQL above.
+    section "crash test (pytest Tests/reliability)"
+    t0=$SECONDS
+    if TRADELANE_BIN="$BIN" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout 900 \
+            python3 -m pytest -q -s -p no:cacheprovider Tests/reliability </dev/null 2>&1 | tee "$TMP/crash.log"; then
+        rc=0
+    else
+        rc=$?
+    fi
+    read -r p f <<<"$(count_pytest "$TMP/crash.log")"
+    TOTAL_PASSED=$((TOTAL_PASSED + p))
+    TOTAL_FAILED=$((TOTAL_FAILED + f))
+    note "crash test: $p passed, $f failed, exit $rc, $((SECONDS - t0)) s"
+    [[ $rc -eq 0 ]] || stage_failed "crash-test" "$f"
 
     bash "$ROOT/scripts/stop-postgres.sh" "$TRADELANE_PG_DATADIR" || true
     unset TRADELANE_PG_DATADIR

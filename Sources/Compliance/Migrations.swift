@@ -108,5 +108,9 @@ public enum ComplianceMigrations {
                 """,
             ]
         },
+        // Issue 10 item 6: who filed an appeal, so that neither they nor the issuer decide it (people, not credentials).
+        Migration(module: "compliance", version: 3, name: "penalty appellant") { _ in
+            ["ALTER TABLE penalties ADD COLUMN appealed_by TEXT"]
+        },
     ]
 }

@@ -31,5 +31,14 @@ public enum KernelMigrations {
                 """,
             ]
         },
+        // Issue 10: records are written only together with their effect, sealed, and owned by one
+        // credential with its role. Earlier records held clear bodies (new API keys among them)
+        // and "pending" claims of the three-transaction scheme: they are dropped, not converted.
+        Migration(module: "kernel", version: 3, name: "idempotency records per credential, sealed") { _ in
+            [
+                "DELETE FROM idempotency_keys",
+                "ALTER TABLE idempotency_keys ADD COLUMN role TEXT NOT NULL DEFAULT ''",
+            ]
+        },
     ]
 }

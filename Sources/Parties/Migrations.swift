@@ -55,5 +55,18 @@ public enum PartiesMigrations {
                 "CREATE INDEX kyc_documents_submission ON kyc_documents (submission_id)",
             ]
         },
+        // Issue 10 item 6: every key belongs to a person. Keys made before are given to the user who made them, or to
+        // the owner of the key that made them; keys made on the command line stay service keys (no owner).
+        Migration(module: "parties", version: 2, name: "api key owners") { _ in
+            [
+                "ALTER TABLE api_keys ADD COLUMN owner_user_id TEXT",
+                "UPDATE api_keys SET owner_user_id = created_by WHERE created_by IN (SELECT id FROM users)",
+                """
+                UPDATE api_keys SET owner_user_id = (SELECT k.owner_user_id FROM api_keys k WHERE k.id = api_keys.created_by)
+                WHERE owner_user_id IS NULL AND created_by IN (SELECT id FROM api_keys)
+                """,
+                "CREATE INDEX api_keys_owner ON api_keys (owner_user_id)",
+            ]
+        },
     ]
 }

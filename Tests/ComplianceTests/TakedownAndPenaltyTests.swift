@@ -58,18 +58,65 @@ import TestSupport
         }
     }
 
-    @Test func merchantFixOrOfficerDecisionClosesTheCase() async throws {
+    /// Issue 10 item 4: a merchant's edit (even an empty PATCH by staff) proposes a fix; only an officer closes a reported case.
+    @Test func merchantEditNeverClosesAReportedCase() async throws {
         try await H.with { h in
+            let staff = Principal(actorId: "usr_ms", userId: "usr_ms", merchantId: "mer_a", role: .merchantStaff, channel: .apiKey)
             let (l, c) = try await Self.reported(h, "Designer-inspired scarf")
+            _ = try await h.listings.update(l.id.rawValue, ListingInput(), by: staff)     // PATCH {}
             let edited = try await h.listings.update(l.id.rawValue, ListingInput(title: "Plain silk scarf"), by: H.merchantA)
             #expect(edited.status == .active)
-            #expect(try await h.takedowns.get(c.id.rawValue, by: H.officer).status == .fixed)
+            let still = try await h.takedowns.get(c.id.rawValue, by: H.officer)
+            #expect(still.status == .open && still.resolvedAt == nil)
+            let audit = try await AuditLog.recent(h.db, merchantId: "mer_a", limit: 50).map(\.action)
+            #expect(audit.filter { $0 == "takedown.fix-proposed" }.count == 2)
+            // Nothing was resolved in time by the edits; the clock runs on and breaches without an officer.
+            h.clock.advance(by: 25 * 3600)
+            #expect(try await h.takedowns.escalateBreaches().map(\.id) == [c.id])
+            let stats = try await h.takedowns.stats(from: TestFixtures.start.addingTimeInterval(-60), to: h.clock.now())
+            #expect(stats.resolvedInTime == 0 && stats.breached == 1 && stats.open == 1 && stats.curedByEdit == 0)
+            // The officer's decision closes it, with the penalty the edit used to dodge.
+            _ = try await h.takedowns.resolve(c.id.rawValue, action: "take-down", reason: "Counterfeit confirmed", by: H.officer)
+            #expect(try await h.penalties.list(merchantId: "mer_a", year: nil, status: nil, by: H.officer).count == 1)
+        }
+    }
+
+    @Test func officerDecisionsOnTheListingCloseTheCase() async throws {
+        try await H.with { h in
             let (l2, c2) = try await Self.reported(h, "Designer-inspired hat")
             _ = try await h.listings.moderate(l2.id.rawValue, to: .takenDown, reason: "Counterfeit", by: H.officer)
             #expect(try await h.takedowns.get(c2.id.rawValue, by: H.officer).status == .takenDown)
             let (_, c3) = try await Self.reported(h, "Designer-inspired cap")
             let (rc, rl) = try await h.takedowns.resolve(c3.id.rawValue, action: "request-change", reason: "Remove the logo photo", by: H.officer)
             #expect(rc.status == .changesRequested && rl.status == .needsReview)
+        }
+    }
+
+    /// A screening-triggered case auto-clears on an edit only when its findings are gone and an edit can cure them (brand
+    /// mentions); prohibited goods wait for an officer however the merchant rewords them.
+    @Test func screeningCaseAutoClearsOnlyForCurableFindingsThatAreGone() async throws {
+        try await H.with { h in
+            let brand = try await h.listings.create(try H.input("Tote bag in zorblux style", markets: ["EU"]), by: H.merchantA)
+            let goods = try await h.listings.create(try H.input("Water bottle, contains zorbium", markets: ["EU"]), by: H.merchantA)
+            let p = try await h.catalogue.propose(ops: [.upsert(H.rule("EU-BRD-T1", .eu, .brand, "zorblux")),
+                                                        .upsert(H.rule("EU-PRO-T2", .eu, .prohibited, "contains zorbium"))],
+                                                  summary: "test rules", by: H.officer)
+            _ = try await h.catalogue.approve(p.id.rawValue, reason: "ok", by: H.officer2)
+            _ = try await h.rescreens.drain()
+            let cases = try await h.takedowns.list(status: .open, by: H.officer)
+            let brandCase = try #require(cases.first { $0.listingId == brand.id.rawValue })
+            let goodsCase = try #require(cases.first { $0.listingId == goods.id.rawValue })
+            #expect(brandCase.trigger == .rescreen && goodsCase.trigger == .rescreen)
+            // An edit that keeps the brand does not cure it.
+            _ = try await h.listings.update(brand.id.rawValue, ListingInput(description: "Still zorblux."), by: H.merchantA)
+            #expect(try await h.takedowns.get(brandCase.id.rawValue, by: H.officer).status == .open)
+            _ = try await h.listings.update(brand.id.rawValue, ListingInput(title: "Plain canvas tote bag", description: "Plain."), by: H.merchantA)
+            #expect(try await h.takedowns.get(brandCase.id.rawValue, by: H.officer).status == .fixed)
+            _ = try await h.listings.update(goods.id.rawValue, ListingInput(title: "Water bottle"), by: H.merchantA)
+            #expect(try await h.takedowns.get(goodsCase.id.rawValue, by: H.officer).status == .open)
+            h.clock.advance(by: 60)
+            let stats = try await h.takedowns.stats(from: TestFixtures.start.addingTimeInterval(-60), to: h.clock.now())
+            #expect(stats.curedByEdit == 1 && stats.resolvedInTime == 0 && stats.open == 1)
         }
     }
 

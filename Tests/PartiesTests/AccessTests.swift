@@ -53,6 +53,60 @@ import TestSupport
         }
     }
 
+    /// Issue 10 item 6: a key belongs to the person who made it and dies with their right to it.
+    @Test func keysEndWhenTheirOwnerIsDemotedOrDisabled() async throws {
+        try await Harness.with { h in
+            let access = h.parties.access
+            let alice = try await h.parties.users.create(UserInput(email: "alice@op.example", displayName: "Alice", password: "correct horse battery",
+                                                                   role: "operator-admin", language: "en"), by: h.op)
+            let aliceSession = try #require(try await access.login(email: "alice@op.example", password: "correct horse battery")).principal
+            let (k1, t1) = try await access.createKey(name: "alice-1", role: "operator-admin", merchantId: nil, by: aliceSession)
+            #expect(k1.ownerUserId == alice.id.rawValue)
+            // A key made with a key belongs to the same person, and names them as the principal's user.
+            let viaKey = try #require(try await access.principal(forToken: t1))
+            #expect(viaKey.userId == alice.id.rawValue && viaKey.personId == alice.id.rawValue)
+            let (k2, t2) = try await access.createKey(name: "alice-2", role: "operator-admin", merchantId: nil, by: viaKey)
+            #expect(k2.ownerUserId == alice.id.rawValue)
+            let m = try await h.merchant()
+            let (_, t3) = try await access.createKey(name: "for-m", role: "merchant-admin", merchantId: m.id.rawValue, by: viaKey)
+
+            // Demoted: every key she made stops at once, including the merchant-admin key, and cannot mint new ones.
+            _ = try await h.parties.users.update(alice.id.rawValue, UserInput(role: "compliance-officer"), by: h.op)
+            for t in [t1, t2, t3] { #expect(try await access.principal(forToken: t) == nil) }
+            #expect(try await access.getKey(k1.id.rawValue, by: h.op).revokedAt != nil)
+            // Her console session carries the new role only.
+            let again = try #require(try await access.login(email: "alice@op.example", password: "correct horse battery"))
+            #expect(again.principal.role == .complianceOfficer)
+            await #expect(throws: CommonError.self) {
+                try await access.createKey(name: "x", role: "operator-admin", merchantId: nil, by: again.principal)
+            }
+
+            // Disabled: keys and sessions of the person end.
+            let bob = try await h.parties.users.create(UserInput(email: "bob@op.example", displayName: "Bob", password: "correct horse battery",
+                                                                 role: "operator-admin", language: "en"), by: h.op)
+            let bobSession = try #require(try await access.login(email: "bob@op.example", password: "correct horse battery"))
+            let (_, tb) = try await access.createKey(name: "bob", role: "finance", merchantId: nil, by: bobSession.principal)
+            _ = try await h.parties.users.update(bob.id.rawValue, UserInput(disabled: true), by: h.op)
+            #expect(try await access.principal(forToken: tb) == nil)
+            #expect(try await access.session(forToken: bobSession.token) == nil)
+        }
+    }
+
+    /// A closed merchant's console sessions end with it (they used to keep working and writing).
+    @Test func sessionsOfClosedMerchantsStopWorking() async throws {
+        try await Harness.with { h in
+            let m = try await h.merchant()
+            _ = try await h.parties.users.create(UserInput(email: "shop@m.example", displayName: "Shop", password: "correct horse battery",
+                                                           role: "merchant-admin", merchantId: m.id.rawValue, language: "en"), by: h.op)
+            _ = try await h.parties.merchants.requestExit(m.id.rawValue, reason: "bye", by: h.op)
+            h.clock.advance(by: 31 * 86400)
+            let session = try #require(try await h.parties.access.login(email: "shop@m.example", password: "correct horse battery"))
+            #expect(try await h.parties.access.session(forToken: session.token) != nil)
+            _ = try await h.parties.merchants.close(m.id.rawValue, by: h.op)
+            #expect(try await h.parties.access.session(forToken: session.token) == nil)
+        }
+    }
+
     @Test func usersLogInWithBcryptAndSessionsExpire() async throws {
         try await Harness.with { h in
             let m = try await h.merchant()

@@ -20,7 +20,7 @@ import TestSupport
         """
 
     @Test func catalogueChangeIsApprovedByASecondOfficerAndRescreens() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let (_, officerKey) = try await h.services.parties.access.createKey(name: "officer", role: "compliance-officer", merchantId: nil,
                                                                                 by: .system("test"))
             let listing = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.listing)
@@ -59,7 +59,7 @@ import TestSupport
     }
 
     @Test func badCatalogueInputIsNamedInTheCallersLanguage() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let zh: HTTPFields = [.acceptLanguage: "zh-CN"]
             let badRule = try await c.call(.post, "/api/v1/catalogue/changes", key: h.operatorKey, json: """
                 {"summary":"x","ops":[{"op":"delete","ruleId":"US-PRO-0005"},{"op":"upsert","rule":{"id":"X-1","market":"MARS","category":"prohibited","term":"x","source":"s"}}]}
@@ -79,7 +79,7 @@ import TestSupport
     }
 
     @Test func takedownPenaltyAndCertificateEndpointsKeepTenantsApart() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let pdf = Data("%PDF-1.4 certificate".utf8).base64EncodedString()
             let cert = try await c.call(.post, "/api/v1/certifications", key: h.keyA, json: """
                 {"type":"CE","number":"DoC-7","issuer":"Alpha QA","expiresOn":"2027-03-01","fileName":"doc.pdf","contentType":"application/pdf","fileBase64":"\(pdf)"}
@@ -131,7 +131,7 @@ import TestSupport
     }
 
     @Test func regulationsAndCountryRisk() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let all = try await c.call(.get, "/api/v1/regulations?market=EU", key: h.keyA)
             #expect(all.json.list.count >= 10 && all.json.list.allSatisfy { $0["market"] as? String == "EU" && $0["state"] as? String == "baseline" })
             let rec = try await c.call(.post, "/api/v1/regulations", key: h.operatorKey, json: """
@@ -150,7 +150,7 @@ import TestSupport
     }
 
     @Test func publicListingPageShowsConvertedPricesWithTheirBasis() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let xml = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Fixtures/ecb/eurofxref-daily.xml"))
             try await h.services.fx.importECB(xml)

@@ -148,7 +148,7 @@ import Web
     }
 
     @Test func listingsQueueHighlightsAndClears() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             try await seedUser(h)
             let merchant = Principal(actorId: "key_a", userId: nil, merchantId: h.merchantA.id.rawValue, role: .merchantAdmin, channel: .apiKey)
             let listing = try await h.services.listings.create(ListingInput(title: "20000mAh power bank fast charge",

@@ -19,7 +19,7 @@ import Web
         """
 
     @Test func createUpdateVersionsAndModerate() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let created = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body)
             #expect(created.status == .created && created.json.str("status") == "active" && created.json.str("verdict") == "pass")
             let id = try #require(created.json.str("id"))
@@ -41,7 +41,7 @@ import Web
     }
 
     @Test func badInputAndTenantWalls() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let bad = try await c.call(.post, "/api/v1/listings", key: h.keyA,
                                        json: #"{"title":"x","price":{"amount":"1.234","currency":"USD"},"originCountry":"CN","markets":["US"]}"#)
             #expect(bad.status == .unprocessableContent && bad.json.fieldNames == ["price"])
@@ -61,10 +61,42 @@ import Web
         }
     }
 
+    /// Issue 10 item 9 (K2): publishing needs approved KYC, and an identity change after approval reopens it. An operator
+    /// filing for the merchant is held the same way; live listings stay on sale during the re-review.
+    @Test func publishingNeedsApprovedKYCAndIdentityEditsReopenIt() async throws {
+        try await WebHarness.with { h, c in
+            let before = try await h.count("listings")
+            let early = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body)
+            #expect(early.status == .conflict && early.json.str("code") == "kyc-not-approved")
+            let forA = Self.body.replacingOccurrences(of: #"{"title""#, with: #"{"merchantId":"\#(h.merchantA.id)","title""#)
+            #expect(try await c.call(.post, "/api/v1/listings", key: h.operatorKey, json: forA).json.str("code") == "kyc-not-approved")
+            #expect(try await h.count("listings") == before)
+
+            try await h.approveKYC(h.merchantA)
+            let live = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body)
+            #expect(live.status == .created && live.json.str("status") == "active")
+            let id = try #require(live.json.str("id"))
+            // A display-name change is not an identity change.
+            let renamed = try await c.call(.patch, "/api/v1/merchants/\(h.merchantA.id)", key: h.keyA, json: #"{"name":"Alpha Trading"}"#)
+            #expect(renamed.json.str("kycStatus") == "approved")
+            let moved = try await c.call(.patch, "/api/v1/merchants/\(h.merchantA.id)", key: h.keyA, json: #"{"legalName":"Shell Co. Ltd","country":"VG"}"#)
+            #expect(moved.status == .ok && moved.json.str("kycStatus") == "needs-more-info")
+            let blocked = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body)
+            #expect(blocked.status == .conflict && blocked.json.str("code") == "kyc-not-approved")
+            let edit = try await c.call(.patch, "/api/v1/listings/\(id)", key: h.keyA, json: #"{"title":"Organic cotton tote bag XL"}"#)
+            #expect(edit.status == .conflict && edit.json.str("code") == "kyc-not-approved")
+            #expect(try await c.call(.get, "/api/v1/listings/\(id)", key: h.keyA).json.str("status") == "active")
+            #expect(try await AuditLog.recent(h.services.db, merchantId: h.merchantA.id.rawValue, limit: 50).contains { $0.action == "kyc.reopened" })
+            // A fresh approval lets it publish again.
+            try await h.approveKYC(h.merchantA)
+            #expect(try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body).status == .created)
+        }
+    }
+
     /// Operators file listings, certificates and penalties for a merchant by id: an id Parties does not know is a 422
     /// on merchantId and nothing is written; a real merchant's id works (CMP3, CMP4, CMP5).
     @Test func operatorRecordsNeedAnExistingMerchant() async throws {
-        try await WebHarness.with { h, c in
+        try await WebHarness.with(approvedKYC: true) { h, c in
             let listing = Self.body.replacingOccurrences(of: #"{"title""#, with: #"{"merchantId":"mer_nobody","title""#)
             let certificate = #"{"merchantId":"mer_nobody","type":"CE","number":"EU-1","issuer":"TÜV"}"#
             let penalty = #"{"merchantId":"mer_nobody","violation":"prohibited","reason":"ivory"}"#

@@ -13,12 +13,14 @@ import TestSupport
         try await TestDatabase.with(migrations: AllMigrations.list) { db in
             let clock = FixedClock(TestFixtures.start)
             let services = AppServices(db: db, clock: clock, cipher: TestFixtures.cipher, config: AppConfig(bcryptCost: 4))
-            _ = try await services.idempotency.claim(scope: "mer_x", key: "old", requestHash: "h")
+            let owner = IdempotencyStore.Owner(scope: "cred:key_x", role: "merchant-admin")
+            let ok: @Sendable () async throws -> IdempotencyStore.StoredResponse = { .init(status: 201, contentType: "application/json", body: Data("{}".utf8), location: nil) }
+            _ = try await services.idempotency.perform(owner: owner, key: "old", requestHash: "h", effect: ok)
             _ = try await services.parties.users.create(UserInput(email: "m@t.cn", displayName: "M", password: "maintenance pw",
                                                                   role: "finance"), by: .system("t"))
             _ = try await services.parties.access.login(email: "m@t.cn", password: "maintenance pw")
             clock.advance(by: 25 * 3600)
-            _ = try await services.idempotency.claim(scope: "mer_x", key: "recent", requestHash: "h")
+            _ = try await services.idempotency.perform(owner: owner, key: "recent", requestHash: "h", effect: ok)
             let maintenance = MaintenanceService(services: services, logger: Logger(label: "test"))
             await maintenance.runOnce()
             let count = { (table: String) in try await db.read { try await $0.select().column("*").from(table).all().count } }

@@ -18,7 +18,8 @@ struct WebHarness {
     let keyA: String
     let keyB: String
 
-    static func with(_ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
+    /// `approvedKYC`: both merchants pass KYC first, as a merchant must before it publishes listings (K2).
+    static func with(approvedKYC: Bool = false, _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
         try await TestDatabase.with(migrations: AllMigrations.list) { db in
             let clock = FixedClock(TestFixtures.start)
             var config = AppConfig(bcryptCost: 4)
@@ -32,9 +33,26 @@ struct WebHarness {
             let (_, ka) = try await services.parties.access.createKey(name: "a", role: "merchant-admin", merchantId: a.id.rawValue, by: system)
             let (_, kb) = try await services.parties.access.createKey(name: "b", role: "merchant-admin", merchantId: b.id.rawValue, by: system)
             let harness = WebHarness(services: services, clock: clock, operatorKey: opKey, merchantA: a, merchantB: b, keyA: ka, keyB: kb)
+            if approvedKYC {
+                try await harness.approveKYC(a)
+                try await harness.approveKYC(b)
+            }
             let app = Application(router: try await buildRouter(services))
             try await app.test(.router) { client in try await body(harness, client) }
         }
+    }
+
+    /// Submits, documents and approves a KYC for `m` through the real service.
+    func approveKYC(_ m: Merchant) async throws {
+        let system = Principal.system("test")
+        let kyc = services.parties.kyc
+        let sub = try await kyc.submit(merchantId: m.id.rawValue, KYCInput(
+            companyName: m.name, registrationNumber: "91440300MA5F\(m.id.rawValue.filter { $0.isLetter || $0.isNumber }.suffix(6).uppercased())", legalRepresentative: "Test Rep",
+            country: m.country, address: "1 Test Road", licenceExpiresOn: "2030-01-01"), by: system)
+        _ = try await kyc.addDocument(submissionId: sub.id.rawValue, kind: "business-licence", filename: "licence.pdf",
+                                      contentType: "application/pdf", data: DemoData.samplePDF(title: "licence"), by: system)
+        _ = try await kyc.startReview(sub.id.rawValue, by: system)
+        _ = try await kyc.approve(sub.id.rawValue, by: system)
     }
 
     func count(_ table: String) async throws -> Int {

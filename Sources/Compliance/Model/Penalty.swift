@@ -132,6 +132,8 @@ public struct Penalty: Sendable {
     public var appealNote: String?
     public var appealDecidedBy: String?
     public var appealDecidedAt: Date?
+    /// The person who filed the appeal: neither they nor the issuer may decide it.
+    public var appealedBy: String? = nil
 
     /// Points while under appeal still count: a merchant cannot escape a sanction by appealing.
     public var countedPoints: Int { status == .revoked ? 0 : points }

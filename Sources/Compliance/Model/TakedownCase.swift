@@ -23,7 +23,7 @@ public struct TakedownCase: Sendable {
         case cleared
         /// Off sale until the merchant edits it.
         case changesRequested = "changes-requested"
-        /// The merchant's own edit removed the violation or took the listing off sale.
+        /// Screening opened it and the merchant's new version no longer has the (curable) finding.
         case fixed
     }
 
@@ -54,6 +54,20 @@ public struct TakedownCase: Sendable {
     public var escalatedAt: Date?
 
     public var sla: SLAClock { SLAClock(startedAt: openedAt, dueAt: dueAt, completedAt: resolvedAt) }
+
+    /// A merchant's edit may close only a case that screening opened, and only for rules an edit can cure: an
+    /// infringing brand mention can be removed, prohibited goods stay prohibited however they are described.
+    var mayCloseOnMerchantEdit: Bool {
+        trigger == .rescreen && findings.allSatisfy { $0.finding.category == .brand }
+    }
+
+    /// Whether the case was closed by an officer (the only closures the 24 h KPI counts).
+    public var isOfficerDecision: Bool {
+        switch status {
+        case .takenDown, .cleared, .changesRequested: true
+        case .open, .fixed: false
+        }
+    }
 
     /// Findings that put a live listing on the 24 h clock: active prohibited-goods and brand (infringement) hits.
     public static func triggering(_ findings: [MarketFinding]) -> [MarketFinding] {

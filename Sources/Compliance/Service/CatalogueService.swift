@@ -119,7 +119,7 @@ public final class CatalogueService: Sendable {
                 throw ValidationError(field: "regulationIds[\(i)]", code: "unknown-regulation", en: "No regulation \(id).", zh: "没有法规 \(id)。")
             }
             let change = CatalogueChange(id: .generate(), status: .pending, summary: why!, ops: ops, regulationIds: regulationIds,
-                                         proposedBy: p.actorId, proposedAt: clock.now())
+                                         proposedBy: p.personId, proposedAt: clock.now())
             try await store.insertChange(change, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: nil, action: "catalogue.proposed", entity: "catalogue-change",
                                               entityId: change.id.rawValue,
@@ -175,7 +175,7 @@ public final class CatalogueService: Sendable {
             guard change.status == .pending else {
                 throw CommonError.invalidTransition(entity: "catalogue change", from: change.status.rawValue, to: "approved")
             }
-            guard change.proposedBy != p.actorId else {
+            guard change.proposedBy != p.personId else {
                 throw CommonError.conflict(code: "four-eyes", en: "A change must be approved by someone other than its proposer.",
                                            zh: "变更须由提议人以外的人员审批（四眼原则）。")
             }
@@ -190,7 +190,7 @@ public final class CatalogueService: Sendable {
             let number = Int(row.version) + 1
             let now = clock.now()
             try await store.insertVersion(number, catalogue: new, changeId: change.id.rawValue, summary: change.summary, by: p.actorId, at: now, in: sql)
-            change.status = .approved; change.decidedBy = p.actorId; change.decidedAt = now; change.decisionReason = why
+            change.status = .approved; change.decidedBy = p.personId; change.decidedAt = now; change.decisionReason = why
             change.resultVersion = number
             try await store.decide(change, in: sql)
             let effective = new.effective(on: day)
@@ -219,7 +219,7 @@ public final class CatalogueService: Sendable {
             guard change.status == .pending else {
                 throw CommonError.invalidTransition(entity: "catalogue change", from: change.status.rawValue, to: "rejected")
             }
-            change.status = .rejected; change.decidedBy = p.actorId; change.decidedAt = clock.now(); change.decisionReason = why
+            change.status = .rejected; change.decidedBy = p.personId; change.decidedAt = clock.now(); change.decisionReason = why
             try await store.decide(change, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: nil, action: "catalogue.rejected", entity: "catalogue-change",
                                               entityId: id, data: ["reason": why!]), in: sql)

@@ -31,14 +31,15 @@ public struct ListingInput: Sendable {
 
 /// Product listings (CMP2): every save keeps a version and its price, and is screened for every destination market
 /// plus disclosure and discount rules (CMP8); the worst verdict sets the state (pass → active, review → needs-review,
-/// reject → rejected). A merchant under store closure (CMP4) cannot publish.
+/// reject → rejected). A merchant under store closure (CMP4), or without approved KYC (K2), cannot publish: neither a
+/// new listing nor a new version of one.
 public struct ListingService: Sendable {
     let db: Database
     let clock: any WallClock
     let screening: ScreeningService
     let penalties: PenaltyService
     let takedowns: TakedownService
-    /// Checks the merchant an operator creates a listing for (nil: no merchant directory, as in this module's own tests).
+    /// Checks the merchant a listing is for: it exists and may publish (nil: no merchant directory, as in this module's own tests).
     let merchants: (any MerchantRegistry)?
     let audit: AuditLog
     let store = ListingStore()
@@ -149,6 +150,7 @@ public struct ListingService: Sendable {
         let content = try content(input, over: nil)
         return try await db.transaction { [store, audit, checks, certificates, merchants] sql in
             if p.merchantId == nil { try await merchants?.require(merchantId, in: sql) }
+            try await merchants?.requirePublishing(merchantId, in: sql)
             try await self.requireOpenStore(merchantId, in: sql)
             try await self.checkCertificates(content.certifications, merchantId: merchantId, in: sql)
             let now = clock.now()
@@ -174,6 +176,7 @@ public struct ListingService: Sendable {
         return try await db.transaction { [store, audit, checks, certificates, takedowns] sql in
             guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
             let content = try self.content(input, over: l.content)
+            try await merchants?.requirePublishing(l.merchantId, in: sql)
             try await self.requireOpenStore(l.merchantId, in: sql)
             if input.certifications != nil { try await self.checkCertificates(content.certifications, merchantId: l.merchantId, in: sql) }
             let now = clock.now()
@@ -189,10 +192,9 @@ public struct ListingService: Sendable {
             try await store.insertVersion(l, by: p.actorId, in: sql)
             try await store.insertPrice(l, in: sql)
             try await certificates.link(listingId: id, to: content.certifications, in: sql)
-            // The merchant's fix supersedes an open takedown case; a new version is screened afresh (a still-violating
-            // version is rejected, so it cannot stay on sale).
-            try await takedowns.closeOpen(listing: l, status: .fixed, reason: "new version \(l.version) screened \(verdict.rawValue)",
-                                          actor: p.actorId, in: sql)
+            // A new version is screened afresh (a still-violating one is rejected, so it cannot stay on sale), but it
+            // only proposes a fix for an open takedown case: an officer decides reported cases (issue 10 item 4).
+            try await takedowns.merchantEdited(listing: l, actor: p.actorId, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.updated", entity: "listing",
                                               entityId: id, data: ["version": String(l.version), "from": from.rawValue, "to": l.status.rawValue,
                                                                    "verdict": verdict.rawValue]), in: sql)

@@ -69,7 +69,7 @@ public struct PenaltyService: Sendable {
         return try await db.transaction { [merchants] sql in
             try await merchants?.require(merchant!, in: sql)
             return try await self.issue(merchantId: merchant!, violation: kind!, points: points, listingId: listingId, caseId: nil, reason: why!,
-                                 actor: p.actorId, in: sql)
+                                 actor: p.personId, in: sql)
         }
     }
 
@@ -89,7 +89,7 @@ public struct PenaltyService: Sendable {
                 throw CommonError.conflict(code: "appeal-window-closed", en: "Appeals are accepted within \(Penalty.appealWindowDays) days.",
                                            zh: "申诉须在处罚后 \(Penalty.appealWindowDays) 日内提出。")
             }
-            pen.status = .appealed; pen.appealReason = why; pen.appealedAt = now
+            pen.status = .appealed; pen.appealReason = why; pen.appealedAt = now; pen.appealedBy = p.personId
             try await store.update(pen, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: pen.merchantId, action: "penalty.appealed", entity: "penalty",
                                               entityId: id, data: ["reason": why!]), in: sql)
@@ -97,7 +97,8 @@ public struct PenaltyService: Sendable {
         }
     }
 
-    /// A second officer (never the one who issued it) decides the appeal.
+    /// A second officer decides the appeal: never the person who issued the penalty nor the one who appealed it, whichever
+    /// of their credentials they use.
     public func decideAppeal(_ id: String, outcome: String?, points: Int?, note: String?, by p: Principal) async throws -> Penalty {
         try p.require(Self.mayIssue(p), "decide appeals")
         var v = Validator()
@@ -109,9 +110,12 @@ public struct PenaltyService: Sendable {
         return try await db.transaction { [store, audit, clock] sql in
             guard var pen = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "penalty", id: id) }
             guard pen.status == .appealed else { throw CommonError.invalidTransition(entity: "penalty", from: pen.status.rawValue, to: result!.rawValue) }
-            guard pen.issuedBy != p.actorId else {
+            guard pen.issuedBy != p.personId else {
                 throw CommonError.conflict(code: "four-eyes", en: "The officer who issued a penalty cannot decide its appeal.",
                                            zh: "开具处罚的人员不能审理其申诉。")
+            }
+            guard pen.appealedBy != p.personId else {
+                throw CommonError.conflict(code: "four-eyes", en: "Whoever filed an appeal cannot decide it.", zh: "申诉人不能审理自己的申诉。")
             }
             if result == .reduced, let points, !(0..<pen.points).contains(points) {
                 throw ValidationError(field: "points", code: "not-reduced", en: "Reduced points must be below \(pen.points).", zh: "减分后的分值须低于 \(pen.points)。")
@@ -122,7 +126,7 @@ public struct PenaltyService: Sendable {
             case .reduced: pen.status = .active; pen.points = points!
             case .overturned: pen.status = .revoked
             }
-            pen.appealOutcome = result; pen.appealNote = why; pen.appealDecidedBy = p.actorId; pen.appealDecidedAt = clock.now()
+            pen.appealOutcome = result; pen.appealNote = why; pen.appealDecidedBy = p.personId; pen.appealDecidedAt = clock.now()
             try await store.update(pen, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: pen.merchantId, action: "penalty.appeal-\(result!.rawValue)",
                                               entity: "penalty", entityId: id,

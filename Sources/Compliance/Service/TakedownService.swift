@@ -10,6 +10,8 @@ public struct TakedownStats: Sendable, Equatable {
     /// Resolved late, or still open past due.
     public var breached = 0
     public var open = 0
+    /// Screening-triggered cases that a merchant's edit cured within 24 h: outside the KPI, which counts officers' decisions.
+    public var curedByEdit = 0
     public var medianResolutionMinutes: Int?
     /// Resolved within 24 h as a share of cases due in the period (nil when none).
     public var onTimeRate: Double? {
@@ -116,20 +118,45 @@ public struct TakedownService: Sendable {
             if act == .takeDown {
                 let worst = c.findings.map(\.finding.category).contains(.prohibited) ? Violation.prohibited : Violation.infringement
                 _ = try await penalties.issue(merchantId: c.merchantId, violation: worst, points: nil, listingId: c.listingId, caseId: id,
-                                              reason: "Takedown \(id): \(c.ruleIds.joined(separator: ", ")) — \(why!)", actor: p.actorId, in: sql)
+                                              reason: "Takedown \(id): \(c.ruleIds.joined(separator: ", ")) — \(why!)", actor: p.personId, in: sql)
             }
             return (c, l)
         }
     }
 
-    /// Closes the listing's open case when it left sale or lost the violation by other means (merchant edit, moderation).
-    func closeOpen(listing l: Listing, status: TakedownCase.Status, reason: String, actor: String, in sql: any SQLDatabase) async throws {
-        for var c in try await store.forListing(l.id.rawValue, in: sql) where c.status == .open {
-            c.status = status; c.resolvedAt = clock.now(); c.resolvedBy = actor; c.resolutionReason = reason
-            try await store.update(c, in: sql)
-            try await audit.append(AuditEvent(actor: actor, merchantId: l.merchantId, action: "takedown.\(status.rawValue)", entity: "takedown-case",
-                                              entityId: c.id.rawValue, data: ["listing": l.id.rawValue, "reason": reason]), in: sql)
+    /// A merchant's new version of a listing with an open case. The edit only proposes a fix: a reported case, or
+    /// one whose rules cannot be fixed by rewording (prohibited goods stay prohibited whatever the title says), waits
+    /// for an officer on its 24 h clock. A screening-triggered case closes as fixed only when every finding that
+    /// opened it is gone from the new version and every one of them is of a kind an edit can cure.
+    func merchantEdited(listing l: Listing, actor: String, in sql: any SQLDatabase) async throws {
+        let stillFound = Set(TakedownCase.triggering(l.findings).map(\.finding.ruleId))
+        for c in try await store.forListing(l.id.rawValue, in: sql) where c.status == .open {
+            let cured = c.ruleIds.allSatisfy { !stillFound.contains($0) }
+            if c.mayCloseOnMerchantEdit && cured {
+                try await close(c, status: .fixed, reason: "new version \(l.version) no longer matches \(c.ruleIds.joined(separator: ", "))",
+                                actor: actor, in: sql)
+            } else {
+                try await audit.append(AuditEvent(actor: actor, merchantId: l.merchantId, action: "takedown.fix-proposed", entity: "takedown-case",
+                                                  entityId: c.id.rawValue,
+                                                  data: ["listing": l.id.rawValue, "version": String(l.version),
+                                                         "findingsGone": String(cured)]), in: sql)
+            }
         }
+    }
+
+    /// Closes the listing's open case when an officer's decision on the listing itself settles it (moderation).
+    func closeOpen(listing l: Listing, status: TakedownCase.Status, reason: String, actor: String, in sql: any SQLDatabase) async throws {
+        for c in try await store.forListing(l.id.rawValue, in: sql) where c.status == .open {
+            try await close(c, status: status, reason: reason, actor: actor, in: sql)
+        }
+    }
+
+    private func close(_ c: TakedownCase, status: TakedownCase.Status, reason: String, actor: String, in sql: any SQLDatabase) async throws {
+        var c = c
+        c.status = status; c.resolvedAt = clock.now(); c.resolvedBy = actor; c.resolutionReason = reason
+        try await store.update(c, in: sql)
+        try await audit.append(AuditEvent(actor: actor, merchantId: c.merchantId, action: "takedown.\(status.rawValue)", entity: "takedown-case",
+                                          entityId: c.id.rawValue, data: ["listing": c.listingId, "reason": reason]), in: sql)
     }
 
     public func list(status: TakedownCase.Status?, limit: Int? = nil, by p: Principal) async throws -> [TakedownCase] {
@@ -170,6 +197,8 @@ public struct TakedownService: Sendable {
         for c in cases {
             s.opened += 1
             switch c.sla.state(at: now) {
+            // The KPI counts officers' decisions only: a case the merchant's edit cured in time is neither met nor breached.
+            case .met where !c.isOfficerDecision: s.resolved += 1; s.curedByEdit += 1
             case .met: s.resolved += 1; s.resolvedInTime += 1
             case .metLate: s.resolved += 1; s.breached += 1
             case .breached: s.open += 1; s.breached += 1

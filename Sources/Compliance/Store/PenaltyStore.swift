@@ -22,6 +22,7 @@ struct PenaltyStore: Sendable {
         let appealNote: String?
         let appealDecidedBy: String?
         let appealDecidedAt: Int64?
+        let appealedBy: String?
     }
 
     func insert(_ p: Penalty, in sql: any SQLDatabase) async throws {
@@ -36,6 +37,7 @@ struct PenaltyStore: Sendable {
             .set("appeal_reason", to: p.appealReason).set("appealed_at", to: p.appealedAt?.epochMillis)
             .set("appeal_outcome", to: p.appealOutcome?.rawValue).set("appeal_note", to: p.appealNote)
             .set("appeal_decided_by", to: p.appealDecidedBy).set("appeal_decided_at", to: p.appealDecidedAt?.epochMillis)
+            .set("appealed_by", to: p.appealedBy)
             .where("id", .equal, p.id.rawValue).run()
     }
 
@@ -96,6 +98,6 @@ struct PenaltyStore: Sendable {
                 status: Penalty.Status(rawValue: r.status) ?? .active, issuedBy: r.issuedBy, issuedAt: Date(epochMillis: r.issuedAt),
                 appealReason: r.appealReason, appealedAt: r.appealedAt.map(Date.init(epochMillis:)),
                 appealOutcome: r.appealOutcome.flatMap(Penalty.AppealOutcome.init(rawValue:)), appealNote: r.appealNote,
-                appealDecidedBy: r.appealDecidedBy, appealDecidedAt: r.appealDecidedAt.map(Date.init(epochMillis:)))
+                appealDecidedBy: r.appealDecidedBy, appealDecidedAt: r.appealDecidedAt.map(Date.init(epochMillis:)), appealedBy: r.appealedBy)
     }
 }

@@ -7,6 +7,7 @@ import PostgresNIO
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 
 public enum DatabaseEngine: String, Sendable {
     case sqlite
@@ -55,7 +56,10 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` on a pooled connection, outside any transaction (reads, single statements).
+    /// Inside a `requestTransaction` it runs on that transaction's connection, so a request
+    /// reads what it has written.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let ambient = joinable { return try await body(ambient.sql) }
         switch backend {
         case .sqlite(let pool):
             return try await pool.withConnection { try await body($0.sql(queryLogLevel: .trace)) }
@@ -65,7 +69,32 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` inside one transaction on one pinned connection; any thrown error rolls back.
+    /// Inside a `requestTransaction` it becomes a savepoint of that transaction: its error rolls
+    /// back only its own writes, its success is committed with the request's outcome.
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let ambient = joinable { return try await ambient.savepoint(body) }
+        return try await ownTransaction(body)
+    }
+
+    /// One transaction around a whole request: every `read` and `transaction` of this database
+    /// made while `body` runs (in the same task tree) joins it. The idempotency record of a request
+    /// commits together with its effect this way, so a crash leaves either both or neither (K9).
+    /// Bodies must not run database calls concurrently (one connection serves them all).
+    public func requestTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        if let ambient = joinable { return try await ambient.savepoint(body) }
+        return try await ownTransaction { sql in
+            let ambient = AmbientTransaction(owner: ObjectIdentifier(self), sql: sql)
+            return try await AmbientTransaction.$current.withValue(ambient) { try await body(sql) }
+        }
+    }
+
+    /// The request transaction this task runs in, when it belongs to this database.
+    private var joinable: AmbientTransaction? {
+        guard let ambient = AmbientTransaction.current, ambient.owner == ObjectIdentifier(self) else { return nil }
+        return ambient
+    }
+
+    private func ownTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let pool):
             return try await pool.withWriter { conn in
@@ -97,6 +126,31 @@ public final class Database: Sendable {
         switch backend {
         case .sqlite(let pool): await pool.close()
         case .postgres(_, let runner): runner.cancel(); _ = await runner.value
+        }
+    }
+}
+
+/// The transaction a request runs in (see `Database.requestTransaction`); nested transactions
+/// are savepoints on its one connection.
+final class AmbientTransaction: Sendable {
+    @TaskLocal static var current: AmbientTransaction?
+    let owner: ObjectIdentifier
+    let sql: any SQLDatabase
+    private let depth = Mutex(0)
+
+    init(owner: ObjectIdentifier, sql: any SQLDatabase) { self.owner = owner; self.sql = sql }
+
+    func savepoint<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        let name = "tl_sp_\(depth.withLock { $0 += 1; return $0 })"
+        try await sql.raw("SAVEPOINT \(unsafeRaw: name)").run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("RELEASE SAVEPOINT \(unsafeRaw: name)").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: name)").run()
+            try? await sql.raw("RELEASE SAVEPOINT \(unsafeRaw: name)").run()
+            throw error
         }
     }
 }

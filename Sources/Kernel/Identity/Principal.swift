@@ -60,6 +60,11 @@ public struct Principal: Sendable, Equatable {
         self.actorId = actorId; self.userId = userId; self.merchantId = merchantId; self.role = role; self.channel = channel
     }
 
+    /// The person behind the credential: the user for a session, the key's owner for an API key, else the actor
+    /// itself (a service key made on the command line, a job). Four-eyes and appeal rules compare people, so a second
+    /// key of the same person is still the same person (issue 10 item 6).
+    public var personId: String { userId ?? actorId }
+
     public var scope: TenantScope {
         if role.isOperator { return .operatorWide }
         return .merchant(merchantId ?? "")

@@ -85,6 +85,14 @@ public struct FieldCipher: Sendable {
         }
     }
 
+    /// Keyed digest of exact bytes (no normalisation), hex: fingerprints of request bodies that
+    /// may hold secrets, so that a stored fingerprint cannot be brute-forced back to them.
+    public func mac(_ data: Data, context: String) -> String {
+        var input = Data((context + "\u{1F}").utf8)
+        input.append(data)
+        return Data(HMAC<SHA256>.authenticationCode(for: input, using: indexKey)).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Deterministic keyed digest of a normalised value (trimmed, upper-cased, inner spaces removed).
     public func blindIndex(_ value: String, context: String) -> String {
         let normalised = value.uppercased().filter { !$0.isWhitespace && $0 != "-" }

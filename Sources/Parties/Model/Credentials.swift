@@ -26,6 +26,9 @@ public struct APIKey: Sendable, Equatable {
     public let createdAt: Date
     public var revokedAt: Date?
     public var lastUsedAt: Date?
+    /// The person the key acts for (its creator, or the owner of the key that created it). A key lives only while
+    /// its owner is enabled and may still grant its role; nil for a service key made on the command line.
+    public var ownerUserId: String? = nil
 
     public var isRevoked: Bool { revokedAt != nil }
 

@@ -22,9 +22,10 @@ public struct AccessService: Sendable {
         let merchantId = merchantId.flatMap { $0.isEmpty ? nil : $0 } ?? (p.role == .merchantAdmin ? p.merchantId : nil)
         try p.require(RolePolicy.mayGrant(role!, merchantId: merchantId, by: p), "create a \(role!.rawValue) key here")
         let token = APIKey.newToken()
+        // The key acts for the person who made it (through a session or another of their keys), never for a credential.
         let key = APIKey(id: .generate(), merchantId: merchantId.map(MerchantID.init(unchecked:)), role: role!, name: name!,
                          prefix: String(token.prefix(10)), createdBy: p.actorId, createdAt: ctx.clock.now(),
-                         revokedAt: nil, lastUsedAt: nil)
+                         revokedAt: nil, lastUsedAt: nil, ownerUserId: p.userId)
         try await ctx.db.transaction { [keys, merchants, ctx] sql in
             if let merchantId {
                 guard let m = try await merchants.find(merchantId, scope: p.scope, in: sql) else {
@@ -37,7 +38,7 @@ public struct AccessService: Sendable {
             try await keys.insert(key, hash: APIKey.digest(token), in: sql)
             try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "api-key.created",
                                                   entity: "api-key", entityId: key.id.rawValue,
-                                                  data: ["role": key.role.rawValue, "prefix": key.prefix]), in: sql)
+                                                  data: ["role": key.role.rawValue, "prefix": key.prefix, "owner": key.ownerUserId ?? "service"]), in: sql)
         }
         return (key, token)
     }
@@ -71,22 +72,27 @@ public struct AccessService: Sendable {
         }
     }
 
-    /// Resolves a bearer token; revoked keys and keys of closed merchants authenticate nobody.
+    /// Resolves a bearer token. Revoked keys, keys of closed merchants, and keys whose owner is disabled or may no longer
+    /// grant the key's role (demoted, moved) authenticate nobody: a key never outlives its person's right.
     public func principal(forToken token: String) async throws -> Principal? {
         guard token.hasPrefix(APIKey.tokenPrefix), token.count < 200 else { return nil }
         let digest = APIKey.digest(token)
         let now = ctx.clock.now()
-        return try await ctx.db.read { [keys, merchants] sql -> Principal? in
+        return try await ctx.db.read { [keys, merchants, users] sql -> Principal? in
             guard let k = try await keys.findByHash(digest, in: sql), !k.isRevoked else { return nil }
             if let m = k.merchantId {
                 guard let merchant = try await merchants.find(m.rawValue, scope: .operatorWide, in: sql),
                       merchant.status != .closed else { return nil }
             }
+            if let owner = k.ownerUserId {
+                guard let u = try await users.find(owner, scope: .operatorWide, in: sql), !u.disabled,
+                      RolePolicy.mayGrant(k.role, merchantId: k.merchantId?.rawValue, by: Self.principal(u)) else { return nil }
+            }
             // Coarse last-used stamp: at most one write a minute per key.
             if (k.lastUsedAt.map { now.timeIntervalSince($0) > 60 } ?? true) {
                 try? await keys.touch(k.id, at: now, in: sql)
             }
-            return Principal(actorId: k.id.rawValue, userId: nil, merchantId: k.merchantId?.rawValue, role: k.role, channel: .apiKey)
+            return Principal(actorId: k.id.rawValue, userId: k.ownerUserId, merchantId: k.merchantId?.rawValue, role: k.role, channel: .apiKey)
         }
     }
 
@@ -117,9 +123,13 @@ public struct AccessService: Sendable {
     public func session(forToken token: String) async throws -> Session? {
         let hash = Digest.sha256Hex(token)
         let now = ctx.clock.now().epochMillis
-        return try await ctx.db.read { [sessions, users] sql -> Session? in
+        return try await ctx.db.read { [sessions, users, merchants] sql -> Session? in
             guard let s = try await sessions.find(tokenHash: hash, in: sql), s.expiresAt > now,
                   let user = try await users.find(s.userId, scope: .operatorWide, in: sql), !user.disabled else { return nil }
+            // A closed merchant's people are signed out with it (issue 10 item 6).
+            if let m = user.merchantId {
+                guard let merchant = try await merchants.find(m.rawValue, scope: .operatorWide, in: sql), merchant.status != .closed else { return nil }
+            }
             return Session(token: token, csrfToken: s.csrf, user: user, principal: Self.principal(user))
         }
     }

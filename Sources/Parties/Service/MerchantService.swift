@@ -109,10 +109,20 @@ public struct MerchantService: Sendable {
             if let email, email != m.contactEmail { m.contactEmail = email; changed["contactEmail"] = "changed" }
             if let currency, currency != m.settlementCurrency { m.settlementCurrency = currency; changed["settlementCurrency"] = currency }
             guard !changed.isEmpty else { return m }
+            // The legal identity is what KYC verified: changing it after approval reopens KYC, so the merchant publishes
+            // nothing new until a reviewer approves a fresh submission. Live listings stay on sale meanwhile (the entity
+            // was verified; the operator may take them down), documented in docs/api.md.
+            let reopensKYC = m.kycStatus == .approved && (changed["legalName"] != nil || changed["country"] != nil)
+            if reopensKYC { m.kycStatus = .needsMoreInfo }
             m.updatedAt = ctx.clock.now()
             try await store.update(m, in: sql)
             try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: id, action: "merchant.updated",
                                                   entity: "merchant", entityId: id, data: changed), in: sql)
+            if reopensKYC {
+                try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: id, action: "kyc.reopened", entity: "merchant", entityId: id,
+                                                      data: ["fields": changed.keys.filter { $0 == "legalName" || $0 == "country" }.sorted()
+                                                          .joined(separator: ",")]), in: sql)
+            }
             return m
         }
     }

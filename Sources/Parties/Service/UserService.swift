@@ -127,6 +127,12 @@ public struct UserService: Sendable {
             u.updatedAt = ctx.clock.now()
             try await store.update(u, in: sql)
             if u.disabled { try await SessionStore().deleteAll(userId: u.id, in: sql) }
+            // A key acts for its owner: disabling them or changing their role ends every key they made (a demoted admin's
+            // keys must not keep creating admin keys). Their sessions pick up the new role on the next request.
+            if u.disabled || data["role"] != nil {
+                let revoked = try await APIKeyStore().revokeAll(ownedBy: u.id.rawValue, at: u.updatedAt, in: sql)
+                if !revoked.isEmpty { data["apiKeysRevoked"] = revoked.joined(separator: ",") }
+            }
             try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: u.merchantId?.rawValue, action: "user.updated",
                                                   entity: "user", entityId: id, data: data), in: sql)
             return u

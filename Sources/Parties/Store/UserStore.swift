@@ -81,14 +81,16 @@ struct APIKeyStore: Sendable {
         let createdAt: Int64
         let revokedAt: Int64?
         let lastUsedAt: Int64?
+        let ownerUserId: String?
     }
 
-    static let columns = ["id", "merchant_id", "role", "name", "prefix", "created_by", "created_at", "revoked_at", "last_used_at"]
+    static let columns = ["id", "merchant_id", "role", "name", "prefix", "created_by", "created_at", "revoked_at", "last_used_at",
+                          "owner_user_id"]
 
     func insert(_ k: APIKey, hash: String, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "api_keys").columns(Self.columns + ["key_hash"])
             .values([k.id.rawValue, k.merchantId?.rawValue, k.role.rawValue, k.name, k.prefix, k.createdBy,
-                     k.createdAt.epochMillis, k.revokedAt?.epochMillis, k.lastUsedAt?.epochMillis, hash] as [any Encodable & Sendable])
+                     k.createdAt.epochMillis, k.revokedAt?.epochMillis, k.lastUsedAt?.epochMillis, k.ownerUserId, hash] as [any Encodable & Sendable])
             .run()
     }
 
@@ -116,6 +118,16 @@ struct APIKeyStore: Sendable {
         try await sql.update("api_keys").set("revoked_at", to: at.epochMillis).where("id", .equal, id.rawValue).run()
     }
 
+    /// Ends every live key a person owns (disabled, or their role changed): returns the ids revoked.
+    func revokeAll(ownedBy userId: String, at: Date, in sql: any SQLDatabase) async throws -> [String] {
+        let ids = try await sql.select().column("id").from("api_keys").where("owner_user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null)
+            .all().map { try $0.decode(column: "id", as: String.self) }
+        guard !ids.isEmpty else { return [] }
+        try await sql.update("api_keys").set("revoked_at", to: at.epochMillis).where("owner_user_id", .equal, userId)
+            .where("revoked_at", .is, SQLLiteral.null).run()
+        return ids
+    }
+
     func touch(_ id: APIKeyID, at: Date, in sql: any SQLDatabase) async throws {
         try await sql.update("api_keys").set("last_used_at", to: at.epochMillis).where("id", .equal, id.rawValue).run()
     }
@@ -124,7 +136,7 @@ struct APIKeyStore: Sendable {
         APIKey(id: APIKeyID(unchecked: r.id), merchantId: r.merchantId.map(MerchantID.init(unchecked:)),
                role: Role(rawValue: r.role) ?? .merchantStaff, name: r.name, prefix: r.prefix, createdBy: r.createdBy,
                createdAt: Date(epochMillis: r.createdAt), revokedAt: r.revokedAt.map(Date.init(epochMillis:)),
-               lastUsedAt: r.lastUsedAt.map(Date.init(epochMillis:)))
+               lastUsedAt: r.lastUsedAt.map(Date.init(epochMillis:)), ownerUserId: r.ownerUserId)
     }
 }
 

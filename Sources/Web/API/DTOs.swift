@@ -99,12 +99,13 @@ struct APIKeyDTO: Encodable {
     let createdAt: String
     @ExplicitNull var revokedAt: String?
     @ExplicitNull var lastUsedAt: String?
+    @ExplicitNull var ownerUserId: String?
     /// Present only in the response that creates the key.
     let key: String?
     init(_ k: APIKey, token: String? = nil) {
         id = k.id.rawValue; merchantId = k.merchantId?.rawValue; role = k.role.rawValue; name = k.name; prefix = k.prefix
         createdBy = k.createdBy; createdAt = k.createdAt.rfc3339; revokedAt = k.revokedAt?.rfc3339
-        lastUsedAt = k.lastUsedAt?.rfc3339; key = token
+        lastUsedAt = k.lastUsedAt?.rfc3339; ownerUserId = k.ownerUserId; key = token
     }
 }
 

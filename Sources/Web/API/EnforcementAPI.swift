@@ -218,12 +218,12 @@ struct ResolutionDTO: Encodable {
 }
 
 struct TakedownStatsDTO: Encodable {
-    let from: String, to: String, opened: Int, resolved: Int, resolvedInTime: Int, breached: Int, open: Int
+    let from: String, to: String, opened: Int, resolved: Int, resolvedInTime: Int, breached: Int, open: Int, curedByEdit: Int
     @ExplicitNull var onTimeRate: Double?
     @ExplicitNull var medianResolutionMinutes: Int?
     init(_ s: TakedownStats, from: LocalDate, to: LocalDate) {
         self.from = from.description; self.to = to.description; opened = s.opened; resolved = s.resolved; resolvedInTime = s.resolvedInTime
-        breached = s.breached; open = s.open; onTimeRate = s.onTimeRate; medianResolutionMinutes = s.medianResolutionMinutes
+        breached = s.breached; open = s.open; curedByEdit = s.curedByEdit; onTimeRate = s.onTimeRate; medianResolutionMinutes = s.medianResolutionMinutes
     }
 }
 

@@ -33,7 +33,7 @@ public struct AppServices: Sendable {
         settings.licenceWarningDays = config.licenceWarningDays
         settings.bcryptCost = UInt8(clamping: max(4, min(config.bcryptCost, 31)))
         parties = PartiesServices(PartiesContext(db: db, clock: clock, cipher: cipher, settings: settings, exitBlockers: exitBlockers))
-        idempotency = IdempotencyStore(db: db, clock: clock)
+        idempotency = IdempotencyStore(db: db, clock: clock, cipher: cipher)
         migrator = Migrator(AllMigrations.list)
         metrics = AppMetrics()
         screening = ScreeningService(clock: clock)
