@@ -146,6 +146,26 @@ print(get("passed"), get("failed") + get("errors?"))
 EOF
 }
 
+# Runs pytest as one stage and adds its counts to the totals; returns pytest's exit code.
+# $1 stage name, $2 log file, $3 timeout (s), then pytest arguments. No third-party plugins
+# (hypothesis, schemathesis … would write into the tree): these tests need only pytest and selenium.
+run_pytest_stage() {
+    local stage="$1" log="$2" limit="$3" rc p f
+    shift 3
+    t0=$SECONDS
+    if PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout "$limit" python3 -m pytest -q -p no:cacheprovider "$@" </dev/null 2>&1 | tee "$log"; then
+        rc=0
+    else
+        rc=$?
+    fi
+    read -r p f <<<"$(count_pytest "$log")"
+    TOTAL_PASSED=$((TOTAL_PASSED + p))
+    TOTAL_FAILED=$((TOTAL_FAILED + f))
+    note "$stage: $p passed, $f failed, exit $rc, $((SECONDS - t0)) s"
+    [[ $rc -eq 0 ]] || stage_failed "$stage" "$f"
+    return "$rc"
+}
+
 # ------------------------------------------------------------------ 1. installs
 
 section "install"
@@ -239,18 +259,7 @@ else
 
     # Exactly-once under kill -9 (issue 10 item 1), on SQLite and on the PostgreSQL above.
     section "crash test (pytest Tests/reliability)"
-    t0=$SECONDS
-    if TRADELANE_BIN="$BIN" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout 900 \
-            python3 -m pytest -q -s -p no:cacheprovider Tests/reliability </dev/null 2>&1 | tee "$TMP/crash.log"; then
-        rc=0
-    else
-        rc=$?
-    fi
-    read -r p f <<<"$(count_pytest "$TMP/crash.log")"
-    TOTAL_PASSED=$((TOTAL_PASSED + p))
-    TOTAL_FAILED=$((TOTAL_FAILED + f))
-    note "crash test: $p passed, $f failed, exit $rc, $((SECONDS - t0)) s"
-    [[ $rc -eq 0 ]] || stage_failed "crash-test" "$f"
+    TRADELANE_BIN="$BIN" run_pytest_stage crash-test "$TMP/crash.log" 900 -s Tests/reliability || true
 
     bash "$ROOT/scripts/stop-postgres.sh" "$TRADELANE_PG_DATADIR" || true
     unset TRADELANE_PG_DATADIR
@@ -296,21 +305,8 @@ fi
 note "demo server ready at $BASE_URL after $((SECONDS - t0)) s"
 
 section "browser tests (pytest Tests/e2e)"
-t0=$SECONDS
-# No third-party pytest plugins (hypothesis, schemathesis, ... would write into the tree):
-# the browser tests need only pytest and selenium.
-if TRADELANE_BASE_URL="$BASE_URL" TRADELANE_BIN="$BIN" TRADELANE_DEMO_DIR="$DEMO_DIR" PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 timeout "$E2E_TIMEOUT" \
-        python3 -m pytest -q -p no:cacheprovider Tests/e2e </dev/null 2>&1 | tee "$TMP/pytest.log"; then
-    rc=0
-else
-    rc=$?
-fi
-read -r p f <<<"$(count_pytest "$TMP/pytest.log")"
-TOTAL_PASSED=$((TOTAL_PASSED + p))
-TOTAL_FAILED=$((TOTAL_FAILED + f))
-note "pytest: $p passed, $f failed, exit $rc, $((SECONDS - t0)) s"
-if [[ $rc -ne 0 ]]; then
-    stage_failed "browser-tests" "$f"
+if ! TRADELANE_BASE_URL="$BASE_URL" TRADELANE_BIN="$BIN" TRADELANE_DEMO_DIR="$DEMO_DIR" \
+        run_pytest_stage browser-tests "$TMP/pytest.log" "$E2E_TIMEOUT" Tests/e2e; then
     note "demo server log (last 100 lines):"
     tail -n 100 "$DEMO_LOG"
 fi
