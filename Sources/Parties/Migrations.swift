@@ -55,5 +55,17 @@ public enum PartiesMigrations {
                 "CREATE INDEX kyc_documents_submission ON kyc_documents (submission_id)",
             ]
         },
+        // K3: login throttling shared by every instance, and the idle timeout of console sessions.
+        Migration(module: "parties", version: 2, name: "login throttle, session last-seen") { _ in
+            [
+                """
+                CREATE TABLE login_throttle (
+                    throttle_key TEXT PRIMARY KEY, failures BIGINT NOT NULL, last_failure_at BIGINT NOT NULL,
+                    blocked_until BIGINT)
+                """,
+                "CREATE INDEX login_throttle_last_failure ON login_throttle (last_failure_at)",
+                "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT",
+            ]
+        },
     ]
 }

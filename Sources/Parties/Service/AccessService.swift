@@ -99,8 +99,15 @@ public struct AccessService: Sendable {
         public let principal: Principal
     }
 
-    public func login(email: String, password: String) async throws -> Session? {
-        guard let user = try await UserService(ctx).authenticate(email: email, password: password) else { return nil }
+    /// Throws `LoginThrottled` (429) while the account or the client address is blocked (K3).
+    public func login(email: String, password: String, clientAddress: String? = nil) async throws -> Session? {
+        let guardrail = LoginGuard(ctx: ctx)
+        try await guardrail.check(email: email, address: clientAddress)
+        guard let user = try await UserService(ctx).authenticate(email: email, password: password) else {
+            try await guardrail.recordFailure(email: email, address: clientAddress)
+            return nil
+        }
+        try await guardrail.recordSuccess(email: email)
         let token = RandomToken.make()
         let csrf = RandomToken.make()
         let now = ctx.clock.now()
@@ -124,10 +131,11 @@ public struct AccessService: Sendable {
         }
     }
 
-    /// Housekeeping: drop expired sessions.
+    /// Housekeeping: drop expired sessions (and login-throttle rows nobody needs any more).
     public func purgeExpiredSessions() async throws {
         let now = ctx.clock.now()
         try await ctx.db.transaction { [sessions] sql in try await sessions.purgeExpired(before: now, in: sql) }
+        try await LoginGuard(ctx: ctx).purge()
     }
 
     public func logout(token: String) async throws {
