@@ -32,6 +32,9 @@ public struct AppServices: Sendable {
         settings.exitNoticeDays = config.exitNoticeDays
         settings.licenceWarningDays = config.licenceWarningDays
         settings.bcryptCost = UInt8(clamping: max(4, min(config.bcryptCost, 31)))
+        settings.sessionIdleTimeout = TimeInterval(max(1, config.sessionIdleMinutes) * 60)
+        settings.accountThrottle.freeFailures = max(1, config.loginFreeFailures)
+        settings.addressThrottle.freeFailures = max(1, config.loginFreeFailures) * 4
         parties = PartiesServices(PartiesContext(db: db, clock: clock, cipher: cipher, settings: settings, exitBlockers: exitBlockers))
         idempotency = IdempotencyStore(db: db, clock: clock)
         migrator = Migrator(AllMigrations.list)
