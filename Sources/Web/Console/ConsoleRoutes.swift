@@ -224,7 +224,7 @@ struct ConsoleRoutes {
         if let s = c.session, s.user.language != lang {
             _ = try await parties.users.update(s.user.id.rawValue, UserInput(language: lang.rawValue), by: s.principal)
         }
-        let back = f["return"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console"
+        let back = f["return"].flatMap(SafeRedirect.localPath) ?? "/console"
         var response = Response.redirect(to: back, type: .normal)
         response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: lang.rawValue, maxAge: 31_536_000, path: "/",
                                   secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
