@@ -58,13 +58,13 @@ public struct CertificationService: Sendable {
             v.fail("type", "invalid", en: "type is a code such as CE, FCC, UN38.3.", zh: "type 须为证书代码，如 CE、FCC、UN38.3。")
         }
         let number = v.text(input.number, field: "number", max: 100)
-        let issuer = v.text(input.issuer, field: "issuer", max: 200)
+        let issuer = v.name(input.issuer, field: "issuer", max: 200)
         let issued = v.date(input.issuedOn, field: "issuedOn", required: false)
         let expires = v.date(input.expiresOn, field: "expiresOn", required: false)
         if let issued, let expires, expires < issued {
             v.fail("expiresOn", "before-issue", en: "expiresOn is before issuedOn.", zh: "到期日早于签发日。")
         }
-        let fileName = v.text(input.fileName, field: "fileName", max: 200, required: false)
+        let fileName = v.name(input.fileName, field: "fileName", max: 200, required: false)
         if let file = input.file {
             if file.isEmpty { v.fail("file", "empty", en: "file is empty.", zh: "文件为空。") }
             else if let type = input.contentType, Self.fileTypes.contains(type), !Self.looksLike(type, file) {

@@ -16,7 +16,7 @@ public struct AccessService: Sendable {
     /// Creates a key; the clear token is returned once and never stored.
     public func createKey(name: String?, role: String?, merchantId: String?, by p: Principal) async throws -> (APIKey, String) {
         var v = Validator()
-        let name = v.text(name, field: "name", max: 100)
+        let name = v.name(name, field: "name", max: 100)
         let role = UserService.parseRole(role, &v)
         try v.finish()
         let merchantId = merchantId.flatMap { $0.isEmpty ? nil : $0 } ?? (p.role == .merchantAdmin ? p.merchantId : nil)
