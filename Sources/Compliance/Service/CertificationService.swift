@@ -52,7 +52,8 @@ public struct CertificationService: Sendable {
     public func create(_ input: CertificationInput, by p: Principal) async throws -> Certification {
         try p.require(ListingService.mayEdit(p), "file certificates")
         var v = Validator()
-        let merchant = p.merchantId ?? v.text(input.merchantId, field: "merchantId", max: 64)
+        // A merchant caller naming another merchant is refused, not silently re-pointed (K3).
+        let merchant = p.role.isOperator ? v.text(input.merchantId, field: "merchantId", max: 64) : try p.merchantForWrite(input.merchantId)
         let type = v.text(input.type, field: "type", max: 30)
         if let type, !type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) || type.count < 2 {
             v.fail("type", "invalid", en: "type is a code such as CE, FCC, UN38.3.", zh: "type 须为证书代码，如 CE、FCC、UN38.3。")
