@@ -108,5 +108,9 @@ public enum ComplianceMigrations {
                 """,
             ]
         },
+        // K6: certificate files are sealed with FieldCipher like KYC documents; 0 marks files stored before that.
+        Migration(module: "compliance", version: 3, name: "certificate files encrypted at rest") { _ in
+            ["ALTER TABLE certifications ADD COLUMN file_sealed BIGINT NOT NULL DEFAULT 0"]
+        },
     ]
 }

@@ -28,12 +28,20 @@ public struct CertificationService: Sendable {
     let db: Database
     let clock: any WallClock
     let audit: AuditLog
-    let store = CertificationStore()
+    let store: CertificationStore
     /// Checks the merchant an operator files for (nil: no merchant directory, as in this module's own tests).
     let merchants: (any MerchantRegistry)?
 
-    public init(db: Database, clock: any WallClock, merchants: (any MerchantRegistry)? = nil) {
+    /// `cipher` seals certificate files at rest, as KYC documents are (K6).
+    public init(db: Database, clock: any WallClock, cipher: FieldCipher, merchants: (any MerchantRegistry)? = nil) {
         self.db = db; self.clock = clock; self.merchants = merchants; audit = AuditLog(clock: clock)
+        store = CertificationStore(cipher: cipher)
+    }
+
+    /// Encrypts certificate files stored in clear by earlier versions (run at start, idempotent).
+    @discardableResult
+    public func sealLegacyFiles() async throws -> Int {
+        try await db.transaction { [store] sql in try await store.sealLegacyFiles(in: sql) }
     }
 
     /// Magic bytes, so a renamed executable is not stored as a "PDF" (the same check as KYC documents).
