@@ -124,9 +124,12 @@ public struct AccessService: Sendable {
     public func session(forToken token: String) async throws -> Session? {
         let hash = Digest.sha256Hex(token)
         let now = ctx.clock.now().epochMillis
-        return try await ctx.db.read { [sessions, users] sql -> Session? in
+        return try await ctx.db.read { [sessions, users, ctx] sql -> Session? in
             guard let s = try await sessions.find(tokenHash: hash, in: sql), s.expiresAt > now,
+                  now - s.lastSeenAt <= Int64(ctx.settings.sessionIdleTimeout * 1000),
                   let user = try await users.find(s.userId, scope: .operatorWide, in: sql), !user.disabled else { return nil }
+            // Idle timeout (K3): coarse last-seen stamp, at most one write a minute per session.
+            if now - s.lastSeenAt > 60_000 { try? await sessions.touch(tokenHash: hash, at: now, in: sql) }
             return Session(token: token, csrfToken: s.csrf, user: user, principal: Self.principal(user))
         }
     }
