@@ -34,4 +34,21 @@ extension SecurityHardeningTests {
             #expect(JSONKeyScan.scan(Data(#"{"a":"x:y","b":"a","c":["a","a"]}"#.utf8)).duplicateKey == nil)
         }
     }
+
+    /// The scan also runs on text the JSON parser refused: arbitrary fragments must never trap (no 5xx).
+    @Test func keyScanSurvivesTruncatedAndHostileText() {
+        let alphabet = Array(#"{}[]":,\"ab1.-eE \#u{00}"#.utf8) + [0xE5, 0xAF, 0x86]
+        var rng = SystemRandomNumberGenerator()
+        var scanned = 0
+        for length in 0..<200 {
+            for _ in 0..<20 {
+                let bytes = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] }
+                _ = JSONKeyScan.scan(Data(bytes))
+                scanned += 1
+            }
+        }
+        #expect(scanned == 4000)
+        #expect(JSONKeyScan.scan(Data(#"{"a":1,"a":"#.utf8)).duplicateKey == "a")
+        #expect(JSONKeyScan.scan(Data(#"{""#.utf8)).duplicateKey == nil)
+    }
 }
