@@ -112,5 +112,9 @@ public enum ComplianceMigrations {
         Migration(module: "compliance", version: 3, name: "penalty appellant") { _ in
             ["ALTER TABLE penalties ADD COLUMN appealed_by TEXT"]
         },
+        // K6: certificate files are sealed with FieldCipher like KYC documents; 0 marks files stored before that.
+        Migration(module: "compliance", version: 4, name: "certificate files encrypted at rest") { _ in
+            ["ALTER TABLE certifications ADD COLUMN file_sealed BIGINT NOT NULL DEFAULT 0"]
+        },
     ]
 }

@@ -68,5 +68,17 @@ public enum PartiesMigrations {
                 "CREATE INDEX api_keys_owner ON api_keys (owner_user_id)",
             ]
         },
+        // K3: login throttling shared by every instance, and the idle timeout of console sessions.
+        Migration(module: "parties", version: 3, name: "login throttle, session last-seen") { _ in
+            [
+                """
+                CREATE TABLE login_throttle (
+                    throttle_key TEXT PRIMARY KEY, failures BIGINT NOT NULL, last_failure_at BIGINT NOT NULL,
+                    blocked_until BIGINT)
+                """,
+                "CREATE INDEX login_throttle_last_failure ON login_throttle (last_failure_at)",
+                "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT",
+            ]
+        },
     ]
 }

@@ -33,7 +33,7 @@ struct ComplianceHarness {
             let h = ComplianceHarness(
                 db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns,
                 listings: ListingService(db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns),
-                certifications: CertificationService(db: db, clock: clock), rescreens: rescreens, regulations: regulations,
+                certifications: CertificationService(db: db, clock: clock, cipher: TestFixtures.cipher), rescreens: rescreens, regulations: regulations,
                 catalogue: CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations))
             if seed {
                 try await regulations.seed()

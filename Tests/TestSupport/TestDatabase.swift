@@ -20,8 +20,8 @@ public enum TestDatabase {
     }
 
     /// Runs `body` against a fresh, migrated database and removes it afterwards.
-    public static func with<T>(migrations: [Migration], _ body: (Database) async throws -> T) async throws -> T {
-        let (db, cleanup) = try await make()
+    public static func with<T>(migrations: [Migration], logger: Logger? = nil, _ body: (Database) async throws -> T) async throws -> T {
+        let (db, cleanup) = try await make(logger: logger)
         do {
             try await Migrator(migrations).migrate(db)
             let result = try await body(db)
@@ -35,7 +35,8 @@ public enum TestDatabase {
         }
     }
 
-    public static func make() async throws -> (Database, @Sendable () async throws -> Void) {
+    /// `logger` (default: warnings only) is the one the database under test logs to.
+    public static func make(logger dbLogger: Logger? = nil) async throws -> (Database, @Sendable () async throws -> Void) {
         if let admin = postgresAdminURL {
             let name = "tl_test_" + RandomToken.make(bytes: 9).lowercased().filter { $0.isLetter || $0.isNumber }
             let adminDB = try await Database.open(url: admin, logger: logger, poolSize: 1)
@@ -43,7 +44,7 @@ public enum TestDatabase {
             await adminDB.close()
             guard var comps = URLComponents(string: admin) else { throw DatabaseConfigError.invalid(admin) }
             comps.path = "/" + name
-            let db = try await Database.open(url: comps.string!, logger: logger, poolSize: 4)
+            let db = try await Database.open(url: comps.string!, logger: dbLogger ?? logger, poolSize: 4)
             return (db, {
                 // Reconnect for the drop: holding an admin connection per running test would double the server's load.
                 let admin = try await Database.open(url: admin, logger: logger, poolSize: 1)
@@ -53,7 +54,7 @@ public enum TestDatabase {
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tradelane-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let db = try await Database.open(url: "sqlite://" + dir.appendingPathComponent("test.sqlite").path, logger: logger, poolSize: 4)
+        let db = try await Database.open(url: "sqlite://" + dir.appendingPathComponent("test.sqlite").path, logger: dbLogger ?? logger, poolSize: 4)
         return (db, { try? FileManager.default.removeItem(at: dir) })
     }
 }

@@ -24,6 +24,14 @@ import Web
             }
         }
 
+        /// Opens the login page (for its CSRF cookie and token) and posts the form.
+        @discardableResult
+        mutating func login(_ c: any TestClientProtocol, _ email: String, _ password: String)
+            async throws -> (status: HTTPResponse.Status, location: String?, html: String) {
+            let page = try await send(c, .get, "/console/login")
+            return try await send(c, .post, "/console/login", form: ["email": email, "password": password, "_csrf": ConsoleTests.csrf(page.html) ?? ""])
+        }
+
         mutating func send(_ c: any TestClientProtocol, _ method: HTTPRequest.Method, _ uri: String, form: [String: String]? = nil)
             async throws -> (status: HTTPResponse.Status, location: String?, html: String) {
             var headers: HTTPFields = [.accept: "text/html"]
@@ -57,9 +65,9 @@ import Web
             var b = Browser()
             let anon = try await b.send(c, .get, "/console")
             #expect(anon.status == .seeOther && anon.location == "/console/login")
-            let bad = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "nope"])
+            let bad = try await b.login(c, "reviewer@tl.cn", "nope")
             #expect(bad.status == .unauthorized && bad.html.contains("id=\"login-error\"") && b.cookies["tl_session"] == nil)
-            let ok = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            let ok = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             #expect(ok.status == .seeOther && ok.location == "/console" && b.cookies["tl_session"] != nil)
             let dash = try await b.send(c, .get, "/console")
             #expect(dash.status == .ok && dash.html.contains("id=\"page-title\"") && dash.html.contains("<svg class=\"chart\""))
@@ -83,7 +91,7 @@ import Web
         try await WebHarness.with { h, c in
             try await seedUser(h)
             var b = Browser()
-            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            _ = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             let dash = try await b.send(c, .get, "/console")
             #expect(dash.html.contains("<html lang=\"en\">"))
             let token = try #require(Self.csrf(dash.html))
@@ -93,7 +101,7 @@ import Web
             #expect(zh.html.contains("<html lang=\"zh-CN\">") && zh.html.contains(">商户</a>"))
             // A new browser (no cookies) logging in gets zh from the stored user preference.
             var fresh = Browser()
-            _ = try await fresh.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            _ = try await fresh.login(c, "reviewer@tl.cn", "reviewer password")
             #expect(try await fresh.send(c, .get, "/console").html.contains("<html lang=\"zh-CN\">"))
         }
     }
@@ -109,7 +117,7 @@ import Web
                                                               contentType: "application/pdf", data: DemoData.samplePDF(title: "l"), by: system)
             _ = try await h.services.parties.kyc.startReview(sub.id.rawValue, by: system)
             var b = Browser()
-            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            _ = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             let queue = try await b.send(c, .get, "/console/kyc")
             #expect(queue.html.contains("data-submission-id=\"\(sub.id)\"") && queue.html.contains("data-status=\"under-review\""))
             let forged = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: ["_csrf": "forged"])
@@ -135,7 +143,7 @@ import Web
         try await WebHarness.with { h, c in
             try await seedUser(h)
             var b = Browser()
-            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            _ = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             let page = try await b.send(c, .get, "/console/screening")
             let token = try #require(Self.csrf(page.html))
             let result = try await b.send(c, .post, "/console/screening",
@@ -156,7 +164,7 @@ import Web
                                                                             originCountry: "CN", markets: ["US"]), by: merchant)
             #expect(listing.status == .needsReview)
             var b = Browser()
-            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            _ = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             let queue = try await b.send(c, .get, "/console/listings")
             #expect(queue.html.contains("data-listing-id=\"\(listing.id)\"") && queue.html.contains("<mark>power bank</mark>"))
             let token = try #require(Self.csrf(queue.html))
@@ -174,7 +182,7 @@ import Web
         try await WebHarness.with { h, c in
             try await seedUser(h, role: "merchant-admin", merchant: h.merchantA.id.rawValue)
             var b = Browser()
-            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password"])
+            _ = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             let page = try await b.send(c, .get, "/console/api-keys")
             let token = try #require(Self.csrf(page.html))
             #expect(!page.html.contains("value=\"operator-admin\""))

@@ -28,12 +28,20 @@ public struct CertificationService: Sendable {
     let db: Database
     let clock: any WallClock
     let audit: AuditLog
-    let store = CertificationStore()
+    let store: CertificationStore
     /// Checks the merchant an operator files for (nil: no merchant directory, as in this module's own tests).
     let merchants: (any MerchantRegistry)?
 
-    public init(db: Database, clock: any WallClock, merchants: (any MerchantRegistry)? = nil) {
+    /// `cipher` seals certificate files at rest, as KYC documents are (K6).
+    public init(db: Database, clock: any WallClock, cipher: FieldCipher, merchants: (any MerchantRegistry)? = nil) {
         self.db = db; self.clock = clock; self.merchants = merchants; audit = AuditLog(clock: clock)
+        store = CertificationStore(cipher: cipher)
+    }
+
+    /// Encrypts certificate files stored in clear by earlier versions (run at start, idempotent).
+    @discardableResult
+    public func sealLegacyFiles() async throws -> Int {
+        try await db.transaction { [store] sql in try await store.sealLegacyFiles(in: sql) }
     }
 
     /// Magic bytes, so a renamed executable is not stored as a "PDF" (the same check as KYC documents).
@@ -52,19 +60,20 @@ public struct CertificationService: Sendable {
     public func create(_ input: CertificationInput, by p: Principal) async throws -> Certification {
         try p.require(ListingService.mayEdit(p), "file certificates")
         var v = Validator()
-        let merchant = p.merchantId ?? v.text(input.merchantId, field: "merchantId", max: 64)
+        // A merchant caller naming another merchant is refused, not silently re-pointed (K3).
+        let merchant = p.role.isOperator ? v.text(input.merchantId, field: "merchantId", max: 64) : try p.merchantForWrite(input.merchantId)
         let type = v.text(input.type, field: "type", max: 30)
         if let type, !type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) || type.count < 2 {
             v.fail("type", "invalid", en: "type is a code such as CE, FCC, UN38.3.", zh: "type 须为证书代码，如 CE、FCC、UN38.3。")
         }
         let number = v.text(input.number, field: "number", max: 100)
-        let issuer = v.text(input.issuer, field: "issuer", max: 200)
+        let issuer = v.name(input.issuer, field: "issuer", max: 200)
         let issued = v.date(input.issuedOn, field: "issuedOn", required: false)
         let expires = v.date(input.expiresOn, field: "expiresOn", required: false)
         if let issued, let expires, expires < issued {
             v.fail("expiresOn", "before-issue", en: "expiresOn is before issuedOn.", zh: "到期日早于签发日。")
         }
-        let fileName = v.text(input.fileName, field: "fileName", max: 200, required: false)
+        let fileName = v.name(input.fileName, field: "fileName", max: 200, required: false)
         if let file = input.file {
             if file.isEmpty { v.fail("file", "empty", en: "file is empty.", zh: "文件为空。") }
             else if let type = input.contentType, Self.fileTypes.contains(type), !Self.looksLike(type, file) {

@@ -143,7 +143,8 @@ public struct ListingService: Sendable {
 
     public func create(_ input: ListingInput, by p: Principal) async throws -> Listing {
         try p.require(Self.mayEdit(p), "create listings")
-        guard let merchantId = p.merchantId ?? input.merchantId.flatMap({ $0.isEmpty ? nil : $0 }) else {
+        // A merchant caller naming another merchant is refused, not silently re-pointed (K3).
+        guard let merchantId = try p.merchantForWrite(input.merchantId) else {
             throw ValidationError(field: "merchantId", code: "required", en: "merchantId is required for operator callers.",
                                   zh: "平台调用时 merchantId 为必填项。")
         }

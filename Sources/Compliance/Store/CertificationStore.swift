@@ -2,7 +2,18 @@ import Foundation
 import Kernel
 import SQLKit
 
+/// Certificate files are sealed with the KYC documents' `FieldCipher` file encryption, bound to their row (K6).
+/// Stores built without a cipher read and write metadata only (listings, re-screens).
 struct CertificationStore: Sendable {
+    var cipher: FieldCipher?
+    init(cipher: FieldCipher? = nil) { self.cipher = cipher }
+
+    func sealer() throws(FieldCipherError) -> FieldCipher {
+        guard let cipher else { throw .sealFailed }
+        return cipher
+    }
+    static func fileContext(_ id: String) -> String { "certifications.file:" + id }
+
     struct Row: Codable {
         let id: String
         let merchantId: String
@@ -24,10 +35,11 @@ struct CertificationStore: Sendable {
                           "file_sha256", "created_by", "created_at", "updated_at"]
 
     func insert(_ c: Certification, file: Data?, in sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "certifications").columns(Self.columns + ["file"])
+        let sealed = try file.map { try sealer().seal(data: $0, context: Self.fileContext(c.id.rawValue)) }
+        try await sql.insert(into: "certifications").columns(Self.columns + ["file", "file_sealed"])
             .values([c.id.rawValue, c.merchantId, c.type, c.number, c.issuer, c.issuedOn?.description, c.expiresOn?.description,
                      c.status.rawValue, c.fileName, c.contentType, c.fileSha256, c.createdBy, c.createdAt.epochMillis, c.updatedAt.epochMillis,
-                     file] as [any Encodable & Sendable]).run()
+                     sealed, Int64(sealed == nil ? 0 : 1)] as [any Encodable & Sendable]).run()
     }
 
     func update(_ c: Certification, in sql: any SQLDatabase) async throws {
@@ -56,11 +68,25 @@ struct CertificationStore: Sendable {
     }
 
     func file(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> (String, String, Data)? {
-        struct R: Decodable { let fileName: String?; let contentType: String?; let file: Data? }
-        let q = sql.select().columns("file_name", "content_type", "file").from("certifications").where("id", .equal, id)
+        struct R: Decodable { let fileName: String?; let contentType: String?; let file: Data?; let fileSealed: Int64 }
+        let q = sql.select().columns("file_name", "content_type", "file", "file_sealed").from("certifications").where("id", .equal, id)
         if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
         guard let r = try await q.first(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase), let data = r.file else { return nil }
-        return (r.fileName ?? "certificate", r.contentType ?? "application/octet-stream", data)
+        let clear = r.fileSealed != 0 ? try sealer().open(data: data, context: Self.fileContext(id)) : data
+        return (r.fileName ?? "certificate", r.contentType ?? "application/octet-stream", clear)
+    }
+
+    /// Seals files stored in clear before the encryption existed; returns how many it sealed.
+    func sealLegacyFiles(in sql: any SQLDatabase) async throws -> Int {
+        struct R: Decodable { let id: String; let file: Data }
+        let rows = try await sql.select().columns("id", "file").from("certifications")
+            .where("file_sealed", .equal, Int64(0)).where("file", .isNot, SQLLiteral.null)
+            .all(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase)
+        for r in rows {
+            try await sql.update("certifications").set("file", to: try sealer().seal(data: r.file, context: Self.fileContext(r.id)))
+                .set("file_sealed", to: Int64(1)).where("id", .equal, r.id).where("file_sealed", .equal, Int64(0)).run()
+        }
+        return rows.count
     }
 
     /// Valid certificates past their expiry day: the sweep marks them expired.

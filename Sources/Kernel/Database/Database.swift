@@ -36,6 +36,7 @@ public final class Database: Sendable {
     /// Opens `sqlite:///absolute/path.db`, `sqlite://relative/path.db`, or `postgres://user:pw@host:port/db`.
     public static func open(url: String, logger: Logger = Logger(label: "tradelane.db"), poolSize: Int = 8) async throws -> Database {
         let config = try DatabaseURL(url)
+        let logger = logger.redactingSQLBinds
         switch config {
         case .sqlite(let path):
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent()

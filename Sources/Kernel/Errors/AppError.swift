@@ -1,7 +1,7 @@
 /// The HTTP-independent category of an error; Web maps it to a status code.
 public enum ErrorKind: Sendable, Equatable {
     case badRequest, unauthorized, forbidden, notFound, conflict, gone
-    case payloadTooLarge, unsupportedMediaType, invalid, tooManyRequests, unavailable, internalError
+    case payloadTooLarge, uriTooLong, unsupportedMediaType, invalid, tooManyRequests, unavailable, internalError
 
     public var status: Int {
         switch self {
@@ -12,6 +12,7 @@ public enum ErrorKind: Sendable, Equatable {
         case .conflict: 409
         case .gone: 410
         case .payloadTooLarge: 413
+        case .uriTooLong: 414
         case .unsupportedMediaType: 415
         case .invalid: 422
         case .tooManyRequests: 429

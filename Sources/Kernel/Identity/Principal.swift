@@ -75,6 +75,15 @@ public struct Principal: Sendable, Equatable {
         Principal(actorId: "system:\(name)", userId: nil, merchantId: nil, role: .operatorAdmin, channel: .system)
     }
 
+    /// The merchant a write is for. A merchant caller writes for its own merchant; naming another one in the
+    /// request is refused (403) instead of being silently replaced (K3). Operators name the merchant (nil: none given).
+    public func merchantForWrite(_ given: String?) throws(CommonError) -> String? {
+        let named = given.flatMap { $0.isEmpty ? nil : $0 }
+        guard !role.isOperator else { return named }
+        if let named, named != merchantId { throw .forbidden(action: "act for merchant \(named)") }
+        return merchantId
+    }
+
     public func require(_ allowed: Bool, _ action: String) throws(CommonError) {
         if !allowed { throw .forbidden(action: action) }
     }

@@ -16,7 +16,7 @@ public struct AccessService: Sendable {
     /// Creates a key; the clear token is returned once and never stored.
     public func createKey(name: String?, role: String?, merchantId: String?, by p: Principal) async throws -> (APIKey, String) {
         var v = Validator()
-        let name = v.text(name, field: "name", max: 100)
+        let name = v.name(name, field: "name", max: 100)
         let role = UserService.parseRole(role, &v)
         try v.finish()
         let merchantId = merchantId.flatMap { $0.isEmpty ? nil : $0 } ?? (p.role == .merchantAdmin ? p.merchantId : nil)
@@ -105,8 +105,15 @@ public struct AccessService: Sendable {
         public let principal: Principal
     }
 
-    public func login(email: String, password: String) async throws -> Session? {
-        guard let user = try await UserService(ctx).authenticate(email: email, password: password) else { return nil }
+    /// Throws `LoginThrottled` (429) while the account or the client address is blocked (K3).
+    public func login(email: String, password: String, clientAddress: String? = nil) async throws -> Session? {
+        let guardrail = LoginGuard(ctx: ctx)
+        try await guardrail.check(email: email, address: clientAddress)
+        guard let user = try await UserService(ctx).authenticate(email: email, password: password) else {
+            try await guardrail.recordFailure(email: email, address: clientAddress)
+            return nil
+        }
+        try await guardrail.recordSuccess(email: email)
         let token = RandomToken.make()
         let csrf = RandomToken.make()
         let now = ctx.clock.now()
@@ -123,21 +130,25 @@ public struct AccessService: Sendable {
     public func session(forToken token: String) async throws -> Session? {
         let hash = Digest.sha256Hex(token)
         let now = ctx.clock.now().epochMillis
-        return try await ctx.db.read { [sessions, users, merchants] sql -> Session? in
+        return try await ctx.db.read { [sessions, users, merchants, ctx] sql -> Session? in
             guard let s = try await sessions.find(tokenHash: hash, in: sql), s.expiresAt > now,
+                  now - s.lastSeenAt <= Int64(ctx.settings.sessionIdleTimeout * 1000),
                   let user = try await users.find(s.userId, scope: .operatorWide, in: sql), !user.disabled else { return nil }
             // A closed merchant's people are signed out with it (issue 10 item 6).
             if let m = user.merchantId {
                 guard let merchant = try await merchants.find(m.rawValue, scope: .operatorWide, in: sql), merchant.status != .closed else { return nil }
             }
+            // Idle timeout (K3): coarse last-seen stamp, at most one write a minute per session.
+            if now - s.lastSeenAt > 60_000 { try? await sessions.touch(tokenHash: hash, at: now, in: sql) }
             return Session(token: token, csrfToken: s.csrf, user: user, principal: Self.principal(user))
         }
     }
 
-    /// Housekeeping: drop expired sessions.
+    /// Housekeeping: drop expired sessions (and login-throttle rows nobody needs any more).
     public func purgeExpiredSessions() async throws {
         let now = ctx.clock.now()
         try await ctx.db.transaction { [sessions] sql in try await sessions.purgeExpired(before: now, in: sql) }
+        try await LoginGuard(ctx: ctx).purge()
     }
 
     public func logout(token: String) async throws {

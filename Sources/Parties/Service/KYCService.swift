@@ -39,7 +39,7 @@ public struct KYCService: Sendable {
     func validate(_ input: KYCInput, partial: Bool) throws -> (String?, String?, String?, String?, String?, LocalDate?) {
         var v = Validator()
         let required = !partial
-        let company = v.text(input.companyName, field: "companyName", max: 200, required: required)
+        let company = v.name(input.companyName, field: "companyName", max: 200, required: required)
         // Pasted numbers often carry spaces ("9144 0300 …"): store them compact and upper-case.
         let regno = v.text(input.registrationNumber, field: "registrationNumber", max: 60, required: required)?
             .filter { !$0.isWhitespace }.uppercased()
@@ -48,7 +48,7 @@ public struct KYCService: Sendable {
                    en: "registrationNumber must be 5–40 letters, digits or hyphens (e.g. an 18-character unified social credit code).",
                    zh: "registrationNumber 须为 5–40 位字母、数字或连字符（如 18 位统一社会信用代码）。")
         }
-        let rep = v.text(input.legalRepresentative, field: "legalRepresentative", max: 100, required: required)
+        let rep = v.name(input.legalRepresentative, field: "legalRepresentative", max: 100, required: required)
         let country = input.country == nil && partial ? nil : v.country(input.country, field: "country", required: required)
         let address = v.text(input.address, field: "address", max: 500, required: required)
         let expiry = input.licenceExpiresOn == nil && partial ? nil : v.date(input.licenceExpiresOn, field: "licenceExpiresOn", required: required)
@@ -132,7 +132,7 @@ public struct KYCService: Sendable {
             v.fail("kind", "invalid", en: "kind must be one of \(KYCDocumentKind.allCases.map(\.rawValue).joined(separator: ", ")).",
                    zh: "kind 必须是以下之一：\(KYCDocumentKind.allCases.map(\.rawValue).joined(separator: "、"))。")
         }
-        let name = v.text(filename, field: "filename", max: 200)
+        let name = v.name(filename, field: "filename", max: 200)
         if let n = name, n.contains("/") || n.contains("\\") {
             v.fail("filename", "invalid", en: "filename must not contain path separators.", zh: "filename 不能包含路径分隔符。")
         }

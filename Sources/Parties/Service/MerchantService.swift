@@ -39,8 +39,8 @@ public struct MerchantService: Sendable {
     public func create(_ input: MerchantInput, by p: Principal) async throws -> Merchant {
         try p.require(p.role == .operatorAdmin, "create merchants")
         var v = Validator()
-        let name = v.text(input.name, field: "name", max: 200)
-        let legal = v.text(input.legalName, field: "legalName", max: 200, required: false)
+        let name = v.name(input.name, field: "name", max: 200)
+        let legal = v.name(input.legalName, field: "legalName", max: 200, required: false)
         let country = v.country(input.country, field: "country")
         let email = v.email(input.contactEmail, field: "contactEmail")
         let currency = v.currency(input.settlementCurrency, field: "settlementCurrency", required: false) ?? "CNY"
@@ -89,8 +89,8 @@ public struct MerchantService: Sendable {
         guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
         try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "update merchants")
         var v = Validator()
-        let name = v.text(input.name, field: "name", max: 200, required: false)
-        let legal = v.text(input.legalName, field: "legalName", max: 200, required: false)
+        let name = v.name(input.name, field: "name", max: 200, required: false)
+        let legal = v.name(input.legalName, field: "legalName", max: 200, required: false)
         let country = input.country == nil ? nil : v.country(input.country, field: "country")
         let email = input.contactEmail == nil ? nil : v.email(input.contactEmail, field: "contactEmail")
         let currency = input.settlementCurrency == nil ? nil : v.currency(input.settlementCurrency, field: "settlementCurrency")

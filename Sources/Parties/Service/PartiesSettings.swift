@@ -9,6 +9,11 @@ public struct PartiesSettings: Sendable {
     /// bcrypt cost; 12 in production, lower only in tests.
     public var bcryptCost: UInt8 = 12
     public var sessionLifetime: TimeInterval = 12 * 3600
+    /// A console session unused this long ends, within its absolute lifetime (K3).
+    public var sessionIdleTimeout: TimeInterval = 30 * 60
+    /// Failed log-ins per account and per client address before a block (K3).
+    public var accountThrottle = LoginThrottlePolicy.account
+    public var addressThrottle = LoginThrottlePolicy.clientAddress
     public var maxDocumentBytes: Int = 2 * 1024 * 1024
     public var maxDocumentsPerSubmission: Int = 20
     public init() {}
@@ -28,11 +33,14 @@ public struct PartiesContext: Sendable {
     public let settings: PartiesSettings
     public let audit: AuditLog
     public let exitBlockers: [any ExitBlocker]
+    /// bcrypt at the configured cost; its dummy hash for unknown e-mails is made here, once at start.
+    public let passwords: PasswordHasher
 
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, settings: PartiesSettings = .init(),
                 exitBlockers: [any ExitBlocker] = []) {
         self.db = db; self.clock = clock; self.cipher = cipher; self.settings = settings
         self.audit = AuditLog(clock: clock); self.exitBlockers = exitBlockers
+        self.passwords = PasswordHasher(cost: settings.bcryptCost)
     }
 
     var today: LocalDate { LocalDate(clock.now(), in: ChineseWorkingDayCalendar.official.timeZone) }

@@ -1,7 +1,5 @@
 import Foundation
-import HummingbirdBcrypt
 import Kernel
-import NIOPosix
 import SQLKit
 
 public struct UserInput: Sendable {
@@ -26,21 +24,14 @@ public struct UserService: Sendable {
     let merchants = MerchantStore()
     public init(_ ctx: PartiesContext) { self.ctx = ctx }
 
-    static let minPasswordLength = 10
-
-    func hash(_ password: String) async throws -> String {
-        let cost = ctx.settings.bcryptCost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
-    }
+    func hash(_ password: String) async throws -> String { try await ctx.passwords.hash(password) }
 
     public func create(_ input: UserInput, by p: Principal) async throws -> User {
         var v = Validator()
         let email = v.email(input.email, field: "email")
-        let name = v.text(input.displayName, field: "displayName", max: 100)
+        let name = v.name(input.displayName, field: "displayName", max: 100)
         let password = input.password ?? ""
-        if password.count < Self.minPasswordLength || password.count > 72 {
-            v.fail("password", "weak-password", en: "password must be 10–72 characters.", zh: "password 长度须为 10–72 个字符。")
-        }
+        PasswordHasher.validate(password, &v)
         let role = Self.parseRole(input.role, &v)
         let language = input.language.map { Language(code: $0) } ?? .en
         if language == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
@@ -99,7 +90,7 @@ public struct UserService: Sendable {
 
     public func update(_ id: String, _ input: UserInput, by p: Principal) async throws -> User {
         var v = Validator()
-        let name = v.text(input.displayName, field: "displayName", max: 100, required: false)
+        let name = v.name(input.displayName, field: "displayName", max: 100, required: false)
         let role = input.role == nil ? nil : Self.parseRole(input.role, &v)
         let language = input.language.map { Language(code: $0) }
         if let l = language, l == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
@@ -139,11 +130,10 @@ public struct UserService: Sendable {
         }
     }
 
-    /// Checks a password. A missing user still costs one bcrypt verify so timing does not reveal accounts.
+    /// Checks a password. A missing user still costs one bcrypt verify at the same cost, so timing does not reveal accounts.
     public func authenticate(email: String, password: String) async throws -> User? {
         let found = try await ctx.db.read { [store] in try await store.findForLogin(email: email.trimmingCharacters(in: .whitespaces), in: $0) }
-        let hash = found?.1 ?? Self.dummyHash
-        let ok = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        let ok = try await ctx.passwords.verify(password, hash: found?.1)
         guard ok, let user = found?.0, !user.disabled else { return nil }
         if let m = user.merchantId {
             let merchant = try await ctx.db.read { [merchants] in try await merchants.find(m.rawValue, scope: .operatorWide, in: $0) }
@@ -151,6 +141,4 @@ public struct UserService: Sendable {
         }
         return user
     }
-
-    static let dummyHash = Bcrypt.hash("not-a-real-password", cost: 10)
 }

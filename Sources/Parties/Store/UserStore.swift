@@ -147,11 +147,17 @@ struct SessionStore: Sendable {
             .run()
     }
 
-    func find(tokenHash: String, in sql: any SQLDatabase) async throws -> (userId: String, csrf: String, expiresAt: Int64)? {
-        guard let row = try await sql.select().columns("user_id", "csrf_token", "expires_at").from("sessions")
+    func find(tokenHash: String, in sql: any SQLDatabase) async throws -> (userId: String, csrf: String, expiresAt: Int64, lastSeenAt: Int64)? {
+        guard let row = try await sql.select().columns("user_id", "csrf_token", "expires_at", "created_at", "last_seen_at").from("sessions")
             .where("token_hash", .equal, tokenHash).first() else { return nil }
+        let created = try row.decode(column: "created_at", as: Int64.self)
+        let lastSeen = try row.decode(column: "last_seen_at", as: Int64?.self) ?? created
         return (try row.decode(column: "user_id", as: String.self), try row.decode(column: "csrf_token", as: String.self),
-                try row.decode(column: "expires_at", as: Int64.self))
+                try row.decode(column: "expires_at", as: Int64.self), lastSeen)
+    }
+
+    func touch(tokenHash: String, at millis: Int64, in sql: any SQLDatabase) async throws {
+        try await sql.update("sessions").set("last_seen_at", to: millis).where("token_hash", .equal, tokenHash).run()
     }
 
     func delete(tokenHash: String, in sql: any SQLDatabase) async throws {

@@ -29,9 +29,16 @@ enum JSONIO {
         do {
             object = try JSONSerialization.jsonObject(with: data, options: [])
         } catch {
+            // A number the parser cannot hold (1e400) names its field; anything else is malformed.
+            let scan = JSONKeyScan.scan(data)
+            if let bad = scan.numbers.first(where: { Double($0.literal).map { !$0.isFinite } ?? false }) {
+                throw JSONKeyScan.numberError(bad.path, bad.literal)
+            }
             throw CommonError.malformedBody("not valid JSON")
         }
         guard let dict = object as? [String: Any] else { throw CommonError.malformedBody("expected a JSON object") }
+        let scan = JSONKeyScan.scan(data)
+        if let dup = scan.duplicateKey { throw JSONKeyScan.duplicateError(dup) }
         let unknown = dict.keys.filter { !allowedKeys.contains($0) }.sorted()
         if !unknown.isEmpty {
             throw ValidationError(unknown.map { FieldError(field: $0, code: "unknown-field",
@@ -41,6 +48,8 @@ enum JSONIO {
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
+            // Every number field of the API is an integer: a fraction or a number beyond Int64 names its field (422).
+            if case .dataCorrupted = error, let bad = JSONKeyScan.firstNonInteger(scan) { throw JSONKeyScan.numberError(bad.path, bad.literal) }
             throw fieldError(error)
         }
     }

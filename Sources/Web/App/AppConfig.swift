@@ -18,6 +18,12 @@ public struct AppConfig: Sendable {
     public var bcryptCost: Int
     public var secureCookies: Bool
     public var logLevel: String
+    /// Minutes a console session may stay unused before it ends (K3).
+    public var sessionIdleMinutes: Int = 30
+    /// Failed log-ins per account before it is blocked (per client address: four times as many) (K3).
+    public var loginFreeFailures: Int = 5
+    /// Take the client address for login throttling from the last `X-Forwarded-For` entry (only behind a proxy that sets it).
+    public var trustForwardedFor: Bool = false
 
     public init(mode: Mode = .demo, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./tradelane-data",
                 databaseURL: String? = nil, masterKey: String? = nil, exitNoticeDays: Int = 30, licenceWarningDays: Int = 30,
@@ -50,6 +56,9 @@ public struct AppConfig: Sendable {
         c.bcryptCost = config.int(forKey: "tradelane.bcrypt.cost", default: defaults.bcryptCost)
         c.secureCookies = config.bool(forKey: "tradelane.secure.cookies", default: c.mode == .production)
         c.logLevel = config.string(forKey: "tradelane.log.level", default: defaults.logLevel)
+        c.sessionIdleMinutes = config.int(forKey: "tradelane.session.idle.minutes", default: defaults.sessionIdleMinutes)
+        c.loginFreeFailures = config.int(forKey: "tradelane.login.free.failures", default: defaults.loginFreeFailures)
+        c.trustForwardedFor = config.bool(forKey: "tradelane.trust.forwarded.for", default: defaults.trustForwardedFor)
         return c
     }
 

@@ -1,5 +1,6 @@
 import Hummingbird
 import Kernel
+import NIOCore
 import Parties
 
 /// Per-request state set by middleware: who is calling, in which language.
@@ -8,9 +9,12 @@ public struct AppRequestContext: RequestContext {
     public var principal: Principal?
     public var session: AccessService.Session?
     public var language: Language = .en
+    /// The peer of the connection (nil in router tests); see `ConsoleRoutes.clientAddress` for proxies.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// Bodies above this are refused with 413 (documents included).

@@ -32,6 +32,9 @@ public struct AppServices: Sendable {
         settings.exitNoticeDays = config.exitNoticeDays
         settings.licenceWarningDays = config.licenceWarningDays
         settings.bcryptCost = UInt8(clamping: max(4, min(config.bcryptCost, 31)))
+        settings.sessionIdleTimeout = TimeInterval(max(1, config.sessionIdleMinutes) * 60)
+        settings.accountThrottle.freeFailures = max(1, config.loginFreeFailures)
+        settings.addressThrottle.freeFailures = max(1, config.loginFreeFailures) * 4
         parties = PartiesServices(PartiesContext(db: db, clock: clock, cipher: cipher, settings: settings, exitBlockers: exitBlockers))
         idempotency = IdempotencyStore(db: db, clock: clock, cipher: cipher)
         migrator = Migrator(AllMigrations.list)
@@ -42,7 +45,7 @@ public struct AppServices: Sendable {
         penalties = PenaltyService(db: db, clock: clock, merchants: merchants)
         takedowns = TakedownService(db: db, clock: clock, penalties: penalties)
         listings = ListingService(db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns, merchants: merchants)
-        certifications = CertificationService(db: db, clock: clock, merchants: merchants)
+        certifications = CertificationService(db: db, clock: clock, cipher: cipher, merchants: merchants)
         rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns)
         regulations = RegulationService(db: db, clock: clock)
         fx = FXService(db: db, clock: clock)
@@ -60,6 +63,7 @@ extension AppServices {
     /// safe for several instances starting together (each step checks inside its transaction).
     public func prepare() async throws {
         try await migrator.migrate(db)
+        try await certifications.sealLegacyFiles()
         try await regulations.seed()
         try await catalogue.bootstrap()
     }

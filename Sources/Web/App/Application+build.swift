@@ -10,6 +10,7 @@ public func buildApplication(_ services: AppServices, logger: Logger = Logger(la
     let router = try await buildRouter(services)
     return Application(
         router: router,
+        server: HTTPLimits.server,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "tradelane"),
         services: [MaintenanceService(services: services, logger: logger), ComplianceWorker(services: services, logger: logger)],
         logger: logger
@@ -22,6 +23,7 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
     router.addMiddleware {
         ObservabilityMiddleware(metrics: services.metrics)
         ProblemMiddleware(views: views)
+        URILimitMiddleware()
         AuthMiddleware(access: services.parties.access)
     }
     SystemAPI(services: services, openAPI: try OpenAPIDocument.load()).register(on: router)

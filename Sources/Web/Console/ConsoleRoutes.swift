@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Kernel
 import NIOCore
@@ -150,18 +151,58 @@ struct ConsoleRoutes {
 
     func loginPage(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         if c.session != nil { return Response.redirect(to: "/console") }
-        return page("login", base(c, r, nav: "login"), r)
+        return loginForm(r, c, status: .ok)
+    }
+
+    static let loginCSRFCookie = "tl_login_csrf"
+
+    /// The login page with a pre-session CSRF token (double submit): a random value in a SameSite=Strict,
+    /// HttpOnly cookie that the form must send back in `_csrf`. Another site can neither read nor set it.
+    func loginForm(_ r: Request, _ c: AppRequestContext, status: HTTPResponse.Status,
+                   _ edit: (inout [String: Any]) -> Void = { _ in }) -> Response {
+        let token = r.cookies[Self.loginCSRFCookie].flatMap { $0.value.isEmpty ? nil : $0.value } ?? RandomToken.make()
+        var model = base(c, r, nav: "login")
+        model["loginCsrf"] = token
+        model["csrf"] = token
+        edit(&model)
+        var response = page("login", model, r, status: status)
+        response.setCookie(Cookie(name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/console",
+                                  secure: services.config.secureCookies, httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    /// The address login attempts are throttled by: the peer, or behind a trusted proxy the last `X-Forwarded-For` entry.
+    func clientAddress(_ r: Request, _ c: AppRequestContext) -> String? {
+        if services.config.trustForwardedFor, let xff = r.headers[HTTPField.Name("X-Forwarded-For")!],
+           let last = xff.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
+            return last
+        }
+        return c.remoteAddress?.ipAddress
     }
 
     func login(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let f = try await form(r, c)
-        guard let s = try await parties.access.login(email: f["email"] ?? "", password: f["password"] ?? "") else {
-            var model = base(c, r, nav: "login")
-            model["loginError"] = true
-            model["email"] = f["email"] ?? ""
-            return page("login", model, r, status: .unauthorized)
+        guard let cookie = r.cookies[Self.loginCSRFCookie]?.value, !cookie.isEmpty, let sent = f["_csrf"],
+              ConstantTime.equal(sent, cookie) else { throw ConsoleError.badCSRF }
+        let session: AccessService.Session?
+        do {
+            session = try await parties.access.login(email: f["email"] ?? "", password: f["password"] ?? "", clientAddress: clientAddress(r, c))
+        } catch let e as LoginThrottled {
+            var response = loginForm(r, c, status: .tooManyRequests) { model in
+                model["throttled"] = e.detail(c.language)
+                model["email"] = f["email"] ?? ""
+            }
+            response.headers[HTTPField.Name("Retry-After")!] = String(e.retryAfter)
+            return response
+        }
+        guard let s = session else {
+            return loginForm(r, c, status: .unauthorized) { model in
+                model["loginError"] = true
+                model["email"] = f["email"] ?? ""
+            }
         }
         var response = Response.redirect(to: "/console", type: .normal)
+        response.setCookie(Cookie(name: Self.loginCSRFCookie, value: "", maxAge: 0, path: "/console", httpOnly: true, sameSite: .strict))
         response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: s.token, maxAge: Int(parties.context.settings.sessionLifetime),
                                   path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
         response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: s.user.language.rawValue, maxAge: 31_536_000,
@@ -183,7 +224,7 @@ struct ConsoleRoutes {
         if let s = c.session, s.user.language != lang {
             _ = try await parties.users.update(s.user.id.rawValue, UserInput(language: lang.rawValue), by: s.principal)
         }
-        let back = f["return"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") ? $0 : nil } ?? "/console"
+        let back = f["return"].flatMap(SafeRedirect.localPath) ?? "/console"
         var response = Response.redirect(to: back, type: .normal)
         response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: lang.rawValue, maxAge: 31_536_000, path: "/",
                                   secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))

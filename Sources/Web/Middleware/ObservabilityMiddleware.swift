@@ -5,6 +5,8 @@ import Hummingbird
 struct ObservabilityMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let metrics: AppMetrics
+    /// `base-uri 'none'`: an injected `<base>` cannot re-point relative links and form actions.
+    static let contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -17,7 +19,7 @@ struct ObservabilityMiddleware: RouterMiddleware {
         response.headers[.init("X-Frame-Options")!] = "DENY"
         response.headers[.init("Referrer-Policy")!] = "same-origin"
         if response.headers[.contentType]?.hasPrefix("text/html") ?? false {
-            response.headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
+            response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         }
         return response
     }

@@ -74,6 +74,8 @@ struct ProblemMiddleware: RouterMiddleware {
         case 404: return lang == .zh ? ("资源不存在", "请求的地址不存在。") : ("Not found", "No such resource.")
         case 405: return lang == .zh ? ("方法不允许", "此地址不支持该 HTTP 方法。") : ("Method not allowed", "This resource does not support the method.")
         case 413: return lang == .zh ? ("请求体过大", "请求体超过上限。") : ("Payload too large", "The body exceeds the limit.")
+        case 414: return lang == .zh ? ("请求地址过长", "请求地址超过上限。") : ("URI too long", "The request URI exceeds the limit.")
+        case 429: return lang == .zh ? ("请求过于频繁", "请求过于频繁，请稍后再试。") : ("Too many requests", "Too many requests; try again later.")
         case 400: return lang == .zh ? ("请求错误", "请求格式错误。") : ("Bad request", "The request is malformed.")
         case 500: return lang == .zh ? ("服务器内部错误", "服务器发生错误，已记录日志。") : ("Internal error", "An internal error occurred and was logged.")
         default: return lang == .zh ? ("请求失败", "请求失败（\(status)）。") : ("Request failed", "The request failed with status \(status).")
