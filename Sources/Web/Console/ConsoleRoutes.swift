@@ -171,13 +171,9 @@ struct ConsoleRoutes {
         return response
     }
 
-    /// The address login attempts are throttled by: the peer, or behind a trusted proxy the last `X-Forwarded-For` entry.
     func clientAddress(_ r: Request, _ c: AppRequestContext) -> String? {
-        if services.config.trustForwardedFor, let xff = r.headers[HTTPField.Name("X-Forwarded-For")!],
-           let last = xff.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty {
-            return last
-        }
-        return c.remoteAddress?.ipAddress
+        ClientAddress.resolve(peer: c.remoteAddress?.ipAddress, forwardedFor: r.headers[HTTPField.Name("X-Forwarded-For")!],
+                              trustForwardedFor: services.config.trustForwardedFor)
     }
 
     func login(_ r: Request, _ c: AppRequestContext) async throws -> Response {
