@@ -11,7 +11,8 @@ public func buildApplication(_ services: AppServices, logger: Logger = Logger(la
     return Application(
         router: router,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "tradelane"),
-        services: [MaintenanceService(services: services, logger: logger), ComplianceWorker(services: services, logger: logger)],
+        services: [MaintenanceService(services: services, logger: logger), ComplianceWorker(services: services, logger: logger),
+                   AuditCheckpointService(services: services, logger: logger)],
         logger: logger
     )
 }
