@@ -28,6 +28,8 @@ public struct ScreeningOutcome: Sendable {
 /// `review` with an explanatory finding.
 public final class ScreeningService: Sendable {
     let clock: any WallClock
+    /// Where screening CPU runs: off the request threads, bounded (CMP2).
+    public let compute: ComputeLimiter
     let catalogueProvider: @Sendable () throws -> Catalogue
     struct State {
         var catalogue: Catalogue?
@@ -36,8 +38,10 @@ public final class ScreeningService: Sendable {
     }
     let state = Mutex(State())
 
-    public init(clock: any WallClock, catalogue: @escaping @Sendable () throws -> Catalogue = { try CatalogueCSV.bundled() }) {
+    public init(clock: any WallClock, compute: ComputeLimiter = .shared,
+                catalogue: @escaping @Sendable () throws -> Catalogue = { try CatalogueCSV.bundled() }) {
         self.clock = clock
+        self.compute = compute
         catalogueProvider = catalogue
     }
 
@@ -89,6 +93,14 @@ public final class ScreeningService: Sendable {
                                    attributes: r.attributes.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
                                    imageTexts: r.imageTexts)
         return (market!, input)
+    }
+
+    /// Validates on the caller's thread (cheap), then screens on the compute limiter's threads; 503 when it is full.
+    public func screenOffLoop(_ request: ScreeningRequest) async throws -> ScreeningOutcome {
+        let (market, input) = try validate(request)
+        let context = ScreeningContext(authorisedBrands: Set(request.authorisedBrands), certificates: Set(request.certifications))
+        let result = try await compute.run { [self] in screen(input, market: market, context: context) }
+        return ScreeningOutcome(market: market, result: result, screenedAt: clock.now())
     }
 
     public func screen(_ request: ScreeningRequest) throws -> ScreeningOutcome {

@@ -1,0 +1,59 @@
+import Foundation
+import NIOPosix
+import Synchronization
+
+/// Runs CPU-heavy work (screening large texts) on its own threads, never on the request event loops or Swift's
+/// cooperative pool, with bounded concurrency (CMP2): at most `threads` jobs run and at most `queue` wait; anything
+/// beyond is refused at once with `ComputeBusyError` (503 + Retry-After) instead of piling up behind the others.
+/// Health checks and ordinary requests keep their threads however many hostile requests arrive.
+public final class ComputeLimiter: Sendable {
+    public let threads: Int
+    public let queue: Int
+    let pool: NIOThreadPool
+    let admitted = Mutex(0)
+
+    /// One thread fewer than the machine has cores (at least one), shared by the whole process.
+    public static let shared = ComputeLimiter(threads: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), queue: 8)
+
+    public init(threads: Int, queue: Int) {
+        self.threads = max(1, threads)
+        self.queue = max(0, queue)
+        pool = NIOThreadPool(numberOfThreads: self.threads)
+        pool.start()
+    }
+
+    /// Jobs running or waiting now.
+    public var inFlight: Int { admitted.withLock { $0 } }
+
+    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let ok = admitted.withLock { n -> Bool in
+            guard n < threads + queue else { return false }
+            n += 1
+            return true
+        }
+        guard ok else { throw ComputeBusyError(retryAfterSeconds: 1) }
+        defer { admitted.withLock { $0 -= 1 } }
+        return try await pool.runIfActive(work)
+    }
+
+    /// Stops the threads (tests that make their own limiter).
+    public func shutdown() async throws { try await pool.shutdownGracefully() }
+}
+
+/// Errors that tell the client when to try again (`Retry-After`).
+public protocol RetryAfterError: Error {
+    var retryAfterSeconds: Int { get }
+}
+
+/// Every compute slot and queue place is taken.
+public struct ComputeBusyError: AppError, RetryAfterError, Equatable {
+    public let retryAfterSeconds: Int
+    public init(retryAfterSeconds: Int) { self.retryAfterSeconds = retryAfterSeconds }
+    public var code: String { "busy" }
+    public var kind: ErrorKind { .unavailable }
+    public var title: LocalizedText { LocalizedText(en: "Server busy", zh: "服务器繁忙") }
+    public var detail: LocalizedText {
+        LocalizedText(en: "Too many screenings are running; retry after \(retryAfterSeconds) s.",
+                      zh: "正在进行的筛查过多，请 \(retryAfterSeconds) 秒后重试。")
+    }
+}
