@@ -19,11 +19,13 @@ import Testing
         async let a = limiter.run { gate.wait(); return 1 }
         async let b = limiter.run { gate.wait(); return 2 }
         while limiter.inFlight < 2 { await Task.yield() }
+        #expect(throws: ComputeBusyError.self) { try limiter.checkCapacity() }
         let busy = await #expect(throws: ComputeBusyError.self) { try await limiter.run { 3 } }
         #expect(busy?.retryAfterSeconds == 1 && busy?.kind == .unavailable)
         gate.open(2)
         #expect(try await a + b == 3)
         #expect(limiter.inFlight == 0)
+        #expect(throws: Never.self) { try limiter.checkCapacity() }
         #expect(try await limiter.run { 4 } == 4)
         try await limiter.shutdown()
     }

@@ -25,6 +25,12 @@ public final class ComputeLimiter: Sendable {
     /// Jobs running or waiting now.
     public var inFlight: Int { admitted.withLock { $0 } }
 
+    /// Throws `ComputeBusyError` when every thread and waiting place is taken: lets a handler refuse before it even
+    /// reads and decodes a large body (`run` still enforces the bound).
+    public func checkCapacity() throws(ComputeBusyError) {
+        if inFlight >= threads + queue { throw ComputeBusyError(retryAfterSeconds: 1) }
+    }
+
     public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         let ok = admitted.withLock { n -> Bool in
             guard n < threads + queue else { return false }

@@ -92,6 +92,7 @@ struct ComplianceAPI {
 
     func screen(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         _ = try c.requirePrincipal()
+        try services.screening.compute.checkCapacity()   // refuse before decoding up to 2 MiB when no worker is free
         let b = try await JSONIO.decode(Body.self, r, c, allowedKeys: Body.keys)
         let outcome = try await services.screening.screenOffLoop(ScreeningRequest(
             market: b.market, title: b.title, description: b.description, attributes: b.attributes ?? [:],
