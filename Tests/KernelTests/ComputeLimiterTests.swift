@@ -22,8 +22,11 @@ import Testing
         #expect(throws: ComputeBusyError.self) { try limiter.checkCapacity() }
         let busy = await #expect(throws: ComputeBusyError.self) { try await limiter.run { 3 } }
         #expect(busy?.retryAfterSeconds == 1 && busy?.kind == .unavailable)
-        gate.open(2)
-        #expect(try await a + b == 3)
+        // A caller allowed more waiting places queues instead.
+        async let c = limiter.run(waitingPlaces: 2) { gate.wait(); return 3 }
+        while limiter.inFlight < 3 { await Task.yield() }
+        gate.open(3)
+        #expect(try await a + b + c == 6)
         #expect(limiter.inFlight == 0)
         #expect(throws: Never.self) { try limiter.checkCapacity() }
         #expect(try await limiter.run { 4 } == 4)

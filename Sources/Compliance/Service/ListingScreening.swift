@@ -68,7 +68,7 @@ public struct ListingScreening: Sendable {
     /// A full screen for a save: catalogue plus disclosure and pricing against the stored price history.
     func screen(_ c: ListingContent, listingId: String?, merchantId: String, now: Date, in sql: any SQLDatabase) async throws -> Outcome {
         let types = try await validCertificateTypes(c.certifications, merchantId: merchantId, day: LocalDate(now, in: Self.timeZone), in: sql)
-        let (catalogueFindings, version) = try await screening.compute.run { [self] in catalogue(c, certificateTypes: types) }
+        let (catalogueFindings, version) = try await screening.compute.run(waitingPlaces: 64) { [self] in catalogue(c, certificateTypes: types) }
         var history: [PricePoint] = []
         if let listingId { history = try await listings.prices(listingId, in: sql) }
         let findings = catalogueFindings + checks(c, history: history, now: now)

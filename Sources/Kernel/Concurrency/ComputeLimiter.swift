@@ -31,9 +31,13 @@ public final class ComputeLimiter: Sendable {
         if inFlight >= threads + queue { throw ComputeBusyError(retryAfterSeconds: 1) }
     }
 
-    public func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    /// Runs `work` on the pool. `waitingPlaces` overrides `queue` for callers that should rather wait than fail
+    /// (listing saves: already bounded by the field limits and by their transaction, and a merchant's save should
+    /// not bounce because ad-hoc screenings fill the queue).
+    public func run<T: Sendable>(waitingPlaces: Int? = nil, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let limit = threads + (waitingPlaces ?? queue)
         let ok = admitted.withLock { n -> Bool in
-            guard n < threads + queue else { return false }
+            guard n < limit else { return false }
             n += 1
             return true
         }
