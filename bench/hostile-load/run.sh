@@ -16,12 +16,14 @@ PID=""
 TMP=""
 
 cleanup() {
+    local rc=$?   # the test's verdict: keep it whatever the clean-up commands return
     if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
         kill "$PID" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
         kill -9 "$PID" 2>/dev/null || true
     fi
-    [[ -n "$TMP" ]] && rm -rf "$TMP"
+    if [[ -n "$TMP" ]]; then rm -rf "$TMP"; fi
+    exit "$rc"
 }
 trap cleanup EXIT
 

@@ -80,7 +80,7 @@ public struct ListingService: Sendable {
         } else if base == nil {
             v.fail("markets", "required", en: "markets is required.", zh: "markets 为必填项。")
         }
-        for (i, id) in (input.certifications ?? []).enumerated() where (try? CertificationID(parsing: id)) == nil {
+        for (i, id) in (input.certifications ?? []).prefix(ContentLimits.certifications).enumerated() where (try? CertificationID(parsing: id)) == nil {
             v.fail("certifications[\(i)]", "invalid-id", en: "certifications[\(i)] must be a certificate id (crt_…).",
                    zh: "certifications[\(i)] 须为证书编号（crt_…）。")
         }
