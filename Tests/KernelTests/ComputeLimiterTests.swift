@@ -2,6 +2,9 @@ import Foundation
 import Kernel
 import Synchronization
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// CMP2: CPU-heavy work runs on the limiter's own threads, at most threads + queue at once; beyond that it is refused
 /// at once (503 + Retry-After upstream) instead of queueing without bound.
@@ -37,6 +40,14 @@ import Testing
         let limiter = ComputeLimiter(threads: 2, queue: 0)
         let name = try await limiter.run { Thread.current.name ?? "" }
         #expect(name.hasPrefix("TP-#"), "ran on \(name)")   // NIOThreadPool's threads, not the cooperative pool
+        #if os(Linux)
+        // At a lower priority than the request threads.
+        let nice = try await limiter.run { () -> Int32 in
+            let link = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self")) ?? ""
+            return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(Int32(link.split(separator: "/").last ?? "") ?? 0))
+        }
+        #expect(nice >= 10)
+        #endif
         try await limiter.shutdown()
     }
 }

@@ -12,6 +12,7 @@ Retry-After). Standard library only.
 import argparse
 import http.client
 import json
+import multiprocessing
 import sys
 import threading
 import time
@@ -48,6 +49,28 @@ def percentile(values, p):
     s = sorted(values)
     k = min(len(s) - 1, max(0, int(round(p / 100 * (len(s) - 1)))))
     return s[k]
+
+
+def sampler(host: str, port: int, seconds: float, timeout: float, results) -> None:
+    """GET /health/live every 50 ms for `seconds`; puts (latencies in ms, errors) on `results`."""
+    deadline = time.monotonic() + seconds
+    health_ms, errors = [], []
+    while time.monotonic() < deadline:
+        t0 = time.monotonic()
+        try:
+            c = http.client.HTTPConnection(host, port, timeout=timeout)
+            c.request("GET", "/health/live")
+            r = c.getresponse()
+            r.read()
+            c.close()
+            ok = r.status == 200
+        except Exception as e:
+            ok = False
+            errors.append(f"/health/live: {e!r}")
+        ms = (time.monotonic() - t0) * 1000
+        health_ms.append(ms if ok else timeout * 1000)
+        time.sleep(max(0.0, 0.05 - ms / 1000))
+    results.put((health_ms, errors))
 
 
 def main() -> int:
@@ -103,34 +126,20 @@ def main() -> int:
             if r.status == 503:
                 time.sleep(args.busy_pause)
 
-    health_ms: list = []
-
-    def sampler() -> None:
-        while time.monotonic() < deadline:
-            t0 = time.monotonic()
-            try:
-                c = http.client.HTTPConnection(host, port, timeout=args.timeout)
-                c.request("GET", "/health/live")
-                r = c.getresponse()
-                r.read()
-                c.close()
-                ok = r.status == 200
-            except Exception as e:
-                ok = False
-                with lock:
-                    errors.append(f"/health/live: {e!r}")
-            ms = (time.monotonic() - t0) * 1000
-            with lock:
-                health_ms.append(ms if ok else args.timeout * 1000)
-            time.sleep(max(0.0, 0.05 - ms / 1000))
-
+    # The sampler is its own process: in a thread it would share the interpreter lock with the hostile clients
+    # and measure their scheduling as well as the server's.
+    results = multiprocessing.Queue()
+    sampler_process = multiprocessing.Process(target=sampler, args=(host, port, args.seconds, args.timeout, results), daemon=True)
     threads = [threading.Thread(target=hostile, args=(i,), daemon=True) for i in range(args.clients)]
-    threads.append(threading.Thread(target=sampler, daemon=True))
     started = time.monotonic()
+    sampler_process.start()
     for t in threads:
         t.start()
+    health_ms, sampler_errors = results.get(timeout=args.seconds + args.timeout + 10)
+    errors.extend(sampler_errors)
     for t in threads:
         t.join(args.seconds + args.timeout + 5)
+    sampler_process.join(5)
     elapsed = time.monotonic() - started
 
     p99 = percentile(health_ms, 99)

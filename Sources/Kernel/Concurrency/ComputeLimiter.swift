@@ -1,6 +1,9 @@
 import Foundation
 import NIOPosix
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs CPU-heavy work (screening large texts) on its own threads, never on the request event loops or Swift's
 /// cooperative pool, with bounded concurrency (CMP2): at most `threads` jobs run and at most `queue` wait; anything
@@ -43,8 +46,23 @@ public final class ComputeLimiter: Sendable {
         }
         guard ok else { throw ComputeBusyError(retryAfterSeconds: 1) }
         defer { admitted.withLock { $0 -= 1 } }
-        return try await pool.runIfActive(work)
+        return try await pool.runIfActive {
+            Self.lowerThreadPriority()
+            return try work()
+        }
     }
+
+    /// Screening threads run at nice 10: when a core is contended, the request threads (health checks, ordinary
+    /// requests) win it. A no-op after the first call on a thread, and where /proc is absent.
+    static func lowerThreadPriority() {
+        #if os(Linux)
+        guard let link = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/thread-self"),
+              let tid = Int32(link.split(separator: "/").last ?? "") else { return }
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        if getpriority(which, id_t(tid)) < niceness { _ = setpriority(which, id_t(tid), niceness) }
+        #endif
+    }
+    static let niceness: Int32 = 10
 
     /// Stops the threads (tests that make their own limiter).
     public func shutdown() async throws { try await pool.shutdownGracefully() }
