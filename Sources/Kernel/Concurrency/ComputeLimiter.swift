@@ -13,7 +13,9 @@ public final class ComputeLimiter: Sendable {
     public let threads: Int
     public let queue: Int
     let pool: NIOThreadPool
-    let admitted = Mutex(0)
+    /// Jobs admitted per lane: the default lane (`queue` waiting places) and the lane of callers that bring their own
+    /// bound (`waitingPlaces`), so queued listing saves never make ad-hoc screenings bounce and vice versa.
+    let admitted = Mutex([0, 0])
 
     /// One thread fewer than the machine has cores (at least one), shared by the whole process.
     public static let shared = ComputeLimiter(threads: max(1, ProcessInfo.processInfo.activeProcessorCount - 1), queue: 8)
@@ -25,8 +27,8 @@ public final class ComputeLimiter: Sendable {
         pool.start()
     }
 
-    /// Jobs running or waiting now.
-    public var inFlight: Int { admitted.withLock { $0 } }
+    /// Jobs of the default lane running or waiting now.
+    public var inFlight: Int { admitted.withLock { $0[0] } }
 
     /// Throws `ComputeBusyError` when every thread and waiting place is taken: lets a handler refuse before it even
     /// reads and decodes a large body (`run` still enforces the bound).
@@ -34,18 +36,20 @@ public final class ComputeLimiter: Sendable {
         if inFlight >= threads + queue { throw ComputeBusyError(retryAfterSeconds: 1) }
     }
 
-    /// Runs `work` on the pool. `waitingPlaces` overrides `queue` for callers that should rather wait than fail
-    /// (listing saves: already bounded by the field limits and by their transaction, and a merchant's save should
-    /// not bounce because ad-hoc screenings fill the queue).
+    /// Runs `work` on the pool. `waitingPlaces` puts the job in a second lane with that bound instead of `queue`, for
+    /// callers that should rather wait than fail (listing saves: already bounded by the field limits and by their
+    /// transaction; a merchant's save should not bounce because ad-hoc screenings fill the queue). Both lanes share
+    /// the threads, first come first served.
     public func run<T: Sendable>(waitingPlaces: Int? = nil, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let lane = waitingPlaces == nil ? 0 : 1
         let limit = threads + (waitingPlaces ?? queue)
         let ok = admitted.withLock { n -> Bool in
-            guard n < limit else { return false }
-            n += 1
+            guard n[lane] < limit else { return false }
+            n[lane] += 1
             return true
         }
         guard ok else { throw ComputeBusyError(retryAfterSeconds: 1) }
-        defer { admitted.withLock { $0 -= 1 } }
+        defer { admitted.withLock { $0[lane] -= 1 } }
         return try await pool.runIfActive {
             Self.lowerThreadPriority()
             return try work()
