@@ -28,8 +28,9 @@ public struct AuditAnchor: Sendable {
 
     /// The whole chain, every checkpoint line's MAC and order, and the longest checkpoint against the chain.
     public func verify(batch: Int = 1000) async throws -> Report {
-        let chain = try await AuditLog.verify(db, batch: batch)
+        // The file first: a checkpoint a running server writes meanwhile covers entries the walk below will also see.
         let (checkpoints, problems) = AuditAnchorCheck.parse(try file.lines() ?? [], key: key)
+        let chain = try await AuditLog.verify(db, batch: batch)
         var all = problems
         let longest = AuditAnchorCheck.longest(checkpoints)
         if case .intact(let entries, _) = chain,

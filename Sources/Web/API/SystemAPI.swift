@@ -59,12 +59,12 @@ struct SystemAPI {
     /// an age well past `TRADELANE_AUDIT_CHECKPOINT_INTERVAL`, and compare the head across scrapes (it must only grow).
     func auditGauges() async throws {
         let m = services.metrics
+        let last = services.auditAnchor.lastCheckpoint()   // before the head: a checkpoint written meanwhile is covered
         let head = try await AuditLog.head(services.db)
         m.setGauge("audit_entries", help: "Entries in the audit hash chain", Double(head.entries))
         // 52 bits fit a double exactly.
         m.setGauge("audit_head_prefix", help: "First 13 hex digits (52 bits) of the audit chain's head hash, as a number",
                    Double(UInt64(head.hash.prefix(13), radix: 16) ?? 0))
-        let last = services.auditAnchor.lastCheckpoint()
         m.setGauge("audit_checkpoint_entries", help: "Entries covered by the last authentic audit checkpoint (0: none)", Double(last?.count ?? 0))
         m.setGauge("audit_checkpoint_age", unit: "seconds", help: "Seconds since the last authentic audit checkpoint (-1: none)",
                    last.map { services.clock.now().timeIntervalSince($0.time) } ?? -1)
