@@ -8,6 +8,8 @@
 #   4. swift test against a throw-away PostgreSQL (scripts/start-postgres.sh), then the crash test
 #      (Tests/reliability: a burst of creates, SIGKILL, restart, retries with the same keys; both engines)
 #   5. starts `tradelane demo` on a free port and runs the browser tests (Tests/e2e)
+#   5b. hostile load: parallel worst-case screenings against that demo server while /health/live
+#      keeps p99 < 100 ms (bench/hostile-load/run.sh; one test in the summary)
 #   6. fuzzes the HTTP API with schemathesis from /api/openapi.yaml (no 5xx allowed,
 #      responses must match the spec)
 #   7. prints "N passed, M failed" and exits non-zero if anything failed
@@ -19,6 +21,7 @@
 #   TRADELANE_FUZZ_CHECKS=list    schemathesis checks (default not_a_server_error,response_schema_conformance)
 #   TRADELANE_FUZZ_TIMEOUT=secs   hard limit for the fuzz (default 300)
 #   TRADELANE_SCREENSHOT_DIR=dir  browser tests save screenshots there
+#   TRADELANE_HOSTILE_SECONDS=N   duration of the hostile-load stage (default 20)
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -309,6 +312,23 @@ if ! TRADELANE_BASE_URL="$BASE_URL" TRADELANE_BIN="$BIN" TRADELANE_DEMO_DIR="$DE
         run_pytest_stage browser-tests "$TMP/pytest.log" "$E2E_TIMEOUT" Tests/e2e; then
     note "demo server log (last 100 lines):"
     tail -n 100 "$DEMO_LOG"
+fi
+
+# ------------------------------------------------------------------ 5b. hostile load (CMP2)
+
+section "hostile load (bench/hostile-load)"
+t0=$SECONDS
+# Hostile screenings in parallel against the same demo server; /health/live p99 must stay under 100 ms.
+# Counts as one test.
+if TRADELANE_BASE_URL="$BASE_URL" TRADELANE_DEMO_DIR="$DEMO_DIR" TRADELANE_BIN="$BIN" \
+        HOSTILE_SECONDS="${TRADELANE_HOSTILE_SECONDS:-20}" timeout 120 \
+        bash "$ROOT/bench/hostile-load/run.sh" </dev/null 2>&1 | tee "$TMP/hostile.log"; then
+    TOTAL_PASSED=$((TOTAL_PASSED + 1))
+    note "hostile load: passed, $((SECONDS - t0)) s"
+else
+    TOTAL_FAILED=$((TOTAL_FAILED + 1))
+    FAILED_STAGES+=("hostile-load")
+    note "hostile load: FAILED, $((SECONDS - t0)) s"
 fi
 
 # ------------------------------------------------------------------ 6. API fuzz

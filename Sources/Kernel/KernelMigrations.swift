@@ -40,5 +40,41 @@ public enum KernelMigrations {
                 "ALTER TABLE idempotency_keys ADD COLUMN role TEXT NOT NULL DEFAULT ''",
             ]
         },
+        // K5: the audit chain is append-only for the application's own connection. Rows cannot be changed or removed
+        // through SQL without first dropping these triggers (an administrator's act, which the checkpoints outside the
+        // database then expose; docs/operations.md "Audit log").
+        Migration(module: "kernel", version: 4, name: "audit log append-only triggers") { engine in
+            switch engine {
+            case .sqlite:
+                [
+                    """
+                    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE is not allowed (K5)'); END
+                    """,
+                    """
+                    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE is not allowed (K5)'); END
+                    """,
+                ]
+            case .postgres:
+                [
+                    """
+                    CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        RAISE EXCEPTION 'audit_log is append-only: % is not allowed (K5)', TG_OP USING ERRCODE = 'insufficient_privilege';
+                    END
+                    $$
+                    """,
+                    """
+                    CREATE TRIGGER audit_log_no_update_delete BEFORE UPDATE OR DELETE ON audit_log
+                    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()
+                    """,
+                    """
+                    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()
+                    """,
+                ]
+            }
+        },
     ]
 }

@@ -119,22 +119,76 @@ struct Keys: AsyncParsableCommand {
 }
 
 struct Audit: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Audit log tools.", subcommands: [Verify.self])
+    static let configuration = CommandConfiguration(abstract: "Audit log tools.", subcommands: [Verify.self, Checkpoint.self])
 
     struct Verify: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Verify the audit hash chain; exit 1 at the first broken link.")
+        static let configuration = CommandConfiguration(
+            abstract: "Verify the audit hash chain and its keyed checkpoints; exit 1 naming what is wrong. A passing chain is checkpointed.")
+        @OptionGroup var common: CommonOptions
+        @Flag(help: "Also fail when there is no checkpoint to verify against.") var requireCheckpoint = false
+
+        func run() async throws {
+            let config = common.config()
+            let services = try await Runtime.open(config, logger: Runtime.logger(config))
+            let report: AuditAnchor.Report
+            do {
+                report = try await services.auditAnchor.verify()
+            } catch {
+                await services.db.close()
+                throw error
+            }
+            var failed = false
+            switch report.chain {
+            case .intact(let n, let head):
+                say("audit chain intact: \(n) entries, head \(head)")
+            case .broken(let seq, let reason):
+                say("audit chain BROKEN at entry \(seq): \(reason)")
+                failed = true
+            }
+            for p in report.problems {
+                say("audit checkpoints FAILED: \(p.description)")
+                failed = true
+            }
+            if let c = report.latest {
+                say("checked against \(report.checkpoints) checkpoint(s) in \(config.auditCheckpointPath); longest: \(c.count) entries at \(c.time.rfc3339)")
+            } else {
+                say("no checkpoint yet in \(config.auditCheckpointPath): truncation cannot be detected before the first one")
+                if requireCheckpoint { failed = true }
+            }
+            if !failed, case .intact(let n, let head) = report.chain {
+                do {
+                    let c = try services.auditAnchor.write(entries: n, head: head)
+                    say("checkpoint written: \(c.count) entries at \(c.time.rfc3339)")
+                } catch {
+                    say("could not write a checkpoint: \(error)")
+                }
+            }
+            await services.db.close()
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    struct Checkpoint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Append a keyed checkpoint of the audit chain's head to the checkpoint file (after checking the new entries).")
         @OptionGroup var common: CommonOptions
 
         func run() async throws {
             let config = common.config()
             let services = try await Runtime.open(config, logger: Runtime.logger(config))
-            let result = try await AuditLog.verify(services.db)
+            let outcome: AuditAnchor.Outcome
+            do {
+                outcome = try await services.auditAnchor.checkpoint()
+            } catch {
+                await services.db.close()
+                throw error
+            }
             await services.db.close()
-            switch result {
-            case .intact(let n, let head):
-                say("audit chain intact: \(n) entries, head \(head)")
-            case .broken(let seq, let reason):
-                say("audit chain BROKEN at entry \(seq): \(reason)")
+            switch outcome {
+            case .written(let c):
+                say("checkpoint written to \(config.auditCheckpointPath): \(c.count) entries, head \(c.head)")
+            case .refused(let why):
+                say("checkpoint REFUSED: \(why)")
                 throw ExitCode(1)
             }
         }

@@ -88,7 +88,7 @@ import TestSupport
                                                       hsCode: "12", markets: ["US", "MARS"]), by: Self.merchantA)
             }
             #expect(e?.fieldErrors.map(\.field) == ["title", "originCountry", "price.amount", "hsCode", "markets[1]"])
-            let huge = String(repeating: "x", count: 100 * 1024 + 1)
+            let huge = String(repeating: "x", count: ContentLimits.description + 1)
             let big = await #expect(throws: ValidationError.self) {
                 var i = try Self.input("ok")
                 i.description = huge

@@ -23,11 +23,27 @@ import TestSupport
     }
 
     @Test func oversizedFieldsAreRefused() {
-        let big = String(repeating: "a", count: ScreeningService.maxFieldBytes + 1)
+        let big = String(repeating: "a", count: ContentLimits.description + 1)
         let e = #expect(throws: ValidationError.self) {
             try service.screen(ScreeningRequest(market: "US", title: "ok", description: big, attributes: ["spec": big]))
         }
         #expect(Set(e?.fieldErrors.map(\.field) ?? []) == ["description", "attributes.spec"])
+        // At the limits it passes; one over each limit is named (CMP2).
+        let atLimit = ScreeningRequest(market: "US", title: String(repeating: "t", count: ContentLimits.title),
+                                       description: String(repeating: "d", count: ContentLimits.description),
+                                       attributes: Dictionary(uniqueKeysWithValues: (0..<ContentLimits.attributes).map {
+                                           ("k\($0)", String(repeating: "v", count: ContentLimits.attributeValue)) }))
+        #expect(throws: Never.self) { try service.validate(atLimit) }
+        let over = ScreeningRequest(market: "US", title: String(repeating: "t", count: ContentLimits.title + 1),
+                                    attributes: Dictionary(uniqueKeysWithValues: (0..<10_000).map { ("k\($0)", "v") }),
+                                    imageTexts: [String(repeating: "i", count: ContentLimits.imageText + 1)])
+        let o = #expect(throws: ValidationError.self) { try service.validate(over) }
+        #expect(o?.fieldErrors.map(\.field) == ["title", "attributes", "imageTexts[0]"])
+        #expect(o?.fieldErrors.first?.message.zh.contains("最多 500 个字符") == true)
+        // Combining marks count: one visible character with 30,000 marks is 30,001 characters, not 1.
+        let stacked = "a" + String(repeating: "\u{0301}", count: 30_000)
+        let c = #expect(throws: ValidationError.self) { try service.validate(ScreeningRequest(market: "US", title: "ok", description: stacked)) }
+        #expect(c?.fieldErrors.map(\.field) == ["description"])
     }
 
     @Test func controlCharactersAndOddTextDoNotCrash() throws {

@@ -95,6 +95,7 @@ import TestSupport
     @Test func editedEntryIsReported() async throws {
         try await TestDatabase.with(migrations: KernelMigrations.all) { db in
             try await fill(db, 10)
+            try await AuditTampering.dropGuards(db)
             try await db.read { try await $0.update("audit_log").set("data", to: #"{"i":"999"}"#).where("seq", .equal, Int64(6)).run() }
             #expect(try await AuditLog.verify(db) == .broken(seq: 6, reason: "content does not match its hash"))
         }
@@ -103,11 +104,13 @@ import TestSupport
     @Test func deletedOrRechainedEntryIsReported() async throws {
         try await TestDatabase.with(migrations: KernelMigrations.all) { db in
             try await fill(db, 10)
+            try await AuditTampering.dropGuards(db)
             try await db.read { try await $0.delete(from: "audit_log").where("seq", .equal, Int64(4)).run() }
             #expect(try await AuditLog.verify(db) == .broken(seq: 4, reason: "entry 4 is missing"))
         }
         try await TestDatabase.with(migrations: KernelMigrations.all) { db in
             try await fill(db, 5)
+            try await AuditTampering.dropGuards(db)
             // A forger who recomputes entry 3's own hash still breaks entry 4's link.
             let e = try await db.read { try await $0.select().column("*").from("audit_log").where("seq", .equal, Int64(3)).first() }.map(AuditLog.decode)!
             let forged = AuditEntry.digest(seq: 3, at: e.at.epochMillis, actor: "usr_evil", merchantId: e.merchantId, action: e.action,

@@ -65,3 +65,20 @@ public enum TestFixtures {
     public static let masterKey = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
     public static var cipher: FieldCipher { try! FieldCipher(masterKeyText: masterKey) }
 }
+
+/// What a database administrator (not the application) can do to the audit chain (K5 tests).
+public enum AuditTampering {
+    /// Drops the append-only triggers of kernel migration 3 so a test can tamper like an administrator would.
+    public static func dropGuards(_ db: Database) async throws {
+        try await db.read { sql in
+            switch sql.engine {
+            case .sqlite:
+                try await sql.raw("DROP TRIGGER IF EXISTS audit_log_no_update").run()
+                try await sql.raw("DROP TRIGGER IF EXISTS audit_log_no_delete").run()
+            case .postgres:
+                try await sql.raw("DROP TRIGGER IF EXISTS audit_log_no_update_delete ON audit_log").run()
+                try await sql.raw("DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log").run()
+            }
+        }
+    }
+}

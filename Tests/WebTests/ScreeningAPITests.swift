@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Kernel
+import Compliance
 import NIOCore
 import Testing
 import TestSupport
@@ -32,7 +33,7 @@ import Web
             let unknown = try await c.call(.post, "/api/v1/screenings", key: h.keyA, json: #"{"market":"MARS","title":"x"}"#,
                                            headers: [.acceptLanguage: "zh-CN"])
             #expect(unknown.status == .unprocessableContent && unknown.json.fieldNames == ["market"])
-            let big = String(repeating: "b", count: 100 * 1024 + 1)
+            let big = String(repeating: "b", count: ContentLimits.description + 1)
             let large = try await c.call(.post, "/api/v1/screenings", key: h.keyA, json: "{\"market\":\"US\",\"title\":\"x\",\"description\":\"\(big)\"}")
             #expect(large.status == .unprocessableContent && large.json.fieldNames == ["description"])
             var invalid = ByteBuffer(string: #"{"market":"US","title":""#)

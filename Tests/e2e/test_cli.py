@@ -54,13 +54,37 @@ def test_audit_verify_reports_the_first_broken_link(tmp_path: Path) -> None:
     assert ok.returncode == 0, ok.stdout + ok.stderr
     entries = int(re.search(r"intact: (\d+) entries", ok.stdout).group(1))
     assert entries > 10
+    assert "checkpoint written" in ok.stdout
     db = sqlite3.connect(tmp_path / "tradelane.sqlite")
+    # The table refuses changes (K5); an intruder with file access drops the trigger first.
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("UPDATE audit_log SET actor = 'usr_intruder' WHERE seq = 5")
+    db.execute("DROP TRIGGER audit_log_no_update")
     db.execute("UPDATE audit_log SET actor = 'usr_intruder' WHERE seq = 5")
     db.commit()
     db.close()
     broken = run("audit", "verify", data_dir=tmp_path)
     assert broken.returncode == 1
     assert "BROKEN at entry 5" in broken.stdout
+
+
+def test_audit_verify_detects_a_deleted_tail_against_the_checkpoint(tmp_path: Path) -> None:
+    seeded = run("demo", "--seed-only", data_dir=tmp_path)
+    assert seeded.returncode == 0, seeded.stderr
+    cp = run("audit", "checkpoint", data_dir=tmp_path)
+    assert cp.returncode == 0 and "checkpoint written" in cp.stdout, cp.stdout + cp.stderr
+    assert (tmp_path / "audit-checkpoints.log").read_text().count("\n") == 1
+    db = sqlite3.connect(tmp_path / "tradelane.sqlite")
+    n = db.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
+    db.execute("DROP TRIGGER audit_log_no_delete")
+    db.execute("DELETE FROM audit_log WHERE seq > ?", (n - 3,))
+    db.commit()
+    db.close()
+    broken = run("audit", "verify", data_dir=tmp_path)
+    assert broken.returncode == 1, broken.stdout
+    assert f"entries {n - 2}…{n} were deleted" in broken.stdout
+    refused = run("audit", "checkpoint", data_dir=tmp_path)
+    assert refused.returncode == 1 and "REFUSED" in refused.stdout
 
 
 def test_production_mode_requires_a_master_key(tmp_path: Path) -> None:

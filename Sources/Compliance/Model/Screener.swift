@@ -66,6 +66,8 @@ public struct ScreeningResult: Sendable {
     public let verdict: Verdict
     public let findings: [Finding]
     public let catalogueVersion: String
+    /// Findings cut by `FindingLimits` (the verdict counts them all).
+    public var omittedFindings: Int = 0
 }
 
 /// A compiled matcher for one market: every rule surface form and allow-phrase in one automaton.
@@ -115,16 +117,42 @@ public struct Screener: Sendable {
         s.unicodeScalars.contains { (0x3040...0x30FF).contains($0.value) || (0x3400...0x9FFF).contains($0.value) || (0xAC00...0xD7AF).contains($0.value) }
     }
 
-    public func screen(_ input: ScreeningInput, context: ScreeningContext = .init()) -> ScreeningResult {
+    public func screen(_ input: ScreeningInput, context: ScreeningContext = .init(), limits: FindingLimits = .standard) -> ScreeningResult {
         var findings: [Finding] = []
+        var budget = RuleBudget(perRule: limits.perRule)
         for (field, text) in input.fields where !text.isEmpty {
-            findings += screen(field: field, text: text, context: context)
+            findings += screen(field: field, text: text, context: context, budget: &budget)
         }
+        // Skipped hits belong to rules that already have a live finding here, so they cannot change the verdict.
         let verdict = findings.filter { $0.disposition == .active }.map(\.category.verdict).max() ?? .pass
-        return ScreeningResult(verdict: verdict, findings: findings, catalogueVersion: catalogueVersion)
+        let (kept, omitted) = limits.apply(findings)
+        return ScreeningResult(verdict: verdict, findings: kept, catalogueVersion: catalogueVersion,
+                               omittedFindings: omitted + budget.skipped)
+    }
+
+    /// Per rule: how many live findings and notes were built. Once a rule has `perRule` live findings (or `perRule`
+    /// notes and a live one), `FindingLimits` would drop its further hits anyway, so they are only counted — building
+    /// a finding (offsets, the matched text, the compatibility and allow-phrase checks) is the expensive part of a
+    /// text that repeats a term thousands of times.
+    struct RuleBudget {
+        let perRule: Int
+        var built: [Int: (active: Int, notes: Int)] = [:]
+        var skipped = 0
+        func isSpent(_ entry: Int) -> Bool {
+            built[entry].map { $0.active >= perRule || ($0.notes >= perRule && $0.active > 0) } ?? false
+        }
+        mutating func record(_ entry: Int, active: Bool) {
+            let b = built[entry] ?? (0, 0)
+            built[entry] = active ? (b.active + 1, b.notes) : (b.active, b.notes + 1)
+        }
     }
 
     func screen(field: String, text: String, context: ScreeningContext) -> [Finding] {
+        var budget = RuleBudget(perRule: .max)
+        return screen(field: field, text: text, context: context, budget: &budget)
+    }
+
+    func screen(field: String, text: String, context: ScreeningContext, budget: inout RuleBudget) -> [Finding] {
         let nt = NormalizedText(text)
         var ruleHits: [(entry: Int, first: Int, last: Int, firstChar: Int, lastChar: Int)] = []
         // Character spans are UTF-8 offsets of the first and last original characters: ordered, so they compare.
@@ -146,10 +174,13 @@ public struct Screener: Sendable {
             if let prev = kept.last, prev.entry == h.entry, prev.firstChar <= h.firstChar, prev.lastChar >= h.lastChar { continue }
             kept.append(h)
         }
-        return kept.map { h in
+        // Once per field, not per finding: a text with thousands of hits must not copy itself thousands of times.
+        let utf16 = kept.isEmpty ? [] : Array(text.utf16)
+        var out: [Finding] = []
+        for h in kept {
+            if budget.isSpent(h.entry) { budget.skipped += 1; continue }
             let e = entries[h.entry]
             let r = nt.originalRange(first: h.first, last: h.last)
-            let utf16 = Array(text.utf16)
             let matched = String(decoding: utf16[r.start..<r.end], as: UTF16.self)
             var f = Finding(ruleId: e.id, category: e.category, term: e.term, matched: matched, field: field, start: r.start, end: r.end,
                             source: e.source, severity: e.severity, disposition: .active, reason: nil)
@@ -158,11 +189,11 @@ public struct Screener: Sendable {
             if let span = allowSpans.first(where: { $0.0 <= h.lastChar && $0.1 >= h.firstChar && !(h.firstChar <= $0.0 && h.lastChar >= $0.1) }) {
                 f.disposition = .note
                 f.reason = "allow-phrase: \(nt.characters(firstChar: span.0, lastChar: span.1))"
-            } else if e.category == .brand, let cue = Screener.compatibilityCue(text, start: r.start, end: r.end) {
+            } else if e.category == .brand, let cue = Screener.compatibilityCue(units: utf16, start: r.start, end: r.end) {
                 // Naming a brand to say what an accessory fits is nominative use, not infringement.
                 f.disposition = .note
                 f.reason = "compatibility reference: \(cue)"
-            } else if e.category == .brand, context.authorisedBrands.contains(e.id.lowercased())
+            } else if e.category == .brand, !context.authorisedBrands.isEmpty, context.authorisedBrands.contains(e.id.lowercased())
                         || e.surfaces.contains(where: { context.authorisedSkeletons.contains(TextNormalizer.shared.skeleton($0)) }) {
                 f.disposition = .note
                 f.reason = "authorised brand"
@@ -170,8 +201,10 @@ public struct Screener: Sendable {
                 f.disposition = .note
                 f.reason = "certificate on file: \(cert)"
             }
-            return f
+            budget.record(h.entry, active: f.disposition == .active)
+            out.append(f)
         }
+        return out
     }
 
     static let compatibilityBefore = ["for", "compatible with", "compatible", "fits", "fit", "not made by", "not affiliated with", "not by",
@@ -186,7 +219,10 @@ public struct Screener: Sendable {
     /// A cue word just before the brand ("for Samsung", "适用于华为"), earlier in the same list of models ("compatible
     /// models: iPhone 15 / Redmi Note 13") or just after it ("iPhone 15 Case Compatible").
     static func compatibilityCue(_ text: String, start: Int, end: Int) -> String? {
-        let units = Array(text.utf16)
+        compatibilityCue(units: Array(text.utf16), start: start, end: end)
+    }
+
+    static func compatibilityCue(units: [UInt16], start: Int, end: Int) -> String? {
         let before = String(decoding: units[max(0, start - 16)..<start], as: UTF16.self).lowercased()
         let after = String(decoding: units[end..<min(units.count, end + 24)], as: UTF16.self).lowercased()
         let trimmed = before.trimmingCharacters(in: .whitespaces)

@@ -60,14 +60,9 @@ public struct ListingService: Sendable {
     /// Validates and merges `input` over `base` (nil for a new listing: every required field must be present).
     func content(_ input: ListingInput, over base: ListingContent?) throws -> ListingContent {
         var v = Validator()
-        let limit = ScreeningService.maxFieldBytes
-        func sized(_ s: String?, _ field: String) -> String? {
-            guard let s else { return nil }
-            if s.utf8.count > limit { v.fail(field, "too-large", en: "\(field) exceeds 100 KB.", zh: "\(field) 超过 100 KB 上限。"); return nil }
-            return s
-        }
-        let title = input.title == nil && base != nil ? nil : v.text(sized(input.title, "title"), field: "title", max: 500)
-        let description = sized(input.description, "description")
+        ContentLimits.check(input, into: &v)
+        let title = input.title == nil && base != nil ? nil : v.text(input.title, field: "title", max: .max)   // length: ContentLimits
+        let description = input.description
         let origin = input.originCountry == nil && base != nil ? nil : v.country(input.originCountry, field: "originCountry")
         if input.price == nil && base == nil { v.fail("price", "required", en: "price is required.", zh: "price 为必填项。") }
         if let p = input.price, p.minorUnits <= 0 { v.fail("price.amount", "not-positive", en: "price must be above zero.", zh: "价格必须大于零。") }
@@ -86,15 +81,10 @@ public struct ListingService: Sendable {
         } else if base == nil {
             v.fail("markets", "required", en: "markets is required.", zh: "markets 为必填项。")
         }
-        for (k, value) in input.attributes ?? [:] where value.utf8.count > limit {
-            v.fail("attributes.\(k)", "too-large", en: "attributes.\(k) exceeds 100 KB.", zh: "attributes.\(k) 超过 100 KB 上限。")
-        }
-        if (input.images?.count ?? 0) > 30 { v.fail("images", "too-many", en: "At most 30 images.", zh: "最多 30 张图片。") }
-        for (i, id) in (input.certifications ?? []).enumerated() where (try? CertificationID(parsing: id)) == nil {
+        for (i, id) in (input.certifications ?? []).prefix(ContentLimits.certifications).enumerated() where (try? CertificationID(parsing: id)) == nil {
             v.fail("certifications[\(i)]", "invalid-id", en: "certifications[\(i)] must be a certificate id (crt_…).",
                    zh: "certifications[\(i)] 须为证书编号（crt_…）。")
         }
-        if (input.certifications?.count ?? 0) > 50 { v.fail("certifications", "too-many", en: "At most 50 certificates.", zh: "最多 50 个证书。") }
         // Absent keeps the stored value; an empty string clears it.
         func optional(_ value: String?, _ stored: String?, _ field: String, _ max: Int) -> String? {
             guard let value else { return stored }

@@ -27,8 +27,9 @@ public struct ScreeningOutcome: Sendable {
 /// market and catalogue version; an internal failure never passes a listing: it fails closed to
 /// `review` with an explanatory finding.
 public final class ScreeningService: Sendable {
-    public static let maxFieldBytes = 100 * 1024
     let clock: any WallClock
+    /// Where screening CPU runs: off the request threads, bounded (CMP2).
+    public let compute: ComputeLimiter
     let catalogueProvider: @Sendable () throws -> Catalogue
     struct State {
         var catalogue: Catalogue?
@@ -37,8 +38,10 @@ public final class ScreeningService: Sendable {
     }
     let state = Mutex(State())
 
-    public init(clock: any WallClock, catalogue: @escaping @Sendable () throws -> Catalogue = { try CatalogueCSV.bundled() }) {
+    public init(clock: any WallClock, compute: ComputeLimiter = .shared,
+                catalogue: @escaping @Sendable () throws -> Catalogue = { try CatalogueCSV.bundled() }) {
         self.clock = clock
+        self.compute = compute
         catalogueProvider = catalogue
     }
 
@@ -84,18 +87,20 @@ public final class ScreeningService: Sendable {
         if title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             v.fail("title", "required", en: "title is required.", zh: "title 为必填项。")
         }
-        var fields: [(String, String)] = [("title", title), ("description", r.description ?? "")]
-        fields += r.attributes.map { ("attributes.\($0.key)", $0.value) } + r.imageTexts.enumerated().map { ("imageTexts[\($0.offset)]", $0.element) }
-        for (name, text) in fields where text.utf8.count > Self.maxFieldBytes {
-            v.fail(name, "too-large", en: "\(name) exceeds \(Self.maxFieldBytes / 1024) KB.", zh: "\(name) 超过 \(Self.maxFieldBytes / 1024) KB 上限。")
-        }
-        if r.attributes.count > 100 { v.fail("attributes", "too-many", en: "At most 100 attributes.", zh: "attributes 最多 100 项。") }
-        if r.imageTexts.count > 50 { v.fail("imageTexts", "too-many", en: "At most 50 image texts.", zh: "imageTexts 最多 50 项。") }
+        ContentLimits.check(r, into: &v)
         try v.finish()
         let input = ScreeningInput(title: title, description: r.description ?? "",
                                    attributes: r.attributes.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) },
                                    imageTexts: r.imageTexts)
         return (market!, input)
+    }
+
+    /// Validates on the caller's thread (cheap), then screens on the compute limiter's threads; 503 when it is full.
+    public func screenOffLoop(_ request: ScreeningRequest) async throws -> ScreeningOutcome {
+        let (market, input) = try validate(request)
+        let context = ScreeningContext(authorisedBrands: Set(request.authorisedBrands), certificates: Set(request.certifications))
+        let result = try await compute.run { [self] in screen(input, market: market, context: context) }
+        return ScreeningOutcome(market: market, result: result, screenedAt: clock.now())
     }
 
     public func screen(_ request: ScreeningRequest) throws -> ScreeningOutcome {

@@ -85,10 +85,12 @@ public struct AuditLog: Sendable {
         case broken(seq: Int64, reason: String)
     }
 
-    /// Walks the whole chain in batches and reports the first broken link.
-    public static func verify(_ db: Database, batch: Int = 1000) async throws -> Verification {
-        var expectedSeq: Int64 = 1
-        var prevHash = AuditEntry.genesisHash
+    /// Walks the chain in batches and reports the first broken link: the whole chain by default, or from entry
+    /// `start` on, given the hash of entry `start - 1` (an already verified prefix, e.g. a checkpoint's head).
+    public static func verify(_ db: Database, batch: Int = 1000, from start: Int64 = 1,
+                              prevHash startHash: String = AuditEntry.genesisHash) async throws -> Verification {
+        var expectedSeq: Int64 = start
+        var prevHash = startHash
         while true {
             let from = expectedSeq
             let rows = try await db.read { sql in
@@ -107,6 +109,22 @@ public struct AuditLog: Sendable {
                 prevHash = e.hash
                 expectedSeq += 1
             }
+        }
+    }
+
+    /// The last entry's number and hash (0 and the genesis hash for an empty log).
+    public static func head(_ db: Database) async throws -> (entries: Int64, hash: String) {
+        try await db.read { sql in
+            let row = try await sql.select().columns("seq", "hash").from("audit_log").orderBy("seq", .descending).limit(1).first()
+            guard let row else { return (0, AuditEntry.genesisHash) }
+            return (try row.decode(column: "seq", as: Int64.self), try row.decode(column: "hash", as: String.self))
+        }
+    }
+
+    /// The stored hash of entry `seq`, if the entry exists.
+    public static func hash(of seq: Int64, _ db: Database) async throws -> String? {
+        try await db.read { sql in
+            try await sql.select().column("hash").from("audit_log").where("seq", .equal, seq).first()?.decode(column: "hash", as: String.self)
         }
     }
 

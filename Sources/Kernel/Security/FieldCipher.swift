@@ -10,10 +10,12 @@ public struct FieldCipher: Sendable {
     // Raw bytes: SymmetricKey is not Sendable in this swift-crypto version.
     private let encryptionKeyBytes: Data
     private let indexKeyBytes: Data
+    private let masterKeyBytes: Data
     private var encryptionKey: SymmetricKey { SymmetricKey(data: encryptionKeyBytes) }
     private var indexKey: SymmetricKey { SymmetricKey(data: indexKeyBytes) }
 
     public init(masterKey: SymmetricKey) {
+        masterKeyBytes = masterKey.withUnsafeBytes { Data($0) }
         encryptionKeyBytes = HKDF<SHA256>.deriveKey(inputKeyMaterial: masterKey, salt: Data("tradelane".utf8),
                                                     info: Data("field-encryption-v1".utf8), outputByteCount: 32)
             .withUnsafeBytes { Data($0) }
@@ -40,6 +42,13 @@ public struct FieldCipher: Sendable {
         }
         guard let key = bytes, key.count == 32 else { throw .invalidMasterKey }
         self.init(masterKey: SymmetricKey(data: key))
+    }
+
+    /// Another key derived from the master key with HKDF under its own label (e.g. "audit-checkpoint-v1"), for
+    /// purposes other than field encryption; never equal to the field keys.
+    public func derivedKeyBytes(info: String) -> Data {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: SymmetricKey(data: masterKeyBytes), salt: Data("tradelane".utf8),
+                               info: Data(info.utf8), outputByteCount: 32).withUnsafeBytes { Data($0) }
     }
 
     /// A new random master key, base64.

@@ -92,8 +92,9 @@ struct ComplianceAPI {
 
     func screen(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         _ = try c.requirePrincipal()
+        try services.screening.compute.checkCapacity()   // refuse before decoding up to 2 MiB when no worker is free
         let b = try await JSONIO.decode(Body.self, r, c, allowedKeys: Body.keys)
-        let outcome = try services.screening.screen(ScreeningRequest(
+        let outcome = try await services.screening.screenOffLoop(ScreeningRequest(
             market: b.market, title: b.title, description: b.description, attributes: b.attributes ?? [:],
             imageTexts: b.imageTexts ?? [], certifications: b.certifications ?? [], authorisedBrands: b.authorisedBrands ?? []))
         return try JSONIO.response(ScreeningDTO(outcome))
@@ -120,6 +121,9 @@ struct ScreeningDTO: Encodable {
     let catalogueVersion: String
     let screenedAt: String
     let findings: [FindingDTO]
+    /// True when findings were cut by the limits (20 per rule, 200 per response); the verdict counts them all.
+    let truncated: Bool
+    let omittedFindings: Int
 
     init(_ o: ScreeningOutcome) {
         market = o.market.rawValue
@@ -127,6 +131,8 @@ struct ScreeningDTO: Encodable {
         catalogueVersion = o.result.catalogueVersion
         screenedAt = o.screenedAt.rfc3339
         findings = o.result.findings.map { FindingDTO($0) }
+        omittedFindings = o.result.omittedFindings
+        truncated = omittedFindings > 0
     }
 }
 
@@ -141,6 +147,8 @@ struct ListingDTO: Encodable {
     let screenedAt: String
     let content: ListingContent
     let findings: [FindingDTO]
+    /// Findings cut by the limits (a `findings-omitted` note in `findings` says the same).
+    let omittedFindings: Int
     let createdAt: String
     let updatedAt: String
 
@@ -148,6 +156,7 @@ struct ListingDTO: Encodable {
         id = l.id.rawValue; merchantId = l.merchantId; status = l.status.rawValue; statusReason = l.statusReason; version = l.version
         verdict = l.verdict.rawValue; catalogueVersion = l.catalogueVersion; screenedAt = l.screenedAt.rfc3339; content = l.content
         findings = l.findings.map { FindingDTO($0.finding, market: $0.market) }
+        omittedFindings = ListingScreening.omittedCount(l.findings)
         createdAt = l.createdAt.rfc3339; updatedAt = l.updatedAt.rfc3339
     }
 }

@@ -48,9 +48,30 @@ struct SystemAPI {
             let n = try await services.parties.kyc.count(status: status, by: system)
             services.metrics.setGauge("kyc_submissions_open", help: "Open KYC submissions by status", labels: [("status", status.rawValue)], Double(n))
         }
+        try await auditGauges()
         var buffer: [UInt8] = []
         services.metrics.registry.emit(into: &buffer)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+    }
+
+    /// The audit chain's head and count and its last checkpoint (K5): alert on `tradelane_audit_checkpoint_ok == 0` or
+    /// an age well past `TRADELANE_AUDIT_CHECKPOINT_INTERVAL`, and compare the head across scrapes (it must only grow).
+    func auditGauges() async throws {
+        let m = services.metrics
+        let last = services.auditAnchor.lastCheckpoint()   // before the head: a checkpoint written meanwhile is covered
+        let head = try await AuditLog.head(services.db)
+        m.setGauge("audit_entries", help: "Entries in the audit hash chain", Double(head.entries))
+        // 52 bits fit a double exactly.
+        m.setGauge("audit_head_prefix", help: "First 13 hex digits (52 bits) of the audit chain's head hash, as a number",
+                   Double(UInt64(head.hash.prefix(13), radix: 16) ?? 0))
+        m.setGauge("audit_checkpoint_entries", help: "Entries covered by the last authentic audit checkpoint (0: none)", Double(last?.count ?? 0))
+        m.setGauge("audit_checkpoint_age", unit: "seconds", help: "Seconds since the last authentic audit checkpoint (-1: none)",
+                   last.map { services.clock.now().timeIntervalSince($0.time) } ?? -1)
+        var ok = false
+        if let last {
+            ok = try await AuditAnchorCheck.check(last, entries: head.entries, hashAt: { try await AuditLog.hash(of: $0, services.db) }) == nil
+        }
+        m.setGauge("audit_checkpoint_ok", help: "1 when the last audit checkpoint is authentic and the chain still extends it", ok ? 1 : 0)
     }
 }

@@ -24,6 +24,16 @@ public struct AppConfig: Sendable {
     public var loginFreeFailures: Int = 5
     /// Take the client address for login throttling from the last `X-Forwarded-For` entry (only behind a proxy that sets it).
     public var trustForwardedFor: Bool = false
+    /// Append-only file of audit checkpoints (K5); default `<data dir>/audit-checkpoints.log`. Put it on other storage.
+    public var auditCheckpointFile: String?
+    /// A separate checkpoint key (32 bytes, base64 or hex); default: derived from the master key (HKDF, own label).
+    public var auditKey: String?
+    /// Seconds between checkpoints written by the server (0 disables the background writer).
+    public var auditCheckpointInterval: Int = 300
+
+    public var auditCheckpointPath: String {
+        auditCheckpointFile ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("audit-checkpoints.log").path
+    }
 
     public init(mode: Mode = .demo, host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./tradelane-data",
                 databaseURL: String? = nil, masterKey: String? = nil, exitNoticeDays: Int = 30, licenceWarningDays: Int = 30,
@@ -59,6 +69,9 @@ public struct AppConfig: Sendable {
         c.sessionIdleMinutes = config.int(forKey: "tradelane.session.idle.minutes", default: defaults.sessionIdleMinutes)
         c.loginFreeFailures = config.int(forKey: "tradelane.login.free.failures", default: defaults.loginFreeFailures)
         c.trustForwardedFor = config.bool(forKey: "tradelane.trust.forwarded.for", default: defaults.trustForwardedFor)
+        c.auditCheckpointFile = config.string(forKey: "tradelane.audit.checkpoint.file") ?? defaults.auditCheckpointFile
+        c.auditKey = config.string(forKey: "tradelane.audit.key", isSecret: true) ?? defaults.auditKey
+        c.auditCheckpointInterval = config.int(forKey: "tradelane.audit.checkpoint.interval", default: defaults.auditCheckpointInterval)
         return c
     }
 

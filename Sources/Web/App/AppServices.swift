@@ -22,9 +22,12 @@ public struct AppServices: Sendable {
     public let regulations: RegulationService
     public let catalogue: CatalogueService
     public let fx: FXService
+    /// Keyed checkpoints of the audit chain in a file outside the database (K5).
+    public let auditAnchor: AuditAnchor
 
+    /// `auditKey` defaults to the key derived from the cipher's master key.
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
-                exitBlockers: [any ExitBlocker] = []) {
+                exitBlockers: [any ExitBlocker] = [], auditKey: AuditCheckpointKey? = nil) {
         self.db = db
         self.clock = clock
         self.config = config
@@ -39,6 +42,8 @@ public struct AppServices: Sendable {
         idempotency = IdempotencyStore(db: db, clock: clock, cipher: cipher)
         migrator = Migrator(AllMigrations.list)
         metrics = AppMetrics()
+        auditAnchor = AuditAnchor(db: db, key: auditKey ?? AuditCheckpointKey(cipher: cipher),
+                                  file: AuditCheckpointFile(path: config.auditCheckpointPath), clock: clock)
         screening = ScreeningService(clock: clock)
         // Listings, certificates and penalties name merchants that Parties owns.
         let merchants = MerchantDirectory()

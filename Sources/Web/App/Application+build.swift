@@ -12,7 +12,8 @@ public func buildApplication(_ services: AppServices, logger: Logger = Logger(la
         router: router,
         server: HTTPLimits.server,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "tradelane"),
-        services: [MaintenanceService(services: services, logger: logger), ComplianceWorker(services: services, logger: logger)],
+        services: [MaintenanceService(services: services, logger: logger), ComplianceWorker(services: services, logger: logger),
+                   AuditCheckpointService(services: services, logger: logger)],
         logger: logger
     )
 }

@@ -9,8 +9,10 @@ public enum Runtime {
     public static func open(_ config: AppConfig, logger: Logger, clock: any WallClock = SystemClock()) async throws -> AppServices {
         let key = try config.resolveMasterKey { logger.warning("\($0)") }
         let cipher = try FieldCipher(masterKeyText: key)
+        // A separately configured checkpoint key keeps the audit anchor valid across master-key rotations.
+        let auditKey = try config.auditKey.map { AuditCheckpointKey(cipher: try FieldCipher(masterKeyText: $0)) }
         let db = try await Database.open(url: config.databaseURL, logger: logger)
-        return AppServices(db: db, clock: clock, cipher: cipher, config: config)
+        return AppServices(db: db, clock: clock, cipher: cipher, config: config, auditKey: auditKey)
     }
 
     /// Migrates, then serves until SIGINT/SIGTERM.

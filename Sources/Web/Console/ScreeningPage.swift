@@ -30,7 +30,7 @@ struct ScreeningPage: ConsolePage {
         model["certifications"] = f["certifications"] ?? ""
         let certs = (f["certifications"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
         do {
-            let o = try services.screening.screen(ScreeningRequest(market: market.rawValue, title: f["title"],
+            let o = try await services.screening.screenOffLoop(ScreeningRequest(market: market.rawValue, title: f["title"],
                                                                   description: f["description"], certifications: certs))
             let lang = c.language
             model["result"] = [
@@ -47,7 +47,8 @@ struct ScreeningPage: ConsolePage {
                 "hasFindings": !o.result.findings.isEmpty,
             ]
         } catch let e as any AppError {
-            model["flash"] = ["message": e.fieldErrors.map { $0.message(c.language) }.joined(separator: " "), "isError": true]
+            model["flash"] = ["message": e.fieldErrors.isEmpty ? e.detail(c.language) : e.fieldErrors.map { $0.message(c.language) }.joined(separator: " "),
+                              "isError": true]
         }
         return routes.page("screening", model, r)
     }

@@ -30,10 +30,11 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let language = Self.language(of: request)
             let (status, problem) = Self.problem(for: error, language: language, path: request.uri.path, logger: context.logger)
-            if let views, Self.wantsHTML(request) {
-                return views.errorPage(status: status, problem: problem, language: language)
-            }
-            return Self.response(status: status, problem: problem)
+            var response = views != nil && Self.wantsHTML(request)
+                ? views!.errorPage(status: status, problem: problem, language: language)
+                : Self.response(status: status, problem: problem)
+            if let e = error as? any RetryAfterError { response.headers[.retryAfter] = String(e.retryAfterSeconds) }
+            return response
         }
     }
 
