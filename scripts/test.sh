@@ -280,27 +280,7 @@ BASE_URL="http://127.0.0.1:$DEMO_PORT"
 "$BIN" demo --data-dir "$DEMO_DIR" --port "$DEMO_PORT" --no-browser </dev/null >"$DEMO_LOG" 2>&1 &
 DEMO_PID=$!
 t0=$SECONDS
-if ! python3 - "$BASE_URL/health/ready" "$DEMO_PID" <<'EOF'
-import os, sys, time, urllib.request
-url, pid = sys.argv[1], int(sys.argv[2])
-deadline = time.monotonic() + 60
-while time.monotonic() < deadline:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        print("demo server exited", file=sys.stderr)
-        sys.exit(1)
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            if r.status == 200:
-                sys.exit(0)
-    except Exception:
-        pass
-    time.sleep(0.2)
-print(f"{url} did not return 200 within 60 s", file=sys.stderr)
-sys.exit(1)
-EOF
-then
+if ! python3 "$ROOT/scripts/wait-ready.py" "$BASE_URL/health/ready" "$DEMO_PID"; then
     note "demo server log:"
     cat "$DEMO_LOG"
     abort "demo-start"

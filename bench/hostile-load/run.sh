@@ -35,21 +35,7 @@ if [[ -z "$BASE_URL" ]]; then
     BASE_URL="http://127.0.0.1:$PORT"
     "$BIN" demo --data-dir "$DEMO_DIR" --port "$PORT" --no-browser </dev/null >"$TMP/demo.log" 2>&1 &
     PID=$!
-    python3 - "$BASE_URL/health/ready" "$PID" <<'PY' || { cat "$TMP/demo.log"; exit 1; }
-import os, sys, time, urllib.request
-url, pid = sys.argv[1], int(sys.argv[2])
-deadline = time.monotonic() + 60
-while time.monotonic() < deadline:
-    os.kill(pid, 0)
-    try:
-        with urllib.request.urlopen(url, timeout=2) as r:
-            if r.status == 200:
-                sys.exit(0)
-    except Exception:
-        pass
-    time.sleep(0.2)
-sys.exit(1)
-PY
+    python3 "$(dirname "${BASH_SOURCE[0]}")/../../scripts/wait-ready.py" "$BASE_URL/health/ready" "$PID" || { cat "$TMP/demo.log"; exit 1; }
 fi
 
 [[ -n "$DEMO_DIR" ]] || { echo "hostile-load: TRADELANE_DEMO_DIR must name the running demo's data dir" >&2; exit 1; }
