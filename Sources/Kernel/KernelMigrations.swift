@@ -76,5 +76,20 @@ public enum KernelMigrations {
                 ]
             }
         },
+        // Issue 11: one job queue and outbox for every module (DESIGN "Workers, events, integrations").
+        Migration(module: "kernel", version: 5, name: "job queue") { _ in
+            [
+                """
+                CREATE TABLE jobs (
+                    id TEXT PRIMARY KEY, kind TEXT NOT NULL, payload TEXT NOT NULL, status TEXT NOT NULL,
+                    attempts BIGINT NOT NULL, max_attempts BIGINT NOT NULL, run_at BIGINT NOT NULL,
+                    locked_by TEXT, locked_until BIGINT, last_error TEXT, dedupe_key TEXT,
+                    created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL, finished_at BIGINT)
+                """,
+                "CREATE INDEX jobs_due ON jobs (status, run_at)",
+                "CREATE INDEX jobs_kind ON jobs (kind, status)",
+                "CREATE UNIQUE INDEX jobs_dedupe ON jobs (dedupe_key)",
+            ]
+        },
     ]
 }

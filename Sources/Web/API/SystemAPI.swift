@@ -49,6 +49,7 @@ struct SystemAPI {
             services.metrics.setGauge("kyc_submissions_open", help: "Open KYC submissions by status", labels: [("status", status.rawValue)], Double(n))
         }
         try await auditGauges()
+        try await jobGauges()
         var buffer: [UInt8] = []
         services.metrics.registry.emit(into: &buffer)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -73,5 +74,18 @@ struct SystemAPI {
             ok = try await AuditAnchorCheck.check(last, entries: head.entries, hashAt: { try await AuditLog.hash(of: $0, services.db) }) == nil
         }
         m.setGauge("audit_checkpoint_ok", help: "1 when the last audit checkpoint is authentic and the chain still extends it", ok ? 1 : 0)
+    }
+
+    /// Kernel's job queue (issue 11): depth per kind and status, and how long the oldest due job has waited. Alert on
+    /// `tradelane_jobs{status="dead"}` rising and on `tradelane_jobs_oldest_waiting_seconds` beyond a few minutes.
+    func jobGauges() async throws {
+        for s in try await services.jobs.stats() {
+            for status in Job.Status.allCases {
+                services.metrics.setGauge("jobs", help: "Background jobs by kind and status", labels: [("kind", s.kind), ("status", status.rawValue)],
+                                          Double(s.counts[status] ?? 0))
+            }
+            services.metrics.setGauge("jobs_oldest_waiting", unit: "seconds", help: "Seconds the oldest due job of a kind has waited (0: none)",
+                                      labels: [("kind", s.kind)], Double(s.oldestWaitingSeconds ?? 0))
+        }
     }
 }

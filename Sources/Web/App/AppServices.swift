@@ -10,6 +10,10 @@ public struct AppServices: Sendable {
     public let clock: any WallClock
     public let parties: PartiesServices
     public let idempotency: IdempotencyStore
+    /// Kernel's job queue, with the handlers and recurring jobs every module registers (issue 11).
+    public let jobs: JobQueue
+    public let jobHandlers: [JobHandler]
+    public let recurringJobs: [RecurringJob]
     public let migrator: Migrator
     public let config: AppConfig
     public let metrics: AppMetrics
@@ -55,6 +59,9 @@ public struct AppServices: Sendable {
         regulations = RegulationService(db: db, clock: clock)
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
+        jobs = JobQueue(db: db, clock: clock)
+        jobHandlers = ComplianceJobs.handlers(takedowns: takedowns)
+        recurringJobs = ComplianceJobs.recurring
     }
 }
 

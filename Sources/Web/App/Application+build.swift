@@ -13,7 +13,7 @@ public func buildApplication(_ services: AppServices, logger: Logger = Logger(la
         server: HTTPLimits.server,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "tradelane"),
         services: [MaintenanceService(services: services, logger: logger), ComplianceWorker(services: services, logger: logger),
-                   AuditCheckpointService(services: services, logger: logger)],
+                   AuditCheckpointService(services: services, logger: logger), JobWorker(services: services, logger: logger)],
         logger: logger
     )
 }

@@ -5,14 +5,14 @@ import Logging
 import ServiceLifecycle
 
 /// Background compliance work next to the HTTP server (CMP1–CMP5): runs queued re-screen jobs, follows catalogue
-/// versions approved on other instances and rules coming into force, escalates takedown cases past 24 h and
-/// re-opens restricted findings of listings whose certificates lapsed. Every instance runs it; jobs are claimed
+/// versions approved on other instances and rules coming into force, and re-opens restricted findings of listings
+/// whose certificates lapsed. (Takedown escalation runs on Kernel's job queue: `ComplianceJobs`, `JobWorker`.) Every instance runs it; jobs are claimed
 /// atomically, so they do not collide.
 struct ComplianceWorker: Service {
     let services: AppServices
     let logger: Logger
     var interval: Duration = .seconds(2)
-    /// Sweeps (escalation, certificate expiry) every this many ticks.
+    /// Sweeps (certificate expiry) every this many ticks.
     var sweepEvery = 30
 
     func run() async throws {
@@ -32,8 +32,6 @@ struct ComplianceWorker: Service {
                                                              "processed": "\(job.processed)", "casesOpened": "\(job.casesOpened)"])
             }
             if sweep {
-                let breached = try await services.takedowns.escalateBreaches()
-                if !breached.isEmpty { logger.warning("takedown cases past 24 h escalated", metadata: ["count": "\(breached.count)"]) }
                 let listings = try await services.certifications.expireLapsed()
                 if !listings.isEmpty {
                     _ = try await services.rescreens.rescreen(listingIds: listings, reason: "certificate expired")

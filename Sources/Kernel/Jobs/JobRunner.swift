@@ -1,0 +1,76 @@
+import Foundation
+import SQLKit
+
+/// What a module registers for each job kind it owns. A transactional handler runs inside the transaction that also
+/// marks its job done, so a database-only effect happens exactly once even when a worker dies mid-job (the lease
+/// runs out, the effect rolled back, another worker runs it again). A handler with outside effects (a webhook, an
+/// e-mail) runs outside any transaction and must itself be idempotent: delivery is at least once.
+public struct JobHandler: Sendable {
+    public enum Mode: Sendable { case transactional, outsideTransaction }
+    public let kind: String
+    public let mode: Mode
+    /// How long one attempt may take before another worker may take the job over.
+    public let lease: TimeInterval
+    let run: @Sendable (Job, any SQLDatabase) async throws -> Void
+
+    public init(kind: String, mode: Mode = .transactional, lease: TimeInterval = 300,
+                _ run: @escaping @Sendable (Job, any SQLDatabase) async throws -> Void) {
+        self.kind = kind; self.mode = mode; self.lease = lease; self.run = run
+    }
+}
+
+/// Claims due jobs of the registered kinds and runs them: done on success, retried with backoff on a throw, dead
+/// after the last attempt. A throwing or unknown job never stops the others.
+public struct JobRunner: Sendable {
+    public let queue: JobQueue
+    public let worker: String
+    let handlers: [String: JobHandler]
+
+    public init(queue: JobQueue, worker: String, handlers: [JobHandler]) {
+        self.queue = queue; self.worker = worker
+        self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        case done(JobID)
+        case failed(JobID, Job.Status)
+        /// The lease was lost before completion (another worker owns the job now): nothing committed.
+        case leaseLost(JobID)
+    }
+
+    /// Runs one due job, or returns nil when none is due.
+    public func runNext() async throws -> Outcome? {
+        let lease = handlers.values.map(\.lease).max() ?? 300
+        guard let job = try await queue.claim(worker: worker, kinds: Array(handlers.keys).sorted(), lease: lease),
+              let handler = handlers[job.kind] else { return nil }
+        do {
+            let completed: Bool
+            switch handler.mode {
+            case .transactional:
+                completed = try await queue.db.requestTransaction { [queue, worker] sql in
+                    try await handler.run(job, sql)
+                    guard try await queue.complete(job, worker: worker, in: sql) else { throw LeaseLost() }
+                    return true
+                }
+            case .outsideTransaction:
+                try await queue.db.read { sql in try await handler.run(job, sql) }
+                completed = try await queue.db.transaction { [queue, worker] sql in try await queue.complete(job, worker: worker, in: sql) }
+            }
+            return completed ? .done(job.id) : .leaseLost(job.id)
+        } catch is LeaseLost {
+            return .leaseLost(job.id)
+        } catch {
+            return .failed(job.id, try await queue.fail(job, worker: worker, error: String(describing: error)))
+        }
+    }
+
+    /// Runs due jobs until none is left or `limit` ran; returns how many ran.
+    @discardableResult
+    public func drain(limit: Int = 10_000) async throws -> Int {
+        var n = 0
+        while n < limit, try await runNext() != nil { n += 1 }
+        return n
+    }
+
+    private struct LeaseLost: Error {}
+}

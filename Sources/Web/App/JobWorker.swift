@@ -1,0 +1,42 @@
+import Foundation
+import Kernel
+import Logging
+import ServiceLifecycle
+
+/// Runs Kernel's job queue next to the HTTP server: keeps every recurring job's next slot enqueued and runs due jobs
+/// of the kinds the modules registered. Every instance runs one; claims are leases (SKIP LOCKED on PostgreSQL), so
+/// instances share the work and a killed one loses nothing.
+struct JobWorker: Service {
+    let services: AppServices
+    let logger: Logger
+    var interval: Duration = .seconds(1)
+    let runner: JobRunner
+
+    init(services: AppServices, logger: Logger, worker: String = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))") {
+        self.services = services
+        self.logger = logger
+        runner = JobRunner(queue: services.jobs, worker: worker, handlers: services.jobHandlers)
+    }
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            await runOnce()
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
+        }
+    }
+
+    /// One tick: schedule the recurring jobs, then run what is due (bounded, so shutdown is never held up long).
+    func runOnce() async {
+        do {
+            for recurring in services.recurringJobs { try await services.jobs.schedule(recurring) }
+            for _ in 0..<100 {
+                guard let outcome = try await runner.runNext() else { break }
+                if case .failed(let id, let status) = outcome {
+                    logger.warning("job failed", metadata: ["job": "\(id)", "status": "\(status.rawValue)"])
+                }
+            }
+        } catch {
+            logger.error("job worker failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
