@@ -64,11 +64,12 @@ import TestSupport
             let runner = JobRunner(queue: queue, worker: "w1", handlers: [
                 Self.recording, JobHandler(kind: "poison") { _, _ in throw Boom() },
             ])
-            #expect(try await runner.runNext() == .failed(poison, .failed))
+            // Both are due at once (claimed in id order, which is random): the healthy one runs whatever the poison does.
+            let firstTwo = [try await runner.runNext(), try await runner.runNext()]
+            #expect(firstTwo.contains(.failed(poison, .failed)) && firstTwo.contains(.done(healthy)))
             let first = try #require(try await queue.get(poison.rawValue))
             let wait = first.runAt.timeIntervalSince(clock.now())
             #expect(wait >= 5 && wait <= 5 * 1.25 && first.lastError?.contains("Boom") == true)
-            #expect(try await runner.runNext() == .done(healthy))   // not blocked by the poison job
             #expect(try await runner.runNext() == nil)                // the retry is not due yet
             clock.advance(by: 7)
             #expect(try await runner.runNext() == .failed(poison, .failed))

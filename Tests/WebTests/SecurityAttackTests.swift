@@ -113,6 +113,20 @@ import Web
     }
 }
 
+extension SecurityAttackTests {
+    /// A penalty's listingId is linked to (GET /listings/{id}): empty means none, anything else must be a listing id.
+    @Test func penaltyListingIdsAreListingIdsOrNothing() async throws {
+        try await WebHarness.with { h, c in
+            let bad = try await c.call(.post, "/api/v1/penalties", key: h.operatorKey,
+                                       json: #"{"merchantId":"\#(h.merchantA.id)","violation":"other","reason":"x","listingId":"../merchants"}"#)
+            #expect(bad.status == .unprocessableContent && bad.json.fieldNames == ["listingId"])
+            let none = try await c.call(.post, "/api/v1/penalties", key: h.operatorKey,
+                                        json: #"{"merchantId":"\#(h.merchantA.id)","violation":"other","reason":"x","listingId":""}"#)
+            #expect(none.status == .created && none.json["listingId"] is NSNull)
+        }
+    }
+}
+
 /// Looks for values in every row of every table, as text and as hex (PostgreSQL prints bytea as hex), and on SQLite in
 /// the bytes of the database file and its WAL.
 enum DatabaseScan {

@@ -57,6 +57,11 @@ public struct PenaltyService: Sendable {
         try p.require(Self.mayIssue(p), "issue penalties")
         var v = Validator()
         let merchant = v.text(merchantId, field: "merchantId", max: 64)
+        // An empty listingId means none; anything else must be a listing id (it is linked to from the penalty).
+        let listing = listingId.flatMap { $0.isEmpty ? nil : $0 }
+        if let listing, (try? ListingID(parsing: listing)) == nil {
+            v.fail("listingId", "invalid-id", en: "listingId must be a listing id (lst_…).", zh: "listingId 须为商品编号（lst_…）。")
+        }
         let kind = violation.flatMap(Violation.init(rawValue:))
         if kind == nil {
             v.fail("violation", violation == nil ? "required" : "unknown-violation",
@@ -68,7 +73,7 @@ public struct PenaltyService: Sendable {
         try v.finish()
         return try await db.transaction { [merchants] sql in
             try await merchants?.require(merchant!, in: sql)
-            return try await self.issue(merchantId: merchant!, violation: kind!, points: points, listingId: listingId, caseId: nil, reason: why!,
+            return try await self.issue(merchantId: merchant!, violation: kind!, points: points, listingId: listing, caseId: nil, reason: why!,
                                  actor: p.personId, in: sql)
         }
     }
