@@ -13,10 +13,7 @@ struct AuditCheckpointService: Service {
     func run() async throws {
         let seconds = services.config.auditCheckpointInterval
         guard seconds > 0 else { return }
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await runOnce()
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(seconds)) } } catch { return }
-        }
+        await runPeriodically(every: .seconds(seconds)) { _ in await runOnce() }
     }
 
     func runOnce() async {

@@ -16,12 +16,7 @@ struct ComplianceWorker: Service {
     var sweepEvery = 30
 
     func run() async throws {
-        var tick = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await runOnce(sweep: tick % sweepEvery == 0)
-            tick += 1
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
-        }
+        await runPeriodically(every: interval) { tick in await runOnce(sweep: tick % sweepEvery == 0) }
     }
 
     func runOnce(sweep: Bool) async {

@@ -19,10 +19,7 @@ struct JobWorker: Service {
     }
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await runOnce()
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
-        }
+        await runPeriodically(every: interval) { _ in await runOnce() }
     }
 
     /// One tick: schedule the recurring jobs, then run what is due (bounded, so shutdown is never held up long).

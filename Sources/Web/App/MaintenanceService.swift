@@ -12,11 +12,7 @@ struct MaintenanceService: Service {
     var interval: Duration = .seconds(3600)
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            await runOnce()
-            // Wake at once on graceful shutdown instead of finishing the hour.
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
-        }
+        await runPeriodically(every: interval) { _ in await runOnce() }
     }
 
     func runOnce() async {
