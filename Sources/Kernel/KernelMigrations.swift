@@ -91,5 +91,17 @@ public enum KernelMigrations {
                 "CREATE UNIQUE INDEX jobs_dedupe ON jobs (dedupe_key)",
             ]
         },
+        // Issue 11 item 2: each due-soon and breach of an SLA clock is announced once, across all instances.
+        Migration(module: "kernel", version: 6, name: "deadline escalations") { _ in
+            [
+                """
+                CREATE TABLE deadline_escalations (
+                    clock_key TEXT NOT NULL, level TEXT NOT NULL, clock TEXT NOT NULL, entity TEXT NOT NULL, entity_id TEXT NOT NULL,
+                    merchant_id TEXT, due_at BIGINT NOT NULL, escalated_at BIGINT NOT NULL,
+                    PRIMARY KEY (clock_key, level))
+                """,
+                "CREATE INDEX deadline_escalations_clock ON deadline_escalations (clock, level)",
+            ]
+        },
     ]
 }

@@ -18,23 +18,32 @@ import TestSupport
             let l = try await h.listings.create(try H.input("20000mAh power bank", certifications: [cert.id.rawValue]), by: H.merchantA)
             #expect(l.status == .active)
             #expect(l.findings.contains { $0.finding.category == .restricted && $0.finding.disposition == .note })
-            #expect(try await h.certifications.expireLapsed().isEmpty)          // valid through its expiry day
-            h.clock.advance(by: 2 * 86400)                                       // 2026-03-04
-            let affected = try await h.certifications.expireLapsed()
-            #expect(affected == [l.id.rawValue])
-            let outcome = try await h.rescreens.rescreen(listingIds: affected, reason: "certificate expired")
-            #expect(outcome.changed == 1)
+            // Expiry runs as a recurring job on Kernel's queue (issue 11): the certificate lapses and the listing is
+            // re-screened in the job's one transaction.
+            try await h.queue.schedule(ComplianceJobs.certificateExpiry)
+            h.clock.advance(by: 301)
+            #expect(try await h.runner().drain() == 1)
+            #expect(try await h.listings.get(l.id.rawValue, by: H.officer).status == .active)   // valid through its expiry day
+            h.clock.advance(by: 2 * 86400)                                                        // 2026-03-04
+            try await h.queue.schedule(ComplianceJobs.certificateExpiry)
+            h.clock.advance(by: 301)
+            #expect(try await h.runner().drain() == 1)
             let after = try await h.listings.get(l.id.rawValue, by: H.officer)
             #expect(after.status == .needsReview && after.findings.contains { $0.finding.category == .restricted && $0.finding.disposition == .active })
             #expect(try await h.certifications.get(cert.id.rawValue, by: H.merchantA).status == .expired)
-            // Revocation works the same way, and only officers may revoke.
+            #expect(try await h.certifications.expireLapsed().isEmpty)                            // done once
+            // Revocation queues the re-screen in its own transaction, and only officers may revoke.
             let other = try await h.certifications.create(CertificationInput(type: "UN38.3", number: "UN-2026-2", issuer: "TÜV"), by: H.merchantA)
             let l2 = try await h.listings.create(try H.input("10000mAh power bank", certifications: [other.id.rawValue]), by: H.merchantA)
             #expect(l2.status == .active)
             await #expect(throws: CommonError.forbidden(action: "revoke certificates")) { try await h.certifications.revoke(other.id.rawValue, reason: "x", by: H.merchantA) }
+            #expect(try await h.queue.list(status: nil, kind: ComplianceJobs.rescreenListingsKind, limit: 10).isEmpty)
             let (revoked, listings) = try await h.certifications.revoke(other.id.rawValue, reason: "Test lab withdrew the report", by: H.officer)
             #expect(revoked.status == .revoked && listings == [l2.id.rawValue])
-            _ = try await h.rescreens.rescreen(listingIds: listings, reason: "revoked")
+            let queued = try await h.queue.list(status: .queued, kind: ComplianceJobs.rescreenListingsKind, limit: 10)
+            #expect(queued.count == 1 && queued[0].payload.contains(l2.id.rawValue))
+            #expect(try await h.listings.get(l2.id.rawValue, by: H.officer).status == .active)   // not yet: the worker does it
+            #expect(try await h.runner().drain() == 1)
             #expect(try await h.listings.get(l2.id.rawValue, by: H.officer).status == .needsReview)
         }
     }

@@ -59,6 +59,22 @@ struct ComplianceHarness {
                        source: "test instrument", effectiveFrom: effectiveFrom)
     }
 
+    /// Kernel's queue with Compliance's job handlers, run by hand (issue 11).
+    var queue: JobQueue { JobQueue(db: db, clock: clock) }
+    func runner(_ worker: String = "test") -> JobRunner {
+        JobRunner(queue: queue, worker: worker,
+                  handlers: ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications))
+    }
+
+    /// One run of Kernel's deadline scanner over the takedown clock (issue 11 item 2); returns the cases it found
+    /// newly breached.
+    func escalateBreaches() async throws -> [TakedownCaseID] {
+        let scanner = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], clock: clock, notifier: nil)
+        return try await db.transaction { sql in
+            try await scanner.scan(in: sql).filter { $0.level == .breached }.map { TakedownCaseID(unchecked: $0.deadline.entityId) }
+        }
+    }
+
     /// Proposes by one officer, approves by another, and runs the re-screen jobs.
     @discardableResult
     func change(_ ops: [CatalogueOp], regulationIds: [String] = []) async throws -> (CatalogueChange, [RescreenJob]) {

@@ -46,9 +46,10 @@ import TestSupport
             h.clock.advance(by: 2 * 3600)
             _ = try await h.takedowns.resolve(onTime.id.rawValue, action: "clear", reason: "Licensed design, invoice on file", by: H.officer)
             h.clock.advance(by: 23 * 3600)    // 25 h after opening
-            let escalated = try await h.takedowns.escalateBreaches()
-            #expect(escalated.map(\.id) == [late.id])
-            #expect(try await h.takedowns.escalateBreaches().isEmpty)   // once
+            let escalated = try await h.escalateBreaches()
+            #expect(escalated == [late.id])
+            #expect(try await h.escalateBreaches().isEmpty)   // once
+            #expect(try await h.takedowns.get(late.id.rawValue, by: H.officer).escalatedAt == h.clock.now())
             let audit = try await AuditLog.recent(h.db, merchantId: "mer_a", limit: 50).map(\.action)
             #expect(audit.filter { $0 == "takedown.breached" }.count == 1)
             let (_, _) = try await h.takedowns.resolve(late.id.rawValue, action: "take-down", reason: "Late but done", by: H.officer)
@@ -72,7 +73,7 @@ import TestSupport
             #expect(audit.filter { $0 == "takedown.fix-proposed" }.count == 2)
             // Nothing was resolved in time by the edits; the clock runs on and breaches without an officer.
             h.clock.advance(by: 25 * 3600)
-            #expect(try await h.takedowns.escalateBreaches().map(\.id) == [c.id])
+            #expect(try await h.escalateBreaches() == [c.id])
             let stats = try await h.takedowns.stats(from: TestFixtures.start.addingTimeInterval(-60), to: h.clock.now())
             #expect(stats.resolvedInTime == 0 && stats.breached == 1 && stats.open == 1 && stats.curedByEdit == 0)
             // The officer's decision closes it, with the penalty the edit used to dodge.

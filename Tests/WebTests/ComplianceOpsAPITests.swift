@@ -44,9 +44,8 @@ import TestSupport
             #expect(approved.status == .ok)
             let jobs = approved.json["jobs"] as? [[String: Any]] ?? []
             #expect(jobs.map { $0["market"] as? String } == ["EU"] && jobs.first?["status"] as? String == "queued")
-            // The background worker runs the job and opens the 24 h case.
-            let worker = ComplianceWorker(services: h.services, logger: Logger(label: "test"))
-            await worker.runOnce(sweep: true)
+            // The job worker runs the queued re-screen (Kernel's queue, issue 11) and opens the 24 h case.
+            await JobWorker(services: h.services, logger: Logger(label: "test"), worker: "w1").runOnce()
             let job = try await c.call(.get, "/api/v1/rescreen-jobs/\(jobs[0]["id"] as? String ?? "")", key: h.operatorKey)
             #expect(job.json.str("status") == "done" && job.json["percent"] as? Int == 100 && job.json["casesOpened"] as? Int == 1)
             let cases = try await c.call(.get, "/api/v1/takedowns?status=open", key: h.operatorKey)

@@ -9,8 +9,8 @@ import Testing
 import TestSupport
 @testable import Web
 
-/// Issue 11 item 1: the app's job worker runs the modules' recurring jobs from Kernel's queue; the 24 h takedown
-/// escalation (CMP3) is the first to move there.
+/// Issue 11 items 1–2: the app's job worker runs the modules' recurring jobs from Kernel's queue; the deadline
+/// scanner escalates the 24 h takedown clock (CMP3) from there.
 @Suite struct JobWorkerTests {
     @Test func takedownEscalationRunsOnceFromTheQueueWhateverTheNumberOfWorkers() async throws {
         try await WebHarness.with(approvedKYC: true) { h, c in
@@ -24,7 +24,7 @@ import TestSupport
             // The first tick only enqueues the next slot of the sweep; nothing is due yet.
             for w in workers { await w.runOnce() }
             #expect(try await c.call(.get, "/api/v1/takedowns/\(caseId)", key: h.operatorKey).json["escalatedAt"] is NSNull)
-            let scheduled = try await h.services.jobs.list(status: .queued, kind: ComplianceJobs.takedownEscalation.kind, limit: 10)
+            let scheduled = try await h.services.jobs.list(status: .queued, kind: DeadlineScanner.job.kind, limit: 10)
             #expect(scheduled.count == 1)   // three instances, one slot
             h.clock.advance(by: 61)
             for w in workers { await w.runOnce() }
@@ -32,11 +32,11 @@ import TestSupport
             #expect(escalated.json.str("escalatedAt") != nil)
             let audit = try await AuditLog.recent(h.services.db, merchantId: h.merchantA.id.rawValue, limit: 50).map(\.action)
             #expect(audit.filter { $0 == "takedown.breached" }.count == 1)
-            let stats = try #require(try await h.services.jobs.stats().first { $0.kind == ComplianceJobs.takedownEscalation.kind })
+            let stats = try #require(try await h.services.jobs.stats().first { $0.kind == DeadlineScanner.job.kind })
             #expect(stats.counts[.done] == 1 && stats.counts[.queued] == 1)   // ran once, the next slot is waiting
             let metrics = String(buffer: try await c.call(.get, "/metrics", key: nil).raw)
-            #expect(metrics.contains(#"tradelane_jobs{kind="compliance.takedown-escalation",status="done"} 1"#))
-            #expect(metrics.contains(#"tradelane_jobs_oldest_waiting_seconds{kind="compliance.takedown-escalation"} 0"#))
+            #expect(metrics.contains(#"tradelane_jobs{kind="kernel.deadline-scan",status="done"} 1"#))
+            #expect(metrics.contains(#"tradelane_jobs_oldest_waiting_seconds{kind="kernel.deadline-scan"} 0"#))
         }
     }
 

@@ -31,10 +31,12 @@ public struct CertificationService: Sendable {
     let store: CertificationStore
     /// Checks the merchant an operator files for (nil: no merchant directory, as in this module's own tests).
     let merchants: (any MerchantRegistry)?
+    let queue: JobQueue
 
     /// `cipher` seals certificate files at rest, as KYC documents are (K6).
-    public init(db: Database, clock: any WallClock, cipher: FieldCipher, merchants: (any MerchantRegistry)? = nil) {
+    public init(db: Database, clock: any WallClock, cipher: FieldCipher, merchants: (any MerchantRegistry)? = nil, queue: JobQueue? = nil) {
         self.db = db; self.clock = clock; self.merchants = merchants; audit = AuditLog(clock: clock)
+        self.queue = queue ?? JobQueue(db: db, clock: clock)
         store = CertificationStore(cipher: cipher)
     }
 
@@ -126,20 +128,27 @@ public struct CertificationService: Sendable {
         try await db.read { [store] in try await store.many(ids, in: $0) }.sorted { $0.type < $1.type }
     }
 
-    /// An officer withdraws a certificate found false or suspended; returns the listings to re-screen.
+    /// An officer withdraws a certificate found false or suspended; returns the listings citing it, whose re-screen is
+    /// queued in the same transaction (so it happens even if this instance dies right after).
     public func revoke(_ id: String, reason: String?, by p: Principal) async throws -> (Certification, [String]) {
         try p.require(ListingService.mayModerate(p), "revoke certificates")
         var v = Validator()
         let why = v.text(reason, field: "reason", max: 1000)
         try v.finish()
-        return try await db.transaction { [store, audit, clock] sql in
+        return try await db.transaction { [store, audit, clock, queue] sql in
             guard var c = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "certification", id: id) }
             guard c.status != .revoked else { throw CommonError.invalidTransition(entity: "certification", from: "revoked", to: "revoked") }
             c.status = .revoked; c.updatedAt = clock.now()
             try await store.update(c, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: c.merchantId, action: "certification.revoked", entity: "certification",
                                               entityId: id, data: ["reason": why!]), in: sql)
-            return (c, try await store.listings(linkedTo: id, in: sql))
+            let listings = try await store.listings(linkedTo: id, in: sql)
+            if !listings.isEmpty {
+                try await queue.enqueue(kind: ComplianceJobs.rescreenListingsKind,
+                                        ComplianceJobs.ListingsPayload(listingIds: listings, reason: "certificate \(id) revoked"),
+                                        dedupeKey: "\(ComplianceJobs.rescreenListingsKind):revoked:\(id)", in: sql)
+            }
+            return (c, listings)
         }
     }
 

@@ -4,12 +4,15 @@ import SQLKit
 
 /// Re-screens live listings when the rules they were judged by change (CMP1, CMP2): a catalogue version per
 /// market as a resumable background job, or a handful of listings at once when a certificate lapses (CMP5).
-/// Any instance may run jobs: a job is claimed with compare-and-set and resumes from its cursor if its worker dies.
+/// The work runs on Kernel's job queue (issue 11): a `rescreen_jobs` row is the progress the console shows, a Kernel
+/// job of kind `compliance.rescreen` drives it; any instance may run it, and a killed worker's job resumes from its
+/// cursor once its lease runs out.
 public struct RescreenService: Sendable {
     let db: Database
     let clock: any WallClock
     let screening: ScreeningService
     let takedowns: TakedownService
+    let queue: JobQueue
     let audit: AuditLog
     let jobs = RescreenJobStore()
     let listings = ListingStore()
@@ -17,12 +20,17 @@ public struct RescreenService: Sendable {
     var checks: ListingScreening { ListingScreening(screening: screening) }
     /// Listings per transaction: large enough to amortise commits, small enough to keep locks and memory short.
     public static let batchSize = 500
-    /// A running job whose worker has not reported for this long is taken over.
-    public static let staleAfter: TimeInterval = 120
+    /// How long a worker holds a re-screen without reporting progress; renewed after every batch.
+    public static let lease: TimeInterval = 120
 
-    public init(db: Database, clock: any WallClock, screening: ScreeningService, takedowns: TakedownService) {
-        self.db = db; self.clock = clock; self.screening = screening; self.takedowns = takedowns; audit = AuditLog(clock: clock)
+    public init(db: Database, clock: any WallClock, screening: ScreeningService, takedowns: TakedownService, queue: JobQueue? = nil) {
+        self.db = db; self.clock = clock; self.screening = screening; self.takedowns = takedowns
+        self.queue = queue ?? JobQueue(db: db, clock: clock)
+        audit = AuditLog(clock: clock)
     }
+
+    /// What a `compliance.rescreen` Kernel job carries.
+    struct Payload: Codable { var rescreenJob: String }
 
     /// Queues one job per market, inside the caller's transaction (the catalogue approval that caused it).
     func enqueue(markets: [Market], catalogueVersion: String, reason: String, in sql: any SQLDatabase) async throws -> [RescreenJob] {
@@ -32,6 +40,9 @@ public struct RescreenService: Sendable {
                                 total: try await listings.countLive(in: m, in: sql), processed: 0, changed: 0, casesOpened: 0, cursor: "",
                                 error: nil, createdAt: clock.now())
             try await jobs.insert(j, in: sql)
+            // Same transaction: the catalogue approval, the progress row and the work to do commit together.
+            try await queue.enqueue(kind: ComplianceJobs.rescreenKind, Payload(rescreenJob: j.id.rawValue), maxAttempts: 5,
+                                    dedupeKey: "\(ComplianceJobs.rescreenKind):\(j.id.rawValue)", in: sql)
             out.append(j)
         }
         return out
@@ -115,14 +126,21 @@ public struct RescreenService: Sendable {
         return out
     }
 
-    /// Claims one queued (or abandoned) job and runs it to the end, a batch per transaction; nil when idle.
+    /// Runs re-screen job `id` from its cursor to the end, a batch per transaction. With the Kernel job that drives
+    /// it, the claim is renewed after every batch and the run stops (`JobLeaseLost`) when another worker took it over.
     @discardableResult
-    public func runNext(batchSize: Int = RescreenService.batchSize,
-                        progress: (@Sendable (RescreenJob) -> Void)? = nil) async throws -> RescreenJob? {
-        let now = clock.now()
-        guard var job = try await db.transaction({ [jobs] sql in
-            try await jobs.claim(now: now, staleBefore: now.addingTimeInterval(-Self.staleAfter), in: sql)
+    func run(_ id: String, claim: Job?, batchSize: Int = RescreenService.batchSize,
+             progress: (@Sendable (RescreenJob) -> Void)? = nil) async throws -> RescreenJob? {
+        let started = clock.now()
+        guard var job = try await db.transaction({ [jobs] sql -> RescreenJob? in
+            guard var j = try await jobs.find(id, in: sql) else { return nil }
+            guard j.status != .done else { return j }
+            j.status = .running; j.error = nil; j.heartbeatAt = started
+            if j.startedAt == nil { j.startedAt = started }
+            try await jobs.update(j, in: sql)
+            return j
         }) else { return nil }
+        guard job.status != .done else { return job }
         do {
             while true {
                 let current = job
@@ -154,14 +172,42 @@ public struct RescreenService: Sendable {
                 job = next
                 progress?(job)
                 if done { break }
+                if let claim, try await !queue.extendLease(claim, lease: Self.lease) { throw JobLeaseLost() }
             }
+        } catch is JobLeaseLost {
+            throw JobLeaseLost()
         } catch {
+            // Shown in the console; the Kernel job retries with backoff (then dead-letters) and resumes from the cursor.
             job.status = .failed; job.error = String(describing: error); job.finishedAt = clock.now()
             let failed = job
             try? await db.transaction { [jobs] sql in try await jobs.update(failed, in: sql) }
             throw error
         }
         return job
+    }
+
+    /// The Kernel job handler that drives re-screens (outside a transaction: each batch commits on its own).
+    public func handler(batchSize: Int = RescreenService.batchSize, progress: (@Sendable (RescreenJob) -> Void)? = nil) -> JobHandler {
+        JobHandler(kind: ComplianceJobs.rescreenKind, mode: .outsideTransaction, lease: Self.lease) { job, _ in
+            _ = try await self.run(try job.decode(Payload.self).rescreenJob, claim: job, batchSize: batchSize, progress: progress)
+        }
+    }
+
+    /// Runs the next due re-screen in this task (the CLI, the demo loader, tests); nil when none is due. A failure is
+    /// recorded on the Kernel job (retried later) and rethrown.
+    @discardableResult
+    public func runNext(batchSize: Int = RescreenService.batchSize,
+                        progress: (@Sendable (RescreenJob) -> Void)? = nil) async throws -> RescreenJob? {
+        let runner = JobRunner(queue: queue, worker: "inline:\(UUID().uuidString.prefix(8))", handlers: [handler(batchSize: batchSize, progress: progress)])
+        guard let outcome = try await runner.runNext() else { return nil }
+        switch outcome {
+        case .done(let id), .leaseLost(let id):
+            guard let kernelJob = try await queue.get(id.rawValue) else { return nil }
+            return try await db.read { [jobs] sql in try await jobs.find(try kernelJob.decode(Payload.self).rescreenJob, in: sql) }
+        case .failed(let id, _):
+            let error = try await queue.get(id.rawValue)?.lastError ?? "unknown error"
+            throw RescreenFailed(job: id.rawValue, error: error)
+        }
     }
 
     /// Runs jobs until none is left.
@@ -183,4 +229,11 @@ public struct RescreenService: Sendable {
         }
         return j
     }
+}
+
+/// A re-screen attempt failed; its Kernel job will retry it (`error` is the handler's).
+public struct RescreenFailed: Error, CustomStringConvertible {
+    public let job: String
+    public let error: String
+    public var description: String { "re-screen job \(job) failed: \(error)" }
 }

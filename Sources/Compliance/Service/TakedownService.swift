@@ -171,23 +171,6 @@ public struct TakedownService: Sendable {
         return c
     }
 
-    /// Marks open cases past due as escalated (once each), audits the breach, and returns them.
-    public func escalateBreaches() async throws -> [TakedownCase] {
-        try await db.transaction { [store, audit, clock] sql in
-            let now = clock.now()
-            var out: [TakedownCase] = []
-            for var c in try await store.overdue(at: now, in: sql) {
-                c.escalatedAt = now
-                try await store.update(c, in: sql)
-                try await audit.append(AuditEvent(actor: "system", merchantId: c.merchantId, action: "takedown.breached", entity: "takedown-case",
-                                                  entityId: c.id.rawValue,
-                                                  data: ["listing": c.listingId, "dueAt": ISO8601DateFormatter().string(from: c.dueAt)]), in: sql)
-                out.append(c)
-            }
-            return out
-        }
-    }
-
     /// KPIs for cases opened in [from, to).
     public func stats(from: Date, to: Date) async throws -> TakedownStats {
         let cases = try await db.read { [store] in try await store.opened(from: from, to: to, in: $0) }

@@ -36,31 +36,6 @@ struct RescreenJobStore: Sendable {
             .where("id", .equal, j.id.rawValue).run()
     }
 
-    /// Atomically takes a queued job, or a running one whose worker stopped heart-beating before `staleBefore`.
-    func claim(now: Date, staleBefore: Date, in sql: any SQLDatabase) async throws -> RescreenJob? {
-        let candidates = try await sql.select().column("*").from("rescreen_jobs")
-            .where("status", .equal, RescreenJob.Status.queued.rawValue)
-            .orWhere { $0.where("status", .equal, RescreenJob.Status.running.rawValue).where("heartbeat_at", .lessThan, staleBefore.epochMillis) }
-            .orderBy("created_at").orderBy("id").limit(5).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
-        for row in candidates {
-            // Compare-and-set on the heartbeat: exactly one worker wins the row.
-            let won = try await sql.update("rescreen_jobs").set("status", to: RescreenJob.Status.running.rawValue)
-                .set("heartbeat_at", to: now.epochMillis)
-                .where("id", .equal, row.id).where("status", .equal, row.status)
-                .where(row.heartbeatAt.map { SQLBinaryExpression(SQLIdentifier("heartbeat_at"), .equal, SQLBind($0)) as any SQLExpression }
-                       ?? SQLBinaryExpression(SQLIdentifier("heartbeat_at"), .is, SQLLiteral.null))
-                .returning("id").all()
-            if !won.isEmpty {
-                var j = try Self.model(row)
-                j.status = .running
-                j.heartbeatAt = now
-                if j.startedAt == nil { j.startedAt = now }
-                return j
-            }
-        }
-        return nil
-    }
-
     /// A queued or running job for this market and catalogue: several instances noticing the same change queue it once.
     func pending(market: Market, catalogueVersion: String, in sql: any SQLDatabase) async throws -> Bool {
         try await sql.select().column("id").from("rescreen_jobs").where("market", .equal, market.rawValue)

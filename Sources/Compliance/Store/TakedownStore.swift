@@ -55,10 +55,20 @@ struct TakedownStore: Sendable {
         return try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func overdue(at now: Date, in sql: any SQLDatabase) async throws -> [TakedownCase] {
-        try await sql.select().column("*").from("takedown_cases").where("status", .equal, TakedownCase.Status.open.rawValue)
-            .where("due_at", .lessThanOrEqual, now.epochMillis).where(SQLIdentifier("escalated_at"), .is, SQLLiteral.null)
-            .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    /// Open cases (with their listing's title) due before `dueBefore`, most urgent first: the running 24 h clocks.
+    func open(scope: TenantScope, dueBefore: Date?, limit: Int, in sql: any SQLDatabase) async throws -> [(TakedownCase, String)] {
+        let q = sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("c"))).column(SQLColumn("title", table: "l"))
+            .from(SQLAlias(SQLIdentifier("takedown_cases"), as: SQLIdentifier("c")))
+            .join(SQLAlias(SQLIdentifier("listings"), as: SQLIdentifier("l")), method: SQLJoinMethod.left,
+                  on: SQLColumn("listing_id", table: "c"), .equal, SQLColumn("id", table: "l"))
+            .where(SQLColumn("status", table: "c"), .equal, SQLBind(TakedownCase.Status.open.rawValue))
+        if let m = scope.merchantId { q.where(SQLColumn("merchant_id", table: "c"), .equal, SQLBind(m)) }
+        if let dueBefore { q.where(SQLColumn("due_at", table: "c"), .lessThanOrEqual, SQLBind(dueBefore.epochMillis)) }
+        let rows = try await q.orderBy(SQLColumn("due_at", table: "c")).orderBy(SQLColumn("id", table: "c")).limit(limit).all()
+        return try rows.map { row in
+            (try Self.model(try row.decode(model: Row.self, keyDecodingStrategy: .convertFromSnakeCase)),
+             try row.decode(column: "title", as: String?.self) ?? "")
+        }
     }
 
     /// Cases opened in [from, to), for the KPIs.

@@ -80,6 +80,20 @@ public struct JobQueue: Sendable {
         return !rows.isEmpty
     }
 
+    /// Keeps a long job's claim (a re-screen of a whole market) alive: moves `lockedUntil` to `now + lease` while the
+    /// caller still holds the claim. False when the lease was lost (another worker took the job over): stop working.
+    public func extendLease(_ job: Job, lease: TimeInterval) async throws -> Bool {
+        guard let worker = job.lockedBy else { return false }
+        let now = clock.now().epochMillis
+        return try await db.transaction { sql in
+            !(try await sql.raw("""
+                UPDATE jobs SET locked_until = \(bind: now + Int64(lease * 1000)), updated_at = \(bind: now)
+                WHERE id = \(bind: job.id.rawValue) AND status = 'running' AND locked_by = \(bind: worker) AND attempts = \(bind: Int64(job.attempts))
+                RETURNING id
+                """).all()).isEmpty
+        }
+    }
+
     /// Records a failed attempt: retried after the backoff, or dead once out of attempts.
     public func fail(_ job: Job, worker: String, error: String) async throws -> Job.Status {
         var rng = SystemRandomNumberGenerator()

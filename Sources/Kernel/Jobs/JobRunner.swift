@@ -4,7 +4,8 @@ import SQLKit
 /// What a module registers for each job kind it owns. A transactional handler runs inside the transaction that also
 /// marks its job done, so a database-only effect happens exactly once even when a worker dies mid-job (the lease
 /// runs out, the effect rolled back, another worker runs it again). A handler with outside effects (a webhook, an
-/// e-mail) runs outside any transaction and must itself be idempotent: delivery is at least once.
+/// e-mail) runs outside any transaction, on statements that each take a free pooled connection (`Database.pooled`),
+/// and must itself be idempotent: delivery is at least once.
 public struct JobHandler: Sendable {
     public enum Mode: Sendable { case transactional, outsideTransaction }
     public let kind: String
@@ -49,15 +50,16 @@ public struct JobRunner: Sendable {
             case .transactional:
                 completed = try await queue.db.requestTransaction { [queue, worker] sql in
                     try await handler.run(job, sql)
-                    guard try await queue.complete(job, worker: worker, in: sql) else { throw LeaseLost() }
+                    guard try await queue.complete(job, worker: worker, in: sql) else { throw JobLeaseLost() }
                     return true
                 }
             case .outsideTransaction:
-                try await queue.db.read { sql in try await handler.run(job, sql) }
+                // No connection is held while the handler waits on the outside world.
+                try await handler.run(job, queue.db.pooled)
                 completed = try await queue.db.transaction { [queue, worker] sql in try await queue.complete(job, worker: worker, in: sql) }
             }
             return completed ? .done(job.id) : .leaseLost(job.id)
-        } catch is LeaseLost {
+        } catch is JobLeaseLost {
             return .leaseLost(job.id)
         } catch {
             return .failed(job.id, try await queue.fail(job, worker: worker, error: String(describing: error)))
@@ -72,5 +74,8 @@ public struct JobRunner: Sendable {
         return n
     }
 
-    private struct LeaseLost: Error {}
 }
+
+/// Thrown by a handler (or the runner) when its claim moved to another worker: nothing is recorded for this attempt,
+/// the new owner carries on.
+public struct JobLeaseLost: Error, Sendable { public init() {} }

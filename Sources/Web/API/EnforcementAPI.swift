@@ -189,8 +189,7 @@ struct EnforcementAPI {
     func revoke(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
         let b = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: ReasonBody.keys)
-        let (cert, listings) = try await services.certifications.revoke(try c.parameters.require("id"), reason: b.reason, by: p)
-        if !listings.isEmpty { _ = try await services.rescreens.rescreen(listingIds: listings, reason: "certificate \(cert.id) revoked") }
+        let (cert, _) = try await services.certifications.revoke(try c.parameters.require("id"), reason: b.reason, by: p)
         let today = LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone)
         return try JSONIO.response(CertificationDTO(cert, today: today))
     }

@@ -14,6 +14,8 @@ public struct AppServices: Sendable {
     public let jobs: JobQueue
     public let jobHandlers: [JobHandler]
     public let recurringJobs: [RecurringJob]
+    /// Every module's SLA clocks, scanned and escalated in one place (issue 11 item 2, K9).
+    public let deadlines: DeadlineScanner
     public let migrator: Migrator
     public let config: AppConfig
     public let metrics: AppMetrics
@@ -54,14 +56,15 @@ public struct AppServices: Sendable {
         penalties = PenaltyService(db: db, clock: clock, merchants: merchants)
         takedowns = TakedownService(db: db, clock: clock, penalties: penalties)
         listings = ListingService(db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns, merchants: merchants)
-        certifications = CertificationService(db: db, clock: clock, cipher: cipher, merchants: merchants)
-        rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns)
+        jobs = JobQueue(db: db, clock: clock)
+        certifications = CertificationService(db: db, clock: clock, cipher: cipher, merchants: merchants, queue: jobs)
+        rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns, queue: jobs)
         regulations = RegulationService(db: db, clock: clock)
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
-        jobs = JobQueue(db: db, clock: clock)
-        jobHandlers = ComplianceJobs.handlers(takedowns: takedowns)
-        recurringJobs = ComplianceJobs.recurring
+        deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], clock: clock, notifier: nil)
+        jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler]
+        recurringJobs = ComplianceJobs.recurring + [DeadlineScanner.job]
     }
 }
 

@@ -4,36 +4,23 @@ import Kernel
 import Logging
 import ServiceLifecycle
 
-/// Background compliance work next to the HTTP server (CMP1–CMP5): runs queued re-screen jobs, follows catalogue
-/// versions approved on other instances and rules coming into force, and re-opens restricted findings of listings
-/// whose certificates lapsed. (Takedown escalation runs on Kernel's job queue: `ComplianceJobs`, `JobWorker`.) Every instance runs it; jobs are claimed
-/// atomically, so they do not collide.
+/// Keeps this instance's screening engine on the catalogue version in force (CMP1): follows versions approved on other
+/// instances and rules coming into force. This is per-instance state, so it is a loop here, not a queued job; the
+/// queued work (re-screens, certificate expiry, takedown escalation) runs on Kernel's job queue (`JobWorker`).
 struct ComplianceWorker: Service {
     let services: AppServices
     let logger: Logger
     var interval: Duration = .seconds(2)
-    /// Sweeps (certificate expiry) every this many ticks.
-    var sweepEvery = 30
 
     func run() async throws {
-        await runPeriodically(every: interval) { tick in await runOnce(sweep: tick % sweepEvery == 0) }
+        await runPeriodically(every: interval) { _ in await runOnce() }
     }
 
-    func runOnce(sweep: Bool) async {
+    func runOnce() async {
         do {
             try await services.catalogue.sync()
-            while let job = try await services.rescreens.runNext() {
-                logger.info("re-screen job done", metadata: ["job": "\(job.id)", "market": "\(job.market.rawValue)",
-                                                             "processed": "\(job.processed)", "casesOpened": "\(job.casesOpened)"])
-            }
-            if sweep {
-                let listings = try await services.certifications.expireLapsed()
-                if !listings.isEmpty {
-                    _ = try await services.rescreens.rescreen(listingIds: listings, reason: "certificate expired")
-                }
-            }
         } catch {
-            logger.error("compliance worker failed", metadata: ["error": "\(error)"])
+            logger.error("catalogue sync failed", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -123,10 +123,9 @@ struct CertificationsPage: ConsolePage {
         let id = try c.parameters.require("id")
         let f = try await routes.form(r, c)
         return try await routes.command(c, back: "/console/certifications", ok: { lang in
-            lang == .zh ? "已吊销证书 \(id)，引用它的商品已重新筛查。" : "Certificate \(id) revoked; listings citing it were screened again."
+            lang == .zh ? "已吊销证书 \(id)，引用它的商品正在重新筛查。" : "Certificate \(id) revoked; listings citing it are being screened again."
         }) {
-            let (cert, listings) = try await services.certifications.revoke(id, reason: f["reason"], by: s.principal)
-            if !listings.isEmpty { _ = try await services.rescreens.rescreen(listingIds: listings, reason: "certificate \(cert.id) revoked") }
+            _ = try await services.certifications.revoke(id, reason: f["reason"], by: s.principal)
         }
     }
 }

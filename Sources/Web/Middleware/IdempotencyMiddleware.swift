@@ -79,7 +79,6 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     private static func collect(_ response: Response) async throws -> IdempotencyStore.StoredResponse {
         let collector = BodyCollector()
-        var response = response
         try await response.body.write(collector)
         return .init(status: Int(response.status.code), contentType: response.headers[.contentType] ?? "application/json",
                      body: Data(collector.buffer.readableBytesView), location: response.headers[.location])
