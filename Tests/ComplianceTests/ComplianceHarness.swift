@@ -69,7 +69,7 @@ struct ComplianceHarness {
     /// One run of Kernel's deadline scanner over the takedown clock (issue 11 item 2); returns the cases it found
     /// newly breached.
     func escalateBreaches() async throws -> [TakedownCaseID] {
-        let scanner = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], clock: clock, notifier: nil)
+        let scanner = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], db: db, clock: clock, notifier: nil)
         return try await db.transaction { sql in
             try await scanner.scan(in: sql).filter { $0.level == .breached }.map { TakedownCaseID(unchecked: $0.deadline.entityId) }
         }

@@ -15,11 +15,16 @@ import TestSupport
         let breaches = Mutex<[String]>([])
         var clocks: [DeadlineClock] { [Self.clock] }
 
-        func open(scope: TenantScope, dueBefore: Date?, limit: Int, in sql: any SQLDatabase) async throws -> [Deadline] {
+        func open(_ query: DeadlineQuery, in sql: any SQLDatabase) async throws -> [Deadline] {
             let q = sql.select().columns("id", "merchant_id", "started_at", "due_at").from("tickets").where("closed", .equal, false)
-            if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
-            if let dueBefore { q.where("due_at", .lessThanOrEqual, dueBefore.epochMillis) }
-            return try await q.orderBy("due_at").limit(limit).all().map { row in
+            if let m = query.scope.merchantId { q.where("merchant_id", .equal, m) }
+            if let dueBefore = query.dueBefore { q.where("due_at", .lessThanOrEqual, dueBefore.epochMillis) }
+            if let dueAfter = query.dueAfter { q.where("due_at", .greaterThan, dueAfter.epochMillis) }
+            if let after = query.after {
+                q.where { $0.where("due_at", .greaterThan, after.dueAt.epochMillis)
+                    .orWhere { $0.where("due_at", .equal, after.dueAt.epochMillis).where("id", .greaterThan, after.entityId) } }
+            }
+            return try await q.orderBy("due_at").orderBy("id").limit(query.limit).all().map { row in
                 Deadline(clock: Self.clock, entity: "ticket", entityId: try row.decode(column: "id", as: String.self),
                          merchantId: try row.decode(column: "merchant_id", as: String.self), subject: "ticket",
                          startedAt: Date(epochMillis: try row.decode(column: "started_at", as: Int64.self)),
@@ -50,7 +55,7 @@ import TestSupport
             let clock = FixedClock(TestFixtures.start)
             let source = TicketClocks()
             let notifier = RecordingNotifier()
-            try await body(db, clock, source, notifier, DeadlineScanner(sources: [source], clock: clock, notifier: notifier))
+            try await body(db, clock, source, notifier, DeadlineScanner(sources: [source], db: db, clock: clock, notifier: notifier))
         }
     }
 
@@ -131,16 +136,35 @@ import TestSupport
         }
     }
 
-    @Test func theOpenListIsTenantScopedAndMostUrgentFirst() async throws {
+    @Test func theOpenListIsTenantScopedPagedAndMostUrgentFirst() async throws {
         try await Self.with { db, clock, _, _, scanner in
             try await Self.open(db, "a-late", merchant: "mer_a", at: clock.now(), hours: 20)
             try await Self.open(db, "a-soon", merchant: "mer_a", at: clock.now(), hours: 2)
             try await Self.open(db, "b-1", merchant: "mer_b", at: clock.now(), hours: 1)
-            let all = try await db.read { try await scanner.open(scope: .operatorWide, limit: 100, in: $0) }
-            #expect(all.map(\.entityId) == ["b-1", "a-soon", "a-late"])
-            let mine = try await db.read { try await scanner.open(scope: .merchant("mer_a"), limit: 100, in: $0) }
-            #expect(mine.map(\.entityId) == ["a-soon", "a-late"])
-            #expect(mine.map { $0.state(at: clock.now()) } == [.dueSoon, .running])
+            let officer = Principal(actorId: "usr_o", userId: "usr_o", merchantId: nil, role: .csAgent, channel: .session)
+            let merchantA = Principal(actorId: "usr_a", userId: "usr_a", merchantId: "mer_a", role: .merchantAdmin, channel: .session)
+            let all = try await scanner.list(DeadlineFilter(), by: officer)
+            #expect(all.items.map(\.entityId) == ["b-1", "a-soon", "a-late"] && all.next == nil)
+            let mine = try await scanner.list(DeadlineFilter(), by: merchantA)
+            #expect(mine.items.map(\.entityId) == ["a-soon", "a-late"])
+            #expect(mine.items.map { $0.state(at: clock.now()) } == [.dueSoon, .running])
+            // Pages of one follow the cursor to the end; state filters select by due time.
+            var seen: [String] = []
+            var cursor: DeadlineQuery.Cursor?
+            repeat {
+                let page = try await scanner.list(DeadlineFilter(after: cursor, limit: 1), by: officer)
+                seen += page.items.map(\.entityId)
+                cursor = page.next
+            } while cursor != nil
+            #expect(seen == ["b-1", "a-soon", "a-late"])
+            #expect(try await scanner.list(DeadlineFilter(state: .dueSoon), by: officer).items.map(\.entityId) == ["b-1", "a-soon"])
+            #expect(try await scanner.list(DeadlineFilter(state: .running), by: merchantA).items.map(\.entityId) == ["a-late"])
+            clock.advance(by: 3600)
+            #expect(try await scanner.list(DeadlineFilter(state: .breached), by: officer).items.map(\.entityId) == ["b-1"])
+            #expect(try await scanner.list(DeadlineFilter(module: "compliance"), by: officer).items.isEmpty)
+            #expect(try await scanner.list(DeadlineFilter(owner: .csAgent), by: officer).items.count == 3)
+            let counts = try await scanner.counts()
+            #expect(counts["care.reply-24h"] == [.breached: 1, .dueSoon: 1, .running: 1])
         }
     }
 }

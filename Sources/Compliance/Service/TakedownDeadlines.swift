@@ -19,8 +19,9 @@ public struct TakedownDeadlines: DeadlineSource {
 
     public var clocks: [DeadlineClock] { [Self.clock] }
 
-    public func open(scope: TenantScope, dueBefore: Date?, limit: Int, in sql: any SQLDatabase) async throws -> [Deadline] {
-        try await store.open(scope: scope, dueBefore: dueBefore, limit: limit, in: sql).map { c, title in
+    public func open(_ query: DeadlineQuery, in sql: any SQLDatabase) async throws -> [Deadline] {
+        if let id = query.clockId, id != Self.clock.id { return [] }
+        return try await store.open(query, in: sql).map { c, title in
             Deadline(clock: Self.clock, entity: "takedown-case", entityId: c.id.rawValue, merchantId: c.merchantId, subject: title,
                      startedAt: c.openedAt, dueAt: c.dueAt, link: "/console/takedowns#case-\(c.id.rawValue)")
         }

@@ -55,8 +55,9 @@ struct TakedownStore: Sendable {
         return try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    /// Open cases (with their listing's title) due before `dueBefore`, most urgent first: the running 24 h clocks.
-    func open(scope: TenantScope, dueBefore: Date?, limit: Int, in sql: any SQLDatabase) async throws -> [(TakedownCase, String)] {
+    /// Open cases (with their listing's title) that `q` selects, most urgent first: the running 24 h clocks.
+    func open(_ query: DeadlineQuery, in sql: any SQLDatabase) async throws -> [(TakedownCase, String)] {
+        let (scope, dueBefore, limit) = (query.scope, query.dueBefore, query.limit)
         let q = sql.select().column(SQLColumn(SQLLiteral.all, table: SQLIdentifier("c"))).column(SQLColumn("title", table: "l"))
             .from(SQLAlias(SQLIdentifier("takedown_cases"), as: SQLIdentifier("c")))
             .join(SQLAlias(SQLIdentifier("listings"), as: SQLIdentifier("l")), method: SQLJoinMethod.left,
@@ -64,6 +65,15 @@ struct TakedownStore: Sendable {
             .where(SQLColumn("status", table: "c"), .equal, SQLBind(TakedownCase.Status.open.rawValue))
         if let m = scope.merchantId { q.where(SQLColumn("merchant_id", table: "c"), .equal, SQLBind(m)) }
         if let dueBefore { q.where(SQLColumn("due_at", table: "c"), .lessThanOrEqual, SQLBind(dueBefore.epochMillis)) }
+        if let dueAfter = query.dueAfter { q.where(SQLColumn("due_at", table: "c"), .greaterThan, SQLBind(dueAfter.epochMillis)) }
+        if let after = query.after {
+            // Row-value comparison, written out: (due_at, id) > (cursor).
+            q.where { w in
+                w.where(SQLColumn("due_at", table: "c"), .greaterThan, SQLBind(after.dueAt.epochMillis))
+                 .orWhere { $0.where(SQLColumn("due_at", table: "c"), .equal, SQLBind(after.dueAt.epochMillis))
+                              .where(SQLColumn("id", table: "c"), .greaterThan, SQLBind(after.entityId)) }
+            }
+        }
         let rows = try await q.orderBy(SQLColumn("due_at", table: "c")).orderBy(SQLColumn("id", table: "c")).limit(limit).all()
         return try rows.map { row in
             (try Self.model(try row.decode(model: Row.self, keyDecodingStrategy: .convertFromSnakeCase)),

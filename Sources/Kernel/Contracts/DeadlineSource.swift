@@ -61,12 +61,43 @@ public struct Deadline: Sendable, Equatable {
     public var key: String { "\(clock.id):\(entityId):\(dueAt.epochMillis)" }
 }
 
+/// Which open clocks to read: always in one tenant scope, most urgent first (due time, then record id), one page.
+public struct DeadlineQuery: Sendable, Equatable {
+    public var scope: TenantScope
+    /// One clock of the source (nil: all of them).
+    public var clockId: String?
+    /// Due strictly after this time.
+    public var dueAfter: Date?
+    /// Due at or before this time.
+    public var dueBefore: Date?
+    /// The page starts after this (due time, record id).
+    public var after: Cursor?
+    public var limit: Int
+
+    public struct Cursor: Sendable, Equatable, Comparable {
+        public let dueAt: Date
+        public let entityId: String
+        public init(dueAt: Date, entityId: String) { self.dueAt = dueAt; self.entityId = entityId }
+        public static func < (l: Cursor, r: Cursor) -> Bool { (l.dueAt, l.entityId) < (r.dueAt, r.entityId) }
+    }
+
+    public init(scope: TenantScope, clockId: String? = nil, dueAfter: Date? = nil, dueBefore: Date? = nil, after: Cursor? = nil, limit: Int) {
+        self.scope = scope; self.clockId = clockId; self.dueAfter = dueAfter; self.dueBefore = dueBefore; self.after = after
+        self.limit = max(1, limit)
+    }
+}
+
+extension Deadline {
+    public var cursor: DeadlineQuery.Cursor { .init(dueAt: dueAt, entityId: entityId) }
+}
+
 /// Implemented by every module that runs SLA clocks, registered at start-up; Kernel's `DeadlineScanner` reads them
 /// all, escalates each breach once and feeds the console's Deadlines page and `/metrics`.
 public protocol DeadlineSource: Sendable {
     var clocks: [DeadlineClock] { get }
-    /// Open clocks visible in `scope`, due before `dueBefore` when given, most urgent first, at most `limit`.
-    func open(scope: TenantScope, dueBefore: Date?, limit: Int, in sql: any SQLDatabase) async throws -> [Deadline]
+    /// The open clocks `query` selects, ordered by (due time, record id), at most `query.limit`. Runs in SQL (an index on
+    /// the due time), never by filtering a capped list in memory.
+    func open(_ query: DeadlineQuery, in sql: any SQLDatabase) async throws -> [Deadline]
     /// The module's own consequence of a breach (e.g. mark the case escalated), in the scanner's transaction; called
     /// once per breach.
     func breached(_ deadline: Deadline, at: Date, in sql: any SQLDatabase) async throws

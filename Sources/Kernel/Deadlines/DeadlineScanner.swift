@@ -11,12 +11,13 @@ public struct DeadlineScanner: Sendable {
     public static let scanLimit = 2_000
 
     public let sources: [any DeadlineSource]
+    let db: Database
     let clock: any WallClock
     let notifier: (any Notifier)?
     let audit: AuditLog
 
-    public init(sources: [any DeadlineSource], clock: any WallClock, notifier: (any Notifier)?) {
-        self.sources = sources; self.clock = clock; self.notifier = notifier; audit = AuditLog(clock: clock)
+    public init(sources: [any DeadlineSource], db: Database, clock: any WallClock, notifier: (any Notifier)?) {
+        self.sources = sources; self.db = db; self.clock = clock; self.notifier = notifier; audit = AuditLog(clock: clock)
     }
 
     public var clocks: [DeadlineClock] { sources.flatMap(\.clocks) }
@@ -35,41 +36,47 @@ public struct DeadlineScanner: Sendable {
         var out: [Escalation] = []
         for source in sources {
             let horizon = now.addingTimeInterval(source.clocks.map(\.warnBefore).max() ?? 0)
-            let due = try await source.open(scope: .operatorWide, dueBefore: horizon, limit: Self.scanLimit, in: sql)
-            guard !due.isEmpty else { continue }
-            let done = try await announced(keys: due.map(\.key), in: sql)
-            for d in due {
-                let level: Level
-                switch d.state(at: now) {
-                case .running: continue
-                case .dueSoon: level = .dueSoon
-                case .breached: level = .breached
-                }
-                // A clock found already past due is announced as breached only; its due-soon moment has passed.
-                guard !done.contains("\(level.rawValue)|\(d.key)") else { continue }
-                guard try await record(d, level: level, at: now, in: sql) else { continue }
-                if level == .breached { try await source.breached(d, at: now, in: sql) }
-                try await audit.append(AuditEvent(actor: "system:deadlines", merchantId: d.merchantId,
-                                                  action: "deadline.\(level.rawValue)", entity: d.entity, entityId: d.entityId,
-                                                  data: ["clock": d.clock.id, "dueAt": ISO8601DateFormatter().string(from: d.dueAt)]), in: sql)
-                try await notifier?.notify(NotificationRequest(
-                    recipients: [.role(d.clock.owner, merchantId: d.clock.owner.isOperator ? nil : d.merchantId)],
-                    template: "deadline.\(level.rawValue)",
-                    params: ["clock": d.clock.label.en, "clockZh": d.clock.label.zh, "clockId": d.clock.id, "subject": d.subject,
-                             "entity": d.entity, "entityId": d.entityId, "dueAt": ISO8601DateFormatter().string(from: d.dueAt),
-                             "link": d.link ?? ""],
-                    merchantId: d.merchantId, entity: d.entity, entityId: d.entityId, dedupeKey: "deadline.\(level.rawValue):\(d.key)"), in: sql)
-                out.append(Escalation(deadline: d, level: level))
+            // Page through everything due by the horizon: breached clocks stay open until handled, so the backlog of
+            // already-announced ones must not hide new ones behind a limit.
+            var cursor: DeadlineQuery.Cursor?
+            while true {
+                let due = try await source.open(DeadlineQuery(scope: .operatorWide, dueBefore: horizon, after: cursor, limit: Self.scanLimit), in: sql)
+                out += try await announce(due, from: source, at: now, in: sql)
+                guard due.count == Self.scanLimit, let last = due.last else { break }
+                cursor = last.cursor
             }
         }
         return out
     }
 
-    /// The clocks visible in `scope`, most urgent first (the console page and the API).
-    public func open(scope: TenantScope, limit: Int, in sql: any SQLDatabase) async throws -> [Deadline] {
-        var all: [Deadline] = []
-        for source in sources { all += try await source.open(scope: scope, dueBefore: nil, limit: limit, in: sql) }
-        return all.sorted { ($0.dueAt, $0.entityId) < ($1.dueAt, $1.entityId) }
+    private func announce(_ due: [Deadline], from source: any DeadlineSource, at now: Date, in sql: any SQLDatabase) async throws -> [Escalation] {
+        guard !due.isEmpty else { return [] }
+        let done = try await announced(keys: due.map(\.key), in: sql)
+        var out: [Escalation] = []
+        for d in due {
+            let level: Level
+            switch d.state(at: now) {
+            case .running: continue
+            case .dueSoon: level = .dueSoon
+            case .breached: level = .breached
+            }
+            // A clock found already past due is announced as breached only; its due-soon moment has passed.
+            guard !done.contains("\(level.rawValue)|\(d.key)") else { continue }
+            guard try await record(d, level: level, at: now, in: sql) else { continue }
+            if level == .breached { try await source.breached(d, at: now, in: sql) }
+            try await audit.append(AuditEvent(actor: "system:deadlines", merchantId: d.merchantId,
+                                              action: "deadline.\(level.rawValue)", entity: d.entity, entityId: d.entityId,
+                                              data: ["clock": d.clock.id, "dueAt": ISO8601DateFormatter().string(from: d.dueAt)]), in: sql)
+            try await notifier?.notify(NotificationRequest(
+                recipients: [.role(d.clock.owner, merchantId: d.clock.owner.isOperator ? nil : d.merchantId)],
+                template: "deadline.\(level.rawValue)",
+                params: ["clock": d.clock.label.en, "clockZh": d.clock.label.zh, "clockId": d.clock.id, "subject": d.subject,
+                         "entity": d.entity, "entityId": d.entityId, "dueAt": ISO8601DateFormatter().string(from: d.dueAt),
+                         "link": d.link ?? ""],
+                merchantId: d.merchantId, entity: d.entity, entityId: d.entityId, dedupeKey: "deadline.\(level.rawValue):\(d.key)"), in: sql)
+            out.append(Escalation(deadline: d, level: level))
+        }
+        return out
     }
 
     /// How many clocks were announced per clock and level since the start (for `/metrics` and the KPIs).

@@ -62,7 +62,7 @@ public struct AppServices: Sendable {
         regulations = RegulationService(db: db, clock: clock)
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
-        deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], clock: clock, notifier: nil)
+        deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], db: db, clock: clock, notifier: nil)
         jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler]
         recurringJobs = ComplianceJobs.recurring + [DeadlineScanner.job]
     }
