@@ -50,6 +50,7 @@ struct SystemAPI {
         }
         try await auditGauges()
         try await jobGauges()
+        try await deadlineGauges()
         var buffer: [UInt8] = []
         services.metrics.registry.emit(into: &buffer)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -86,6 +87,24 @@ struct SystemAPI {
             }
             services.metrics.setGauge("jobs_oldest_waiting", unit: "seconds", help: "Seconds the oldest due job of a kind has waited (0: none)",
                                       labels: [("kind", s.kind)], Double(s.oldestWaitingSeconds ?? 0))
+        }
+    }
+
+    /// Every module's SLA clocks (issue 11 item 2, K9): open clocks by state, and announcements since the start. Alert
+    /// on `tradelane_deadlines{state="breached"}` above zero.
+    func deadlineGauges() async throws {
+        for (clock, counts) in try await services.deadlines.counts() {
+            for state in Deadline.State.allCases {
+                services.metrics.setGauge("deadlines", help: "Open SLA clocks by clock and state", labels: [("clock", clock), ("state", state.rawValue)],
+                                          Double(counts[state] ?? 0))
+            }
+        }
+        let escalations = try await services.db.read { try await services.deadlines.escalationCounts(in: $0) }
+        for clock in services.deadlines.clocks.map(\.id) {
+            for level in DeadlineScanner.Level.allCases {
+                services.metrics.setGauge("deadline_escalations", help: "SLA clocks announced due soon or breached, since the start",
+                                          labels: [("clock", clock), ("level", level.rawValue)], Double(escalations[clock]?[level] ?? 0))
+            }
         }
     }
 }

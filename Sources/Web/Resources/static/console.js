@@ -1,31 +1,41 @@
 // Console behaviour, served from /static/console.js: the Content-Security-Policy allows scripts from 'self' only,
 // so pages carry data-* attributes and no inline script. Each block acts only when its page's element is present.
-// takedowns page
+// live SLA countdowns: the takedowns and deadlines pages (any table with data-server-now)
 (function () {
-  var table = document.getElementById('takedowns-table');
-  if (!table) return;
-  var left = table.getAttribute('data-label-left'), over = table.getAttribute('data-label-overdue');
-  var serverNow = Date.parse(table.getAttribute('data-server-now'));
-  var skew = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  var tables = document.querySelectorAll('table[data-server-now]');
+  if (!tables.length) return;
   function pad(n) { return (n < 10 ? '0' : '') + n; }
-  function tick() {
-    var now = Date.now() + skew;
-    var items = table.querySelectorAll('.countdown[data-due]');
-    for (var i = 0; i < items.length; i++) {
-      var el = items[i], due = Date.parse(el.getAttribute('data-due'));
-      if (isNaN(due)) continue;
-      var s = Math.round((due - now) / 1000), a = Math.abs(s);
-      var hms = Math.floor(a / 3600) + ':' + pad(Math.floor(a % 3600 / 60)) + ':' + pad(a % 60);
-      el.querySelector('.countdown-text').textContent = (s <= 0 ? over : left) + ' ' + hms;
-      el.setAttribute('data-remaining', String(s));
-      el.classList.toggle('sla-breached', s <= 0);
-      el.classList.toggle('sla-warning', s > 0 && s < 4 * 3600);
-      el.classList.toggle('sla-ok', s >= 4 * 3600);
+  Array.prototype.forEach.call(tables, function (table) {
+    var left = table.getAttribute('data-label-left'), over = table.getAttribute('data-label-overdue');
+    var serverNow = Date.parse(table.getAttribute('data-server-now'));
+    var skew = isNaN(serverNow) ? 0 : serverNow - Date.now();
+    function tick() {
+      var now = Date.now() + skew;
+      var items = table.querySelectorAll('.countdown[data-due]');
+      for (var i = 0; i < items.length; i++) {
+        var el = items[i], due = Date.parse(el.getAttribute('data-due'));
+        if (isNaN(due)) continue;
+        var warn = parseInt(el.getAttribute('data-warn') || '14400', 10);
+        var s = Math.round((due - now) / 1000), a = Math.abs(s);
+        var hms = Math.floor(a / 3600) + ':' + pad(Math.floor(a % 3600 / 60)) + ':' + pad(a % 60);
+        el.querySelector('.countdown-text').textContent = (s <= 0 ? over : left) + ' ' + hms;
+        el.setAttribute('data-remaining', String(s));
+        el.classList.toggle('sla-breached', s <= 0);
+        el.classList.toggle('sla-warning', s > 0 && s <= warn);
+        el.classList.toggle('sla-ok', s > warn);
+      }
     }
-  }
-  tick();
-  setInterval(tick, 1000);
+    tick();
+    setInterval(tick, 1000);
+  });
 })();
+
+// irreversible actions: a button with data-confirm asks before its form is sent
+document.addEventListener('submit', function (e) {
+  var button = e.submitter;
+  var text = button && button.getAttribute('data-confirm');
+  if (text && !window.confirm(text)) e.preventDefault();
+});
 
 // catalogue page
 (function () {
