@@ -11,7 +11,7 @@ struct Tradelane: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tradelane",
         abstract: "Tradelane — cross-border e-commerce service platform.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self, ComplianceCommand.self, FX.self]
+        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self, ComplianceCommand.self, FX.self, PermissionsCommand.self]
     )
 }
 

@@ -29,7 +29,7 @@ import TestSupport
                                                        zh: "变更须由提议人以外的人员审批（四眼原则）。")) {
                 try await h.catalogue.approve(proposal.id.rawValue, reason: nil, by: H.officer)
             }
-            await #expect(throws: CommonError.forbidden(action: "approve catalogue changes")) {
+            await #expect(throws: CommonError.denied(.catalogueEdit, role: .merchantAdmin)) {
                 try await h.catalogue.approve(proposal.id.rawValue, reason: nil, by: H.merchantA)
             }
             let (approved, jobs) = try await h.catalogue.approve(proposal.id.rawValue, reason: "OJ checked", by: H.officer2)
@@ -67,7 +67,7 @@ import TestSupport
             #expect(rejected.status == .rejected && rejected.resultVersion == nil)
             #expect(try await h.catalogue.current().0 == 1)
             #expect(try await h.catalogue.changes(status: .pending, by: H.officer).isEmpty)
-            await #expect(throws: CommonError.forbidden(action: "see catalogue changes")) { try await h.catalogue.changes(status: nil, by: H.merchantA) }
+            await #expect(throws: CommonError.denied(.catalogueRead, role: .merchantAdmin)) { try await h.catalogue.changes(status: nil, by: H.merchantA) }
             // Two proposals retiring the same rule: the second is stale once the first is approved.
             let a = try await h.catalogue.propose(ops: [.delete("JP-PRO-0001")], summary: "a", by: H.officer)
             let b = try await h.catalogue.propose(ops: [.delete("JP-PRO-0001")], summary: "b", by: H.officer)
@@ -140,7 +140,7 @@ import TestSupport
             #expect(job.status == .done && job.processed == 5 && seen.values == [3, 5])
             #expect(try await h.rescreens.runNext()?.id == nil)
             #expect(try await h.rescreens.get(job.id.rawValue, by: H.officer).processed == 5)
-            await #expect(throws: CommonError.forbidden(action: "see re-screen jobs")) { try await h.rescreens.list(by: H.merchantA) }
+            await #expect(throws: CommonError.denied(.rescreensRead, role: .merchantAdmin)) { try await h.rescreens.list(by: H.merchantA) }
         }
     }
 }

@@ -36,7 +36,7 @@ import TestSupport
             let other = try await h.certifications.create(CertificationInput(type: "UN38.3", number: "UN-2026-2", issuer: "TÜV"), by: H.merchantA)
             let l2 = try await h.listings.create(try H.input("10000mAh power bank", certifications: [other.id.rawValue]), by: H.merchantA)
             #expect(l2.status == .active)
-            await #expect(throws: CommonError.forbidden(action: "revoke certificates")) { try await h.certifications.revoke(other.id.rawValue, reason: "x", by: H.merchantA) }
+            await #expect(throws: CommonError.denied(.certificationsRevoke, role: .merchantAdmin)) { try await h.certifications.revoke(other.id.rawValue, reason: "x", by: H.merchantA) }
             #expect(try await h.queue.list(status: nil, kind: ComplianceJobs.rescreenListingsKind, limit: 10).isEmpty)
             let (revoked, listings) = try await h.certifications.revoke(other.id.rawValue, reason: "Test lab withdrew the report", by: H.officer)
             #expect(revoked.status == .revoked && listings == [l2.id.rawValue])

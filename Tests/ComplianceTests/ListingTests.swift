@@ -67,7 +67,7 @@ import TestSupport
         try await Self.with { service, _, _ in
             let l = try await service.create(try Self.input("20000mAh power bank"), by: Self.merchantA)
             #expect(l.status == .needsReview)
-            await #expect(throws: CommonError.forbidden(action: "moderate listings")) {
+            await #expect(throws: CommonError.denied(.listingsModerate, role: .merchantAdmin)) {
                 try await service.moderate(l.id.rawValue, to: .active, reason: "ok", by: Self.merchantA)
             }
             await #expect(throws: ValidationError.self) { try await service.moderate(l.id.rawValue, to: .active, reason: "", by: Self.officer) }

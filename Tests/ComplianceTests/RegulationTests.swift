@@ -67,7 +67,7 @@ import TestSupport
                                                by: H.officer)
             }
             #expect(rules?.fieldErrors.map(\.field) == ["ruleIds[1]", "ruleIds[2]"])
-            await #expect(throws: CommonError.forbidden(action: "record regulations")) {
+            await #expect(throws: CommonError.denied(.regulationsEdit, role: .merchantAdmin)) {
                 try await h.regulations.record(RegulationInput(country: "US"), by: H.merchantA)
             }
             let before = try await h.regulations.risk("RU")

@@ -26,7 +26,7 @@ import TestSupport
             }
             let bad = await #expect(throws: ValidationError.self) { try await h.takedowns.resolve(c.id.rawValue, action: "delete", reason: "", by: H.officer) }
             #expect(bad?.fieldErrors.map(\.field) == ["action", "reason"])
-            await #expect(throws: CommonError.forbidden(action: "decide takedown cases")) {
+            await #expect(throws: CommonError.denied(.takedownsDecide, role: .merchantAdmin)) {
                 try await h.takedowns.resolve(c.id.rawValue, action: "clear", reason: "mine", by: H.merchantA)
             }
             h.clock.advance(by: 3600)
@@ -178,7 +178,7 @@ import TestSupport
             #expect(policy == .standard)
             policy.points["ad-word"] = 5
             policy.thresholds["warning"] = 4
-            await #expect(throws: CommonError.forbidden(action: "change the penalty policy")) { try await h.penalties.setPolicy(policy, by: H.officer) }
+            await #expect(throws: CommonError.denied(.penaltiesPolicy, role: .complianceOfficer)) { try await h.penalties.setPolicy(policy, by: H.officer) }
             _ = try await h.penalties.setPolicy(policy, by: H.admin)
             let p = try await h.penalties.issue(merchantId: "mer_b", violation: "ad-word", points: nil, listingId: nil, reason: "最佳", by: H.officer)
             let sanctions = try await h.penalties.sanctions(for: "mer_b")

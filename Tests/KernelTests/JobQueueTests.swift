@@ -82,7 +82,7 @@ import TestSupport
             let dead = try #require(try await queue.get(poison.rawValue))
             #expect(dead.status == .dead && dead.attempts == 3 && dead.lastError?.contains("Boom") == true)
             // An operator sends it round again with fresh attempts; both moves are audited; merchants may not.
-            await #expect(throws: CommonError.forbidden(action: "retry jobs")) {
+            await #expect(throws: CommonError.denied(.jobsOperate, role: .merchantAdmin)) {
                 try await queue.retryNow(poison.rawValue, by: Principal(actorId: "usr_m", userId: "usr_m", merchantId: "mer_a",
                                                                         role: .merchantAdmin, channel: .session))
             }

@@ -36,7 +36,7 @@ import TestSupport
                 try await h.parties.access.createKey(name: "k", role: "merchant-staff", merchantId: nil, by: h.principal(.merchantStaff, merchant: a))
             }
             #expect(try await h.parties.access.listKeys(limit: nil, after: nil, by: adminA).items.count == 1)
-            await #expect(throws: CommonError.forbidden(action: "manage API keys")) {
+            await #expect(throws: CommonError.denied(.apiKeysManage, role: .merchantStaff)) {
                 try await h.parties.access.listKeys(limit: nil, after: nil, by: h.principal(.merchantStaff, merchant: a))
             }
         }

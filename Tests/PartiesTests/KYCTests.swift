@@ -18,7 +18,7 @@ import TestSupport
             let doc = try await h.parties.kyc.addDocument(submissionId: s.id.rawValue, kind: "business-licence", filename: "licence.pdf",
                                                           contentType: "application/pdf", data: Harness.pdf, by: admin)
             #expect(doc.sha256 == Digest.sha256Hex(Harness.pdf) && doc.sizeBytes == Int64(Harness.pdf.count))
-            await #expect(throws: CommonError.forbidden(action: "review KYC submissions")) { try await h.parties.kyc.startReview(s.id.rawValue, by: admin) }
+            await #expect(throws: CommonError.denied(.kycReview, role: .merchantAdmin)) { try await h.parties.kyc.startReview(s.id.rawValue, by: admin) }
             await #expect(throws: CommonError.invalidTransition(entity: "KYC submission", from: "submitted", to: "approved")) {
                 try await h.parties.kyc.approve(s.id.rawValue, by: reviewer)
             }
@@ -164,8 +164,8 @@ import TestSupport
             let m = try await h.merchant()
             let s = try await h.parties.kyc.submit(merchantId: m.id.rawValue, h.kycInput(), by: h.op)
             for p in [h.principal(.csAgent), h.principal(.finance), h.principal(.merchantStaff, merchant: m)] {
-                await #expect(throws: CommonError.forbidden(action: "read KYC submissions")) { try await h.parties.kyc.get(s.id.rawValue, by: p) }
-                await #expect(throws: CommonError.forbidden(action: "read KYC submissions")) {
+                await #expect(throws: CommonError.denied(.kycRead, role: p.role)) { try await h.parties.kyc.get(s.id.rawValue, by: p) }
+                await #expect(throws: CommonError.denied(.kycRead, role: p.role)) {
                     try await h.parties.kyc.list(status: nil, merchantId: nil, limit: nil, after: nil, by: p)
                 }
             }

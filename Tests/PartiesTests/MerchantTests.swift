@@ -23,7 +23,7 @@ import TestSupport
     @Test func onlyOperatorAdminsCreateMerchants() async throws {
         try await Harness.with { h in
             for role in [Role.complianceOfficer, .finance, .csAgent, .merchantAdmin] {
-                await #expect(throws: CommonError.forbidden(action: "create merchants")) {
+                await #expect(throws: CommonError.denied(.merchantsCreate, role: role)) {
                     try await h.parties.merchants.create(MerchantInput(name: "X", country: "CN", contactEmail: "x@y.cn"), by: h.principal(role))
                 }
             }
@@ -84,7 +84,7 @@ import TestSupport
             #expect(exiting.status == .exiting)
             #expect(exiting.noticeEndsAt == TestFixtures.start.addingTimeInterval(30 * 86400))
             #expect(try await h.parties.merchants.publicNotices().map(\.id) == [m.id])
-            await #expect(throws: CommonError.forbidden(action: "close stores")) { try await h.parties.merchants.close(m.id.rawValue, by: admin) }
+            await #expect(throws: CommonError.denied(.merchantsClose, role: .merchantAdmin)) { try await h.parties.merchants.close(m.id.rawValue, by: admin) }
             let early = await #expect(throws: CommonError.self) { try await h.parties.merchants.close(m.id.rawValue, by: h.op) }
             #expect(early?.code == "notice-period-running")
             h.clock.advance(by: 30 * 86400)

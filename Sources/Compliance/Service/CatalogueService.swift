@@ -69,7 +69,7 @@ public final class CatalogueService: Sendable {
         return true
     }
 
-    static func mayEdit(_ p: Principal) -> Bool { ListingService.mayModerate(p) }
+    static func mayEdit(_ p: Principal) -> Bool { p.can(.catalogueEdit) }
 
     public struct VersionInfo: Sendable {
         public let version: Int
@@ -81,7 +81,7 @@ public final class CatalogueService: Sendable {
     }
 
     public func versions(limit: Int? = nil, by p: Principal) async throws -> [VersionInfo] {
-        try p.require(p.merchantId == nil, "see catalogue versions")
+        try p.require(.catalogueRead)
         return try await db.read { [store] in try await store.versions(limit: min(max(limit ?? 50, 1), 500), in: $0) }
             .map { VersionInfo(version: $0.0, hash: $0.1, changeId: $0.2, summary: $0.3, createdBy: $0.4, createdAt: $0.5) }
     }
@@ -103,7 +103,7 @@ public final class CatalogueService: Sendable {
 
     /// Proposes edits; they change nothing until a second officer approves.
     public func propose(ops: [CatalogueOp], summary: String?, regulationIds: [String] = [], by p: Principal) async throws -> CatalogueChange {
-        try p.require(Self.mayEdit(p), "propose catalogue changes")
+        try p.require(.catalogueEdit)
         var v = Validator()
         let why = v.text(summary, field: "summary", max: 500)
         if ops.isEmpty { v.fail("ops", "required", en: "A change needs at least one operation.", zh: "变更至少包含一项操作。") }
@@ -133,7 +133,7 @@ public final class CatalogueService: Sendable {
     /// are retired), `merge` adds and updates only.
     public func importFile(_ text: String, format: Format, replace: Bool, summary: String?, regulationIds: [String] = [],
                            by p: Principal) async throws -> CatalogueChange {
-        try p.require(Self.mayEdit(p), "import catalogues")
+        try p.require(.catalogueEdit)
         let entries: [CatalogueEntry]
         do {
             entries = switch format {
@@ -165,7 +165,7 @@ public final class CatalogueService: Sendable {
     /// Four-eyes approval: a new version, installed at once, re-screens queued for the affected markets, and the
     /// regulations the change implements get their catalogue-update date (CMP6 lag).
     public func approve(_ id: String, reason: String?, by p: Principal) async throws -> (CatalogueChange, [RescreenJob]) {
-        try p.require(Self.mayEdit(p), "approve catalogue changes")
+        try p.require(.catalogueEdit)
         var v = Validator()
         let why = v.text(reason, field: "reason", max: 1000, required: false)
         try v.finish()
@@ -210,7 +210,7 @@ public final class CatalogueService: Sendable {
     }
 
     public func reject(_ id: String, reason: String?, by p: Principal) async throws -> CatalogueChange {
-        try p.require(Self.mayEdit(p), "reject catalogue changes")
+        try p.require(.catalogueEdit)
         var v = Validator()
         let why = v.text(reason, field: "reason", max: 1000)
         try v.finish()
@@ -228,12 +228,12 @@ public final class CatalogueService: Sendable {
     }
 
     public func changes(status: CatalogueChange.Status?, limit: Int? = nil, by p: Principal) async throws -> [CatalogueChange] {
-        try p.require(p.merchantId == nil, "see catalogue changes")
+        try p.require(.catalogueRead)
         return try await db.read { [store] in try await store.changes(status: status, limit: min(max(limit ?? 50, 1), 500), in: $0) }
     }
 
     public func change(_ id: String, by p: Principal) async throws -> CatalogueChange {
-        try p.require(p.merchantId == nil, "see catalogue changes")
+        try p.require(.catalogueRead)
         guard let c = try await db.read({ [store] in try await store.change(id, in: $0) }) else {
             throw CommonError.notFound(entity: "catalogue change", id: id)
         }

@@ -60,7 +60,7 @@ public struct CertificationService: Sendable {
     var today: LocalDate { LocalDate(clock.now(), in: ListingScreening.timeZone) }
 
     public func create(_ input: CertificationInput, by p: Principal) async throws -> Certification {
-        try p.require(ListingService.mayEdit(p), "file certificates")
+        try p.require(.certificationsFile)
         var v = Validator()
         // A merchant caller naming another merchant is refused, not silently re-pointed (K3).
         let merchant = p.role.isOperator ? v.text(input.merchantId, field: "merchantId", max: 64) : try p.merchantForWrite(input.merchantId)
@@ -131,7 +131,7 @@ public struct CertificationService: Sendable {
     /// An officer withdraws a certificate found false or suspended; returns the listings citing it, whose re-screen is
     /// queued in the same transaction (so it happens even if this instance dies right after).
     public func revoke(_ id: String, reason: String?, by p: Principal) async throws -> (Certification, [String]) {
-        try p.require(ListingService.mayModerate(p), "revoke certificates")
+        try p.require(.certificationsRevoke)
         var v = Validator()
         let why = v.text(reason, field: "reason", max: 1000)
         try v.finish()

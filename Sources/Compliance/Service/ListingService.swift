@@ -54,8 +54,8 @@ public struct ListingService: Sendable {
         self.takedowns = takedowns ?? TakedownService(db: db, clock: clock, penalties: penalties)
     }
 
-    static func mayEdit(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .merchantAdmin || p.role == .merchantStaff }
-    static func mayModerate(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .complianceOfficer }
+    static func mayEdit(_ p: Principal) -> Bool { p.can(.listingsWrite) }
+    static func mayModerate(_ p: Principal) -> Bool { p.can(.listingsModerate) }
 
     /// Validates and merges `input` over `base` (nil for a new listing: every required field must be present).
     func content(_ input: ListingInput, over base: ListingContent?) throws -> ListingContent {
@@ -132,7 +132,7 @@ public struct ListingService: Sendable {
     }
 
     public func create(_ input: ListingInput, by p: Principal) async throws -> Listing {
-        try p.require(Self.mayEdit(p), "create listings")
+        try p.require(.listingsWrite)
         // A merchant caller naming another merchant is refused, not silently re-pointed (K3).
         guard let merchantId = try p.merchantForWrite(input.merchantId) else {
             throw ValidationError(field: "merchantId", code: "required", en: "merchantId is required for operator callers.",
@@ -163,7 +163,7 @@ public struct ListingService: Sendable {
 
     /// A new version, screened again.
     public func update(_ id: String, _ input: ListingInput, by p: Principal) async throws -> Listing {
-        try p.require(Self.mayEdit(p), "edit listings")
+        try p.require(.listingsWrite)
         return try await db.transaction { [store, audit, checks, certificates, takedowns] sql in
             guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
             let content = try self.content(input, over: l.content)
@@ -232,7 +232,7 @@ public struct ListingService: Sendable {
 
     /// Compliance decisions: clear a needs-review listing, or take any live listing down (CMP3).
     public func moderate(_ id: String, to next: ListingStatus, reason: String?, by p: Principal) async throws -> Listing {
-        try p.require(Self.mayModerate(p), "moderate listings")
+        try p.require(.listingsModerate)
         var v = Validator()
         let reason = v.text(reason, field: "reason", max: 1000)
         try v.finish()

@@ -17,14 +17,14 @@ public struct PenaltyService: Sendable {
         self.db = db; self.clock = clock; self.merchants = merchants; audit = AuditLog(clock: clock)
     }
 
-    static func mayIssue(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .complianceOfficer }
+    static func mayIssue(_ p: Principal) -> Bool { p.can(.penaltiesIssue) }
 
     public func year(of date: Date) -> Int { LocalDate(date, in: Self.timeZone).year }
 
     public func policy() async throws -> PenaltyPolicy { try await db.read { [store] in try await store.policy(in: $0) } }
 
     public func setPolicy(_ policy: PenaltyPolicy, by p: Principal) async throws -> PenaltyPolicy {
-        try p.require(p.role == .operatorAdmin, "change the penalty policy")
+        try p.require(.penaltiesPolicy)
         try policy.validate()
         let json = String(decoding: try ListingStore.encoder.encode(policy), as: UTF8.self)
         try await db.transaction { [store, audit, clock] sql in
@@ -54,7 +54,7 @@ public struct PenaltyService: Sendable {
     }
 
     public func issue(merchantId: String?, violation: String?, points: Int?, listingId: String?, reason: String?, by p: Principal) async throws -> Penalty {
-        try p.require(Self.mayIssue(p), "issue penalties")
+        try p.require(.penaltiesIssue)
         var v = Validator()
         let merchant = v.text(merchantId, field: "merchantId", max: 64)
         // An empty listingId means none; anything else must be a listing id (it is linked to from the penalty).
@@ -80,7 +80,7 @@ public struct PenaltyService: Sendable {
 
     /// A merchant admin contests a penalty within 30 days; points keep counting until decided.
     public func appeal(_ id: String, reason: String?, by p: Principal) async throws -> Penalty {
-        try p.require(p.role == .merchantAdmin || p.role == .operatorAdmin, "appeal penalties")
+        try p.require(.penaltiesAppeal)
         var v = Validator()
         let why = v.text(reason, field: "reason", max: 2000)
         try v.finish()
@@ -105,7 +105,7 @@ public struct PenaltyService: Sendable {
     /// A second officer decides the appeal: never the person who issued the penalty nor the one who appealed it, whichever
     /// of their credentials they use.
     public func decideAppeal(_ id: String, outcome: String?, points: Int?, note: String?, by p: Principal) async throws -> Penalty {
-        try p.require(Self.mayIssue(p), "decide appeals")
+        try p.require(.appealsDecide)
         var v = Validator()
         let result = outcome.flatMap(Penalty.AppealOutcome.init(rawValue:))
         if result == nil { v.fail("outcome", "invalid", en: "outcome must be upheld, reduced or overturned.", zh: "outcome 须为 upheld、reduced 或 overturned。") }

@@ -82,7 +82,7 @@ public struct RegulationService: Sendable {
 
     /// Records a regulation change; the catalogue owes an update within 10 working days.
     public func record(_ input: RegulationInput, by p: Principal) async throws -> Regulation {
-        try p.require(ListingService.mayModerate(p), "record regulations")
+        try p.require(.regulationsEdit)
         var v = Validator()
         // The EU legislates as one jurisdiction: "EU" is accepted next to ISO 3166 codes.
         let country = input.country?.uppercased() == "EU" ? "EU" : v.country(input.country, field: "country")
@@ -192,7 +192,7 @@ public struct RegulationService: Sendable {
 
     /// Re-assesses a country; the previous level is kept in the audit trail.
     public func assess(_ country: String, level: String?, basis: String?, measuresEn: String?, measuresZh: String?, by p: Principal) async throws -> CountryRisk {
-        try p.require(ListingService.mayModerate(p), "assess country risk")
+        try p.require(.regulationsEdit)
         var v = Validator()
         let lv = level.flatMap(CountryRisk.Level.init(rawValue:))
         if lv == nil {

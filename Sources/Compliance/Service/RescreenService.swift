@@ -50,7 +50,7 @@ public struct RescreenService: Sendable {
 
     /// An operator's "re-screen now" for some markets (or all), e.g. after a bulk import.
     public func enqueue(markets: [String]?, reason: String?, by p: Principal) async throws -> [RescreenJob] {
-        try p.require(ListingService.mayModerate(p), "start re-screens")
+        try p.require(.rescreensStart)
         var v = Validator()
         var ms: [Market] = []
         for (i, m) in (markets ?? []).enumerated() {
@@ -218,12 +218,12 @@ public struct RescreenService: Sendable {
     }
 
     public func list(limit: Int? = nil, by p: Principal) async throws -> [RescreenJob] {
-        try p.require(p.merchantId == nil, "see re-screen jobs")
+        try p.require(.rescreensRead)
         return try await db.read { [jobs] in try await jobs.recent(limit: min(max(limit ?? 20, 1), 200), in: $0) }
     }
 
     public func get(_ id: String, by p: Principal) async throws -> RescreenJob {
-        try p.require(p.merchantId == nil, "see re-screen jobs")
+        try p.require(.rescreensRead)
         guard let j = try await db.read({ [jobs] in try await jobs.find(id, in: $0) }) else {
             throw CommonError.notFound(entity: "re-screen job", id: id)
         }

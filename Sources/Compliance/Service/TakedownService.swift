@@ -58,7 +58,7 @@ public struct TakedownService: Sendable {
 
     /// A rights holder's, buyer's or officer's report against a live listing.
     public func report(listingId: String, category: String?, reason: String?, by p: Principal) async throws -> TakedownCase {
-        try p.require(ListingService.mayModerate(p), "report listings for takedown")
+        try p.require(.takedownsReport)
         var v = Validator()
         let cat = category.flatMap(RuleCategory.init(rawValue:))
         if cat != .prohibited && cat != .brand {
@@ -84,7 +84,7 @@ public struct TakedownService: Sendable {
 
     /// An officer's decision. Taking down issues penalty points for the worst violation found.
     public func resolve(_ id: String, action: String?, reason: String?, by p: Principal) async throws -> (TakedownCase, Listing) {
-        try p.require(ListingService.mayModerate(p), "decide takedown cases")
+        try p.require(.takedownsDecide)
         var v = Validator()
         let act = action.flatMap(TakedownCase.Action.init(rawValue:))
         if act == nil { v.fail("action", "invalid", en: "action must be take-down, clear or request-change.", zh: "action 须为 take-down、clear 或 request-change。") }

@@ -67,6 +67,8 @@ public enum CommonError: AppError, Equatable {
     case notFound(entity: String, id: String)
     case unauthorized
     case forbidden(action: String)
+    /// The caller's role lacks a permission of the grant table.
+    case denied(Permission, role: Role)
     case conflict(code: String, en: String, zh: String)
     case invalidTransition(entity: String, from: String, to: String)
     case malformedBody(String)
@@ -80,7 +82,7 @@ public enum CommonError: AppError, Equatable {
         switch self {
         case .notFound: "not-found"
         case .unauthorized: "unauthorized"
-        case .forbidden: "forbidden"
+        case .forbidden, .denied: "forbidden"
         case .conflict(let code, _, _): code
         case .invalidTransition: "invalid-transition"
         case .malformedBody: "malformed-body"
@@ -96,7 +98,7 @@ public enum CommonError: AppError, Equatable {
         switch self {
         case .notFound: .notFound
         case .unauthorized: .unauthorized
-        case .forbidden: .forbidden
+        case .forbidden, .denied: .forbidden
         case .conflict, .invalidTransition, .idempotencyKeyReused, .idempotencyKeyInProgress: .conflict
         case .malformedBody: .badRequest
         case .payloadTooLarge: .payloadTooLarge
@@ -109,7 +111,7 @@ public enum CommonError: AppError, Equatable {
         switch self {
         case .notFound: LocalizedText(en: "Not found", zh: "资源不存在")
         case .unauthorized: LocalizedText(en: "Authentication required", zh: "需要身份认证")
-        case .forbidden: LocalizedText(en: "Forbidden", zh: "无权执行此操作")
+        case .forbidden, .denied: LocalizedText(en: "Forbidden", zh: "无权执行此操作")
         case .conflict: LocalizedText(en: "Conflict", zh: "操作冲突")
         case .invalidTransition: LocalizedText(en: "Invalid state transition", zh: "状态转换无效")
         case .malformedBody: LocalizedText(en: "Malformed request body", zh: "请求体格式错误")
@@ -129,6 +131,9 @@ public enum CommonError: AppError, Equatable {
             LocalizedText(en: "Send a valid API key (Authorization: Bearer …) or log in.", zh: "请提供有效的 API 密钥（Authorization: Bearer …）或先登录。")
         case .forbidden(let action):
             LocalizedText(en: "Your role may not \(action).", zh: "您的角色无权执行：\(action)。")
+        case .denied(let permission, let role):
+            LocalizedText(en: "Your role (\(role.label(.en))) may not \(permission.label.en) (permission \(permission.rawValue)).",
+                          zh: "您的角色（\(role.label(.zh))）无权\(permission.label.zh)（权限 \(permission.rawValue)）。")
         case .conflict(_, let en, let zh): LocalizedText(en: en, zh: zh)
         case .invalidTransition(let entity, let from, let to):
             LocalizedText(en: "A \(entity) in state \(from) cannot move to \(to).", zh: "\(CommonError.zhEntity(entity))当前状态为 \(from)，不能转为 \(to)。")

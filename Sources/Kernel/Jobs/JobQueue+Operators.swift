@@ -3,7 +3,7 @@ import Foundation
 /// What operators see of the queue (console "Jobs" page, `GET /api/v1/jobs`): platform internals, payloads included,
 /// so operator admins only.
 extension JobQueue {
-    public static func mayOperate(_ p: Principal) -> Bool { p.role == .operatorAdmin }
+    public static func mayOperate(_ p: Principal) -> Bool { p.can(.jobsOperate) }
 
     public struct Page: Sendable {
         public let items: [Job]
@@ -13,7 +13,7 @@ extension JobQueue {
 
     /// Newest first, one page (`after`: the last id of the previous page).
     public func browse(status: Job.Status?, kind: String?, limit: Int, after: String?, by p: Principal) async throws -> Page {
-        try p.require(Self.mayOperate(p), "see background jobs")
+        try p.require(.jobsOperate)
         var v = Validator()
         if let kind, kind.count > 100 { v.fail("kind", "too-long", en: "kind is at most 100 characters.", zh: "kind 最多 100 个字符。") }
         if let after, after.count > 100 { v.fail("after", "invalid", en: "after is not a job id.", zh: "after 不是有效的任务 ID。") }
@@ -24,13 +24,13 @@ extension JobQueue {
     }
 
     public func find(_ id: String, by p: Principal) async throws -> Job {
-        try p.require(Self.mayOperate(p), "see background jobs")
+        try p.require(.jobsOperate)
         guard let job = try await get(id) else { throw CommonError.notFound(entity: "job", id: id) }
         return job
     }
 
     public func stats(by p: Principal) async throws -> [KindStats] {
-        try p.require(Self.mayOperate(p), "see background jobs")
+        try p.require(.jobsOperate)
         return try await stats()
     }
 }

@@ -131,13 +131,13 @@ public struct JobQueue: Sendable {
 
     /// An operator sends a dead or failed job round again with fresh attempts (audited).
     public func retryNow(_ id: String, by p: Principal) async throws -> Job {
-        try p.require(Self.mayOperate(p), "retry jobs")
+        try p.require(.jobsOperate)
         return try await operatorMove(id, from: [.dead, .failed], to: .queued, action: "job.retried", by: p)
     }
 
     /// An operator gives up on a queued, failed or dead job (audited); it stays listed as dead with the reason.
     public func discard(_ id: String, by p: Principal) async throws -> Job {
-        try p.require(Self.mayOperate(p), "discard jobs")
+        try p.require(.jobsOperate)
         return try await operatorMove(id, from: [.queued, .failed, .dead], to: .dead, action: "job.discarded", by: p)
     }
 

@@ -41,13 +41,13 @@ public struct APIKey: Sendable, Equatable {
 /// inside their own merchant (least privilege, K3).
 public enum RolePolicy {
     public static func mayGrant(_ role: Role, merchantId: String?, by principal: Principal) -> Bool {
-        switch principal.role {
-        case .operatorAdmin:
+        switch PermissionTable.scope(of: .usersManage, for: principal.role) {
+        case .all?:
             // Operator roles have no merchant; merchant roles need one.
             return role.isOperator == (merchantId == nil)
-        case .merchantAdmin:
+        case .ownMerchant?:
             return !role.isOperator && merchantId == principal.merchantId
-        default:
+        case nil:
             return false
         }
     }

@@ -15,6 +15,7 @@ public struct AccessService: Sendable {
 
     /// Creates a key; the clear token is returned once and never stored.
     public func createKey(name: String?, role: String?, merchantId: String?, by p: Principal) async throws -> (APIKey, String) {
+        try p.require(.apiKeysManage)
         var v = Validator()
         let name = v.name(name, field: "name", max: 100)
         let role = UserService.parseRole(role, &v)
@@ -44,14 +45,14 @@ public struct AccessService: Sendable {
     }
 
     public func listKeys(limit: Int?, after: String?, by p: Principal) async throws -> Page<APIKey> {
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "manage API keys")
+        try p.require(.apiKeysManage)
         let n = Limits.pageSize(limit)
         let rows = try await ctx.db.read { [keys] in try await keys.list(scope: p.scope, limit: n + 1, after: after, in: $0) }
         return Page.of(rows, limit: n) { $0.id.rawValue }
     }
 
     public func getKey(_ id: String, by p: Principal) async throws -> APIKey {
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "manage API keys")
+        try p.require(.apiKeysManage)
         guard let k = try await ctx.db.read({ [keys] in try await keys.find(id, scope: p.scope, in: $0) }) else {
             throw CommonError.notFound(entity: "api key", id: id)
         }
@@ -59,7 +60,7 @@ public struct AccessService: Sendable {
     }
 
     public func revokeKey(_ id: String, by p: Principal) async throws -> APIKey {
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "manage API keys")
+        try p.require(.apiKeysManage)
         return try await ctx.db.transaction { [keys, ctx] sql in
             guard var k = try await keys.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "api key", id: id) }
             if k.isRevoked { return k }

@@ -29,12 +29,10 @@ public struct KYCService: Sendable {
         store = KYCStore(cipher: ctx.cipher)
     }
 
-    static func mayReview(_ p: Principal) -> Bool { p.role == .operatorAdmin || p.role == .complianceOfficer }
+    static func mayReview(_ p: Principal) -> Bool { p.can(.kycReview) }
     /// KYC files hold identity data (K6): reviewers and the merchant's own admin only.
-    static func mayRead(_ p: Principal) -> Bool { mayReview(p) || p.role == .merchantAdmin }
-    static func maySubmit(_ p: Principal, merchantId: String) -> Bool {
-        p.role == .operatorAdmin || (p.role == .merchantAdmin && p.merchantId == merchantId)
-    }
+    static func mayRead(_ p: Principal) -> Bool { p.can(.kycRead) }
+    static func maySubmit(_ p: Principal, merchantId: String) -> Bool { p.may(.kycSubmit, onMerchant: merchantId) }
 
     func validate(_ input: KYCInput, partial: Bool) throws -> (String?, String?, String?, String?, String?, LocalDate?) {
         var v = Validator()
@@ -62,7 +60,7 @@ public struct KYCService: Sendable {
 
     public func submit(merchantId: String, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
         guard p.scope.allows(merchantId) else { throw CommonError.notFound(entity: "merchant", id: merchantId) }
-        try p.require(Self.maySubmit(p, merchantId: merchantId), "submit KYC for this merchant")
+        try p.require(.kycSubmit, onMerchant: merchantId)
         let (company, regno, rep, country, address, expiry) = try validate(input, partial: false)
         let now = ctx.clock.now()
         let s = KYCSubmission(id: .generate(), merchantId: MerchantID(unchecked: merchantId), status: .submitted,
@@ -93,7 +91,7 @@ public struct KYCService: Sendable {
     }
 
     public func get(_ id: String, by p: Principal) async throws -> KYCSubmission {
-        try p.require(Self.mayRead(p), "read KYC submissions")
+        try p.require(.kycRead)
         guard let s = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
             throw CommonError.notFound(entity: "KYC submission", id: id)
         }
@@ -101,7 +99,7 @@ public struct KYCService: Sendable {
     }
 
     public func list(status: KYCStatus?, merchantId: String?, limit: Int?, after: String?, by p: Principal) async throws -> Page<KYCSubmission> {
-        try p.require(Self.mayRead(p), "read KYC submissions")
+        try p.require(.kycRead)
         let n = Limits.pageSize(limit)
         let rows = try await ctx.db.read { [store] sql in
             try await store.list(scope: p.scope, status: status, merchantId: merchantId, limit: n + 1, after: after, in: sql)
@@ -112,7 +110,7 @@ public struct KYCService: Sendable {
     /// Other merchants that submitted the same registration number: a reviewer's duplicate-identity
     /// signal, found through the blind index without decrypting anyone's data (K6).
     public func duplicateRegistrations(_ s: KYCSubmission, by p: Principal) async throws -> [String] {
-        try p.require(Self.mayReview(p), "review KYC submissions")
+        try p.require(.kycReview)
         return try await ctx.db.read { [store] sql in
             try await store.merchantsWithRegistration(s.registrationNumber, excluding: s.merchantId.rawValue, in: sql)
         }
@@ -125,6 +123,7 @@ public struct KYCService: Sendable {
 
     public func addDocument(submissionId: String, kind: String?, filename: String?, contentType: String?, data: Data,
                             by p: Principal) async throws -> KYCDocument {
+        try p.require(.kycSubmit)
         var v = Validator()
         let kindValue = v.text(kind, field: "kind", max: 40)
         let docKind = kindValue.flatMap(KYCDocumentKind.init(rawValue:))
@@ -157,7 +156,7 @@ public struct KYCService: Sendable {
             guard let s = try await store.find(submissionId, scope: p.scope, in: sql) else {
                 throw CommonError.notFound(entity: "KYC submission", id: submissionId)
             }
-            try p.require(Self.maySubmit(p, merchantId: s.merchantId.rawValue), "upload KYC documents")
+            try p.require(.kycSubmit, onMerchant: s.merchantId.rawValue)
             guard s.status == .submitted || s.status == .needsMoreInfo else {
                 throw CommonError.conflict(code: "kyc-locked",
                                            en: "Documents can be added only while the submission is submitted or needs more info (it is \(s.status.rawValue)).",
@@ -177,7 +176,7 @@ public struct KYCService: Sendable {
     }
 
     public func document(_ id: String, by p: Principal) async throws -> (KYCDocument, Data) {
-        try p.require(Self.mayRead(p), "read KYC documents")
+        try p.require(.kycRead)
         guard let d = try await ctx.db.read({ [store] in try await store.documentContent(id, scope: p.scope, in: $0) }) else {
             throw CommonError.notFound(entity: "document", id: id)
         }
@@ -185,30 +184,31 @@ public struct KYCService: Sendable {
     }
 
     public func startReview(_ id: String, by p: Principal) async throws -> KYCSubmission {
-        try p.require(Self.mayReview(p), "review KYC submissions")
+        try p.require(.kycReview)
         return try await move(id, to: .underReview, by: p, reason: nil)
     }
 
     public func approve(_ id: String, by p: Principal) async throws -> KYCSubmission {
-        try p.require(Self.mayReview(p), "review KYC submissions")
+        try p.require(.kycReview)
         return try await move(id, to: .approved, by: p, reason: nil)
     }
 
     public func reject(_ id: String, reason: String?, by p: Principal) async throws -> KYCSubmission {
-        try p.require(Self.mayReview(p), "review KYC submissions")
+        try p.require(.kycReview)
         return try await move(id, to: .rejected, by: p, reason: try requireReason(reason))
     }
 
     public func requestMoreInfo(_ id: String, reason: String?, by p: Principal) async throws -> KYCSubmission {
-        try p.require(Self.mayReview(p), "review KYC submissions")
+        try p.require(.kycReview)
         return try await move(id, to: .needsMoreInfo, by: p, reason: try requireReason(reason))
     }
 
     /// The merchant answers a needs-more-info request, optionally correcting details.
     public func resubmit(_ id: String, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
+        try p.require(.kycSubmit)
         let (company, regno, rep, country, address, expiry) = try validate(input, partial: true)
         return try await move(id, to: .submitted, by: p, reason: nil) { s in
-            try p.require(Self.maySubmit(p, merchantId: s.merchantId.rawValue), "resubmit KYC")
+            try p.require(.kycSubmit, onMerchant: s.merchantId.rawValue)
             if let company { s.companyName = company }
             if let regno { s.registrationNumber = regno }
             if let rep { s.legalRepresentative = rep }

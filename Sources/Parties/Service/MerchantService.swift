@@ -37,7 +37,7 @@ public struct MerchantService: Sendable {
     public init(_ ctx: PartiesContext) { self.ctx = ctx }
 
     public func create(_ input: MerchantInput, by p: Principal) async throws -> Merchant {
-        try p.require(p.role == .operatorAdmin, "create merchants")
+        try p.require(.merchantsCreate)
         var v = Validator()
         let name = v.name(input.name, field: "name", max: 200)
         let legal = v.name(input.legalName, field: "legalName", max: 200, required: false)
@@ -87,7 +87,7 @@ public struct MerchantService: Sendable {
     public func update(_ id: String, _ input: MerchantInput, by p: Principal) async throws -> Merchant {
         // Another tenant's merchant does not exist for this caller (404, not 403).
         guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "update merchants")
+        try p.require(.merchantsUpdate)
         var v = Validator()
         let name = v.name(input.name, field: "name", max: 200, required: false)
         let legal = v.name(input.legalName, field: "legalName", max: 200, required: false)
@@ -131,7 +131,7 @@ public struct MerchantService: Sendable {
     public func requestExit(_ id: String, reason: String?, by p: Principal) async throws -> Merchant {
         // Another tenant's merchant does not exist for this caller (404, not 403).
         guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "request a store exit")
+        try p.require(.merchantsExit)
         var v = Validator()
         let reason = v.text(reason, field: "reason", max: 1000)
         try v.finish()
@@ -147,7 +147,7 @@ public struct MerchantService: Sendable {
     public func cancelExit(_ id: String, by p: Principal) async throws -> Merchant {
         // Another tenant's merchant does not exist for this caller (404, not 403).
         guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "withdraw a store exit")
+        try p.require(.merchantsExit)
         let current = try await get(id, by: p)
         guard current.status == .exiting else {
             throw CommonError.invalidTransition(entity: "merchant", from: current.status.rawValue, to: "exit-withdrawn")
@@ -161,7 +161,7 @@ public struct MerchantService: Sendable {
 
     /// Closes the store once the notice period has run and nothing blocks it (open orders …).
     public func close(_ id: String, by p: Principal) async throws -> Merchant {
-        try p.require(p.role == .operatorAdmin, "close stores")
+        try p.require(.merchantsClose)
         let m = try await get(id, by: p)
         guard m.status == .exiting, let ends = m.noticeEndsAt else {
             throw CommonError.invalidTransition(entity: "merchant", from: m.status.rawValue, to: MerchantStatus.closed.rawValue)

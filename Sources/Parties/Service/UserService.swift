@@ -27,6 +27,7 @@ public struct UserService: Sendable {
     func hash(_ password: String) async throws -> String { try await ctx.passwords.hash(password) }
 
     public func create(_ input: UserInput, by p: Principal) async throws -> User {
+        try p.require(.usersManage)
         var v = Validator()
         let email = v.email(input.email, field: "email")
         let name = v.name(input.displayName, field: "displayName", max: 100)
@@ -72,7 +73,7 @@ public struct UserService: Sendable {
     }
 
     public func get(_ id: String, by p: Principal) async throws -> User {
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin || p.userId == id, "read users")
+        if p.userId != id { try p.require(.usersRead) }
         guard let u = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
             throw CommonError.notFound(entity: "user", id: id)
         }
@@ -80,7 +81,7 @@ public struct UserService: Sendable {
     }
 
     public func list(merchantId: String?, limit: Int?, after: String?, by p: Principal) async throws -> Page<User> {
-        try p.require(p.role == .operatorAdmin || p.role == .merchantAdmin, "list users")
+        try p.require(.usersRead)
         let n = Limits.pageSize(limit)
         let rows = try await ctx.db.read { [store] sql in
             try await store.list(scope: p.scope, merchantId: merchantId, limit: n + 1, after: after, in: sql)

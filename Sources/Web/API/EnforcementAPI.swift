@@ -71,7 +71,7 @@ struct EnforcementAPI {
     /// KPI for a period (default: this calendar month, China time).
     func stats(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
-        try p.require(p.merchantId == nil, "see takedown statistics")
+        try p.require(.takedownsStats)
         let q = Query(request: r)
         var v = Validator()
         let tz = ChineseWorkingDayCalendar.official.timeZone

@@ -248,7 +248,7 @@ struct PartiesAPI {
 
     func auditLog(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
-        try p.require([.operatorAdmin, .complianceOfficer, .merchantAdmin].contains(p.role), "read the audit log")
+        try p.require(.auditRead)
         let limit = try Query(request: r).int("limit", in: 1...500) ?? 100
         let entries = try await AuditLog.recent(services.db, merchantId: p.scope.merchantId, limit: limit)
         return try JSONIO.response(ListDTO(data: entries.map(AuditEntryDTO.init), next: nil))

@@ -55,7 +55,7 @@ struct CataloguePage: ConsolePage {
         model["destinations"] = Market.destinations.map { ["value": $0.rawValue, "label": $0.label(lang)] }
 
         let operatorSide = p.merchantId == nil
-        let mayEdit = p.role == .operatorAdmin || p.role == .complianceOfficer
+        let mayEdit = p.can(.catalogueEdit)
         model["operatorSide"] = operatorSide
         model["mayEdit"] = mayEdit
         if operatorSide {

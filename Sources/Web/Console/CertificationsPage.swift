@@ -36,8 +36,8 @@ struct CertificationsPage: ConsolePage {
         let text = q.formText("q")?.lowercased()
         let merchantFilter = q.string("merchantId")
         let names = await routes.merchantNames(by: p)
-        let mayRevoke = p.role == .operatorAdmin || p.role == .complianceOfficer
-        let mayFile = p.role == .operatorAdmin || p.role == .merchantAdmin || p.role == .merchantStaff
+        let mayRevoke = p.can(.certificationsRevoke)
+        let mayFile = p.can(.certificationsFile)
         var actors: [String: String] = [:]
         var model = routes.base(c, r, nav: "certifications")
 

@@ -70,8 +70,8 @@ struct ConsoleRoutes {
             model["user"] = ["displayName": s.user.displayName, "email": s.user.email, "role": s.user.role.label(lang)]
             model["csrf"] = s.csrfToken
             model["isOperator"] = s.user.role.isOperator
-            model["isReviewer"] = s.user.role == .operatorAdmin || s.user.role == .complianceOfficer
-            model["isAdmin"] = s.user.role == .operatorAdmin || s.user.role == .merchantAdmin
+            model["isReviewer"] = s.principal.can(.kycReview)
+            model["isAdmin"] = s.principal.can(.apiKeysManage)
             model["isOperatorAdmin"] = JobQueue.mayOperate(s.principal)
         }
         if let flash = r.cookies[Self.flashCookie]?.value, let decoded = Flash.decode(flash) {
@@ -254,7 +254,7 @@ struct ConsoleRoutes {
             ["id": m.id.rawValue, "name": m.name, "expires": m.licenceExpiresOn?.description ?? "",
              "state": licenceLabel(parties.merchants.licenceState(m), lang), "expired": parties.merchants.licenceState(m) == .expired]
         }
-        if p.role == .operatorAdmin || p.role == .merchantAdmin {
+        if p.can(.auditRead) {
             let audit = try await AuditLog.recent(services.db, merchantId: p.scope.merchantId, limit: 10)
             model["audit"] = audit.map { ["time": date($0.at, lang), "actor": $0.actor, "action": $0.action, "entity": "\($0.entity) \($0.entityId)"] }
             model["hasAudit"] = !audit.isEmpty
@@ -325,8 +325,8 @@ struct ConsoleRoutes {
         var model = base(c, r, nav: "merchants")
         model["m"] = merchantRow(m, c.language)
         model["submissions"] = subs.items.map { kycRow($0, c.language, merchantName: m.name) }
-        model["canManageExit"] = s.user.role == .operatorAdmin || (s.user.role == .merchantAdmin && s.user.merchantId?.rawValue == id)
-        model["canClose"] = s.user.role == .operatorAdmin && m.status == .exiting
+        model["canManageExit"] = s.principal.may(.merchantsExit, onMerchant: id)
+        model["canClose"] = s.principal.can(.merchantsClose) && m.status == .exiting
         return page("merchant", model, r)
     }
 
@@ -375,7 +375,7 @@ struct ConsoleRoutes {
             let mid = k.merchantId.rawValue
             if names[mid] == nil { names[mid] = (try? await parties.merchants.get(mid, by: s.principal))?.name ?? mid }
             var row = kycRow(k, c.language, merchantName: names[mid]!)
-            if k.status.isOpen, s.principal.role == .operatorAdmin || s.principal.role == .complianceOfficer {
+            if k.status.isOpen, s.principal.can(.kycReview) {
                 let dups = try await parties.kyc.duplicateRegistrations(k, by: s.principal)
                 if !dups.isEmpty {
                     row["duplicateWarning"] = c.language == .zh ? "该注册号也被以下商户使用：\(dups.joined(separator: "、"))"
@@ -455,7 +455,7 @@ struct ConsoleRoutes {
              "prefix": k.prefix, "createdAt": date(k.createdAt, c.language), "lastUsed": date(k.lastUsedAt, c.language),
              "revoked": k.isRevoked]
         }
-        let grantable = Role.allCases.filter { s.user.role == .operatorAdmin || !$0.isOperator }
+        let grantable = Role.allCases.filter { PermissionTable.scope(of: .usersManage, for: s.user.role) == .all || !$0.isOperator }
         model["roles"] = grantable.map { ["value": $0.rawValue, "label": $0.label(c.language)] }
         if let token = r.cookies["tl_newkey"]?.value, !token.isEmpty { model["newKey"] = token }
         var response = self.page("api-keys", model, r)

@@ -24,7 +24,7 @@ struct ListingsPage: ConsolePage {
         model["statuses"] = ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
             .map { ["value": $0.rawValue, "label": Self.label($0)(lang), "selected": $0 == status] }
         model["q"] = q.string("q") ?? ""
-        model["mayModerate"] = s.principal.role == .operatorAdmin || s.principal.role == .complianceOfficer
+        model["mayModerate"] = s.principal.can(.listingsModerate)
         model["rows"] = items.map { l -> [String: Any] in
             let active = l.findings.filter { $0.finding.disposition == .active }
             // Several rules (market and global) can flag the same words: show each place once.

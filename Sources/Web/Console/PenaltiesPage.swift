@@ -29,8 +29,8 @@ struct PenaltiesPage: ConsolePage {
         let penalties = try await services.penalties.list(merchantId: merchantFilter, year: year, status: status, by: p)
         let policy = try await services.penalties.policy()
         let names = await routes.merchantNames(by: p)
-        let mayIssue = p.role == .operatorAdmin || p.role == .complianceOfficer
-        let mayAppeal = p.role == .merchantAdmin || p.role == .operatorAdmin
+        let mayIssue = p.can(.penaltiesIssue)
+        let mayAppeal = p.can(.penaltiesAppeal)
         let now = services.clock.now()
         var actors: [String: String] = [:]
         var model = routes.base(c, r, nav: "penalties")

@@ -24,7 +24,7 @@ struct RegulationsPage: ConsolePage {
         let market = try CatalogueAPI.market(q)
         let stateFilter = try q.enumValue("state", Regulation.State.self)
         let text = q.formText("q")?.lowercased()
-        let mayEdit = p.role == .operatorAdmin || p.role == .complianceOfficer
+        let mayEdit = p.can(.regulationsEdit)
         var model = routes.base(c, r, nav: "regulations")
 
         let lag = try await services.regulations.lagStats()

@@ -24,7 +24,7 @@ struct TakedownsPage: ConsolePage {
         let text = q.formText("q")?.lowercased()
         let now = services.clock.now()
         let cases = try await services.takedowns.list(status: status, limit: 500, by: p)
-        let mayModerate = p.role == .operatorAdmin || p.role == .complianceOfficer
+        let mayModerate = p.can(.takedownsDecide)
         var model = routes.base(c, r, nav: "takedowns")
 
         if p.merchantId == nil {
