@@ -44,6 +44,7 @@ struct ConsoleRoutes {
         PenaltiesPage(routes: self).register(on: console)
         CertificationsPage(routes: self).register(on: console)
         RegulationsPage(routes: self).register(on: console)
+        WebhooksPage(routes: self).register(on: console)
         PublicListingPage(routes: self).register(on: router)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)
@@ -84,7 +85,7 @@ struct ConsoleRoutes {
             let key = ["login": "login", "dashboard": "dashboard", "merchants": "merchants", "merchant": "merchant",
                        "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings",
                        "takedowns": "takedowns", "catalogue": "catalogue", "penalties": "penalties", "certifications": "certifications",
-                       "regulations": "regulations", "public-listing": "publicListing"][name] ?? "appName"
+                       "regulations": "regulations", "public-listing": "publicListing", "webhooks": "webhooks"][name] ?? "appName"
             model["pageTitle"] = t[key] ?? "Tradelane"
         }
         var response = views.render(name, model, status: status)
