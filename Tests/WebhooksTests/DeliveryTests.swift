@@ -215,4 +215,24 @@ import TestSupport
             #expect(await HTTPWebhookTransport().post(url: h.receiver.url("/a"), headers: [], body: Data("{}".utf8), settings: settings).status == 200)
         }
     }
+
+    @Test func theLogAndItsEventsArePrunedAfterTheRetentionPeriod() async throws {
+        try await WebhooksHarness.with { h in
+            let (e, _) = try await h.endpoint("/a")
+            let old = try await h.publish(entityId: "lst_old")
+            try await h.runner.drain()
+            h.clock.advance(by: 29 * 86400)
+            let recent = try await h.publish(entityId: "lst_new")
+            try await h.runner.drain()
+            h.clock.advance(by: 2 * 86400)   // the first is 31 days old, the second 2
+            try await h.jobs.schedule(WebhookJobs.prune)
+            h.clock.advance(by: 3600)
+            #expect(try await h.runner.drain() == 1)
+            #expect(try await h.deliveries(e).map(\.eventId) == [recent.id.rawValue])
+            await #expect(throws: CommonError.notFound(entity: "event", id: old.id.rawValue)) {
+                try await h.service.resend(e.id.rawValue, eventId: old.id.rawValue, by: WebhooksHarness.adminA)
+            }
+            _ = try await h.service.resend(e.id.rawValue, eventId: recent.id.rawValue, by: WebhooksHarness.adminA)
+        }
+    }
 }

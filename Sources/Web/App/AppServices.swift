@@ -69,7 +69,7 @@ public struct AppServices: Sendable {
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
         jobHandlers = ComplianceJobs.handlers(takedowns: takedowns) + webhooks.jobHandlers
-        recurringJobs = ComplianceJobs.recurring
+        recurringJobs = ComplianceJobs.recurring + webhooks.recurringJobs
     }
 }
 

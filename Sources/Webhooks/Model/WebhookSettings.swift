@@ -13,6 +13,8 @@ public struct WebhookSettings: Sendable {
     /// Attempts per delivery before it is dead-lettered (the job queue's backoff spaces them out).
     public var maxAttempts = 8
     public var userAgent = "Tradelane-Webhooks/1"
+    /// Days the delivery log and the events behind it are kept.
+    public var retentionDays = 30
 
     public init(allowPrivateNetworks: Bool = false, eventTypes: [String] = []) {
         self.allowPrivateNetworks = allowPrivateNetworks; self.eventTypes = eventTypes

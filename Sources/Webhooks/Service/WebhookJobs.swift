@@ -5,6 +5,36 @@ import SQLKit
 
 public enum WebhookJobs {
     public static let deliver = "webhooks.deliver"
+    /// Drops delivery-log rows and events past the retention period, a bounded batch per run.
+    public static let prune = RecurringJob(kind: "webhooks.prune", every: 3600)
+    /// Rows deleted per table per run: a backlog clears over a few runs instead of in one long transaction.
+    static let pruneBatch = 5000
+}
+
+/// Keeps the delivery log and the event outbox to `WebhookSettings.retentionDays` (a resend needs the event, so
+/// events live as long as the log that shows them).
+struct WebhookPruner: Sendable {
+    let clock: any WallClock
+    let settings: WebhookSettings
+
+    var handler: JobHandler {
+        JobHandler(kind: WebhookJobs.prune.kind, lease: 300) { _, sql in _ = try await prune(in: sql) }
+    }
+
+    func prune(in sql: any SQLDatabase) async throws -> (deliveries: Int, events: Int) {
+        let cutoff = clock.now().addingTimeInterval(-Double(settings.retentionDays) * 86400).epochMillis
+        let deliveries = try await sql.raw("""
+            DELETE FROM webhook_deliveries WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE attempted_at < \(bind: cutoff) LIMIT \(literal: WebhookJobs.pruneBatch))
+            RETURNING id
+            """).all().count
+        let events = try await sql.raw("""
+            DELETE FROM domain_events WHERE id IN (
+                SELECT id FROM domain_events WHERE occurred_at < \(bind: cutoff) LIMIT \(literal: WebhookJobs.pruneBatch))
+            RETURNING id
+            """).all().count
+        return (deliveries, events)
+    }
 }
 
 /// A delivery attempt that did not get a 2xx answer: the job queue retries it with backoff, then dead-letters it.

@@ -7,6 +7,7 @@ public struct WebhookServices: Sendable {
     public let publisher: WebhookPublisher
     public let endpoints: WebhookService
     public let jobHandlers: [JobHandler]
+    public let recurringJobs: [RecurringJob] = [WebhookJobs.prune]
     public let settings: WebhookSettings
 
     /// `transport` defaults to real HTTP (tests may pass another).
@@ -17,6 +18,7 @@ public struct WebhookServices: Sendable {
         self.settings = settings
         publisher = WebhookPublisher(clock: clock, jobs: jobs, settings: settings)
         endpoints = WebhookService(db: db, clock: clock, cipher: cipher, settings: settings, publisher: publisher, merchants: merchants)
-        jobHandlers = [WebhookDeliverer(db: db, clock: clock, cipher: cipher, settings: settings, transport: transport).handler]
+        jobHandlers = [WebhookDeliverer(db: db, clock: clock, cipher: cipher, settings: settings, transport: transport).handler,
+                       WebhookPruner(clock: clock, settings: settings).handler]
     }
 }
