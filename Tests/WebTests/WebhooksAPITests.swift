@@ -110,8 +110,8 @@ import Webhooks
             let resolved = try await c.call(.post, "/api/v1/takedowns/\(caseId)/resolve", key: h.operatorKey,
                                             json: #"{"action":"take-down","reason":"Counterfeit confirmed"}"#)
             #expect(resolved.status == .ok)
-            let runner = JobRunner(queue: h.services.jobs, worker: "test", handlers: h.services.jobHandlers)
-            try await runner.drain()
+            // The app's job worker delivers them (its outside lane), as `tradelane serve` does every second.
+            await JobWorker(services: h.services, logger: Logger(label: "test"), worker: "w1").runOnce()
             let got = receiver.received(path: "/a")
             #expect(got.compactMap { $0.headers["tradelane-event-type"] }.sorted() == ["listing.taken-down", "takedown.opened"])
             for r in got {
@@ -128,7 +128,7 @@ import Webhooks
             let resend = try await c.call(.post, "/api/v1/webhooks/\(endpointA)/resend", key: h.keyA, json: #"{"eventId":"\#(eventId)"}"#)
             #expect(resend.status == .accepted && resend.json.str("eventId") == eventId)
             #expect(try await c.call(.post, "/api/v1/webhooks/\(endpointA)/resend", key: h.keyB, json: #"{"eventId":"\#(eventId)"}"#).status == .notFound)
-            try await runner.drain()
+            try await JobRunner(queue: h.services.jobs, worker: "test", handlers: h.services.jobHandlers).drain()
             #expect(receiver.received(path: "/a").count == 3 && receiver.received(path: "/b").isEmpty)
             let audit = try await AuditLog.recent(h.services.db, merchantId: h.merchantA.id.rawValue, limit: 50).map(\.action)
             #expect(audit.contains("webhook.resent"))
