@@ -83,6 +83,13 @@ import Webhooks
             #expect(try await c.call(.get, "/api/v1/webhooks/\(id)", key: h.keyA).json["enabled"] as? Bool == true)
             let op = try await c.call(.get, "/api/v1/webhooks?merchantId=\(h.merchantA.id)", key: h.operatorKey)
             #expect(op.json.list.map { $0["id"] as? String } == [id])
+            // The operator admin names the merchant, which must exist; without one the endpoint is the platform's.
+            let unknown = try await c.call(.post, "/api/v1/webhooks", key: h.operatorKey,
+                                           json: #"{"merchantId":"mer_nobody","url":"https://ops.example/h","events":["*"]}"#)
+            #expect(unknown.status == .unprocessableContent && unknown.json.fieldNames == ["merchantId"])
+            let platform = try await c.call(.post, "/api/v1/webhooks", key: h.operatorKey, json: #"{"url":"https://ops.example/h","events":["*"]}"#)
+            #expect(platform.status == .created && platform.json["merchantId"] is NSNull)
+            #expect(try await c.call(.get, "/api/v1/webhooks", key: h.keyA).json.list.map { $0["id"] as? String } == [id])
         }
     }
 
