@@ -36,6 +36,8 @@ let package = Package(
         // Catalogue YAML import/export; tests also parse the served OpenAPI YAML with it.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        // Outgoing webhooks (issue 11 item 6); already in the graph through HummingbirdTesting.
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
     ],
     targets: [
         .target(
@@ -76,9 +78,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Webhooks",
+            dependencies: [
+                "Kernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Parties", "Compliance",
+                "Kernel", "Parties", "Compliance", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -103,17 +119,23 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Kernel", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Kernel", .product(name: "SQLKit", package: "sql-kit"),
+                // The local webhook receiver tests post to.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Kernel", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Parties", "Kernel", "Compliance", "TestSupport",
+                "Web", "Parties", "Kernel", "Compliance", "Webhooks", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -15,6 +15,7 @@ struct ComplianceHarness {
     let rescreens: RescreenService
     let regulations: RegulationService
     let catalogue: CatalogueService
+    let events: RecordingEventPublisher
 
     static let merchantA = Principal(actorId: "usr_ma", userId: "usr_ma", merchantId: "mer_a", role: .merchantAdmin, channel: .session)
     static let merchantB = Principal(actorId: "usr_mb", userId: "usr_mb", merchantId: "mer_b", role: .merchantAdmin, channel: .session)
@@ -27,14 +28,16 @@ struct ComplianceHarness {
             let clock = FixedClock(TestFixtures.start)
             let screening = ScreeningService(clock: clock)
             let penalties = PenaltyService(db: db, clock: clock)
-            let takedowns = TakedownService(db: db, clock: clock, penalties: penalties)
+            let events = RecordingEventPublisher()
+            let takedowns = TakedownService(db: db, clock: clock, penalties: penalties, events: events)
             let rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns)
             let regulations = RegulationService(db: db, clock: clock)
             let h = ComplianceHarness(
                 db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns,
-                listings: ListingService(db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns),
+                listings: ListingService(db: db, clock: clock, screening: screening, events: events, penalties: penalties, takedowns: takedowns),
                 certifications: CertificationService(db: db, clock: clock, cipher: TestFixtures.cipher), rescreens: rescreens, regulations: regulations,
-                catalogue: CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations))
+                catalogue: CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations),
+                events: events)
             if seed {
                 try await regulations.seed()
                 try await h.catalogue.bootstrap()

@@ -11,7 +11,7 @@ import TestSupport
         try await TestDatabase.with(migrations: KernelMigrations.all + ComplianceMigrations.all) { db in
             let clock = FixedClock(TestFixtures.start)
             let screening = ScreeningService(clock: clock) { ScreeningEngineTests.catalogue }
-            try await body(ListingService(db: db, clock: clock, screening: screening), clock, db)
+            try await body(ListingService(db: db, clock: clock, screening: screening, events: RecordingEventPublisher()), clock, db)
         }
     }
 
@@ -20,7 +20,7 @@ import TestSupport
         try await TestDatabase.with(migrations: KernelMigrations.all + ComplianceMigrations.all) { db in
             let clock = FixedClock(TestFixtures.start)
             let screening = ScreeningService(clock: clock) { ScreeningEngineTests.catalogue }
-            try await body(ListingService(db: db, clock: clock, screening: screening), CertificationService(db: db, clock: clock, cipher: TestFixtures.cipher), clock, db)
+            try await body(ListingService(db: db, clock: clock, screening: screening, events: RecordingEventPublisher()), CertificationService(db: db, clock: clock, cipher: TestFixtures.cipher), clock, db)
         }
     }
 

@@ -104,6 +104,12 @@ import Web
             #expect(replay.json.str("registrationNumber") == regno && replay.headers[.init("Idempotent-Replayed")!] == "true")
             secrets.append(regno)
             secrets.append(contentsOf: [h.operatorKey, h.keyA, h.keyB])
+            // Webhook signing secrets (issue 11 item 6): sealed at rest, also in the stored idempotent response.
+            let hook = try await c.call(.post, "/api/v1/webhooks", key: h.keyA, json: #"{"url":"https://shop.example/hooks","events":["*"]}"#,
+                                        headers: [.init("Idempotency-Key")!: "hook-1"])
+            secrets.append(try #require(hook.json.str("secret")))
+            let rotated = try await c.call(.post, "/api/v1/webhooks/\(try #require(hook.json.str("id")))/rotate-secret", key: h.keyA)
+            secrets.append(try #require(rotated.json.str("secret")))
 
             let leaks = try await DatabaseScan.find(secrets, in: h.services.db)
             #expect(leaks.isEmpty, "found in clear: \(leaks)")

@@ -19,11 +19,14 @@ struct WebHarness {
     let keyB: String
 
     /// `approvedKYC`: both merchants pass KYC first, as a merchant must before it publishes listings (K2).
-    static func with(approvedKYC: Bool = false, _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
+    /// `configure` adjusts the configuration before the services are built (e.g. webhooks to a local receiver).
+    static func with(approvedKYC: Bool = false, configure: @Sendable (inout AppConfig) -> Void = { _ in },
+                     _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
         try await TestDatabase.with(migrations: AllMigrations.list) { db in
             let clock = FixedClock(TestFixtures.start)
             var config = AppConfig(bcryptCost: 4)
             config.masterKey = TestFixtures.masterKey
+            configure(&config)
             let services = AppServices(db: db, clock: clock, cipher: TestFixtures.cipher, config: config)
             try await services.prepare()
             let system = Principal.system("test")

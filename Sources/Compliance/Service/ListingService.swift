@@ -46,12 +46,15 @@ public struct ListingService: Sendable {
     let certificates = CertificationStore()
     var checks: ListingScreening { ListingScreening(screening: screening) }
 
-    public init(db: Database, clock: any WallClock, screening: ScreeningService, penalties: PenaltyService? = nil,
+    /// Where listing events go (webhooks), in the transaction of the change.
+    let events: any EventPublisher
+
+    public init(db: Database, clock: any WallClock, screening: ScreeningService, events: any EventPublisher, penalties: PenaltyService? = nil,
                 takedowns: TakedownService? = nil, merchants: (any MerchantRegistry)? = nil) {
-        self.db = db; self.clock = clock; self.screening = screening; self.merchants = merchants; audit = AuditLog(clock: clock)
+        self.db = db; self.clock = clock; self.screening = screening; self.events = events; self.merchants = merchants; audit = AuditLog(clock: clock)
         let penalties = penalties ?? PenaltyService(db: db, clock: clock, merchants: merchants)
         self.penalties = penalties
-        self.takedowns = takedowns ?? TakedownService(db: db, clock: clock, penalties: penalties)
+        self.takedowns = takedowns ?? TakedownService(db: db, clock: clock, penalties: penalties, events: events)
     }
 
     static func mayEdit(_ p: Principal) -> Bool { p.can(.listingsWrite) }
@@ -139,7 +142,7 @@ public struct ListingService: Sendable {
                                   zh: "平台调用时 merchantId 为必填项。")
         }
         let content = try content(input, over: nil)
-        return try await db.transaction { [store, audit, checks, certificates, merchants] sql in
+        return try await db.transaction { [store, audit, checks, certificates, merchants, events] sql in
             if p.merchantId == nil { try await merchants?.require(merchantId, in: sql) }
             try await merchants?.requirePublishing(merchantId, in: sql)
             try await self.requireOpenStore(merchantId, in: sql)
@@ -157,6 +160,7 @@ public struct ListingService: Sendable {
                                               entityId: listing.id.rawValue,
                                               data: ["verdict": o.verdict.rawValue, "status": listing.status.rawValue,
                                                      "catalogue": o.catalogueVersion]), in: sql)
+            try await ComplianceEvents.listingChanged(listing, from: nil, screened: true, at: now, events: events, in: sql)
             return listing
         }
     }
@@ -164,7 +168,7 @@ public struct ListingService: Sendable {
     /// A new version, screened again.
     public func update(_ id: String, _ input: ListingInput, by p: Principal) async throws -> Listing {
         try p.require(.listingsWrite)
-        return try await db.transaction { [store, audit, checks, certificates, takedowns] sql in
+        return try await db.transaction { [store, audit, checks, certificates, takedowns, events] sql in
             guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
             let content = try self.content(input, over: l.content)
             try await merchants?.requirePublishing(l.merchantId, in: sql)
@@ -189,6 +193,7 @@ public struct ListingService: Sendable {
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.updated", entity: "listing",
                                               entityId: id, data: ["version": String(l.version), "from": from.rawValue, "to": l.status.rawValue,
                                                                    "verdict": verdict.rawValue]), in: sql)
+            try await ComplianceEvents.listingChanged(l, from: from, screened: true, at: now, events: events, in: sql)
             return l
         }
     }
@@ -236,7 +241,7 @@ public struct ListingService: Sendable {
         var v = Validator()
         let reason = v.text(reason, field: "reason", max: 1000)
         try v.finish()
-        return try await db.transaction { [store, audit, takedowns] sql in
+        return try await db.transaction { [store, audit, takedowns, events] sql in
             guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
             guard l.status.canMove(to: next) else {
                 throw CommonError.invalidTransition(entity: "listing", from: l.status.rawValue, to: next.rawValue)
@@ -255,6 +260,7 @@ public struct ListingService: Sendable {
             }
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.\(next.rawValue)", entity: "listing",
                                               entityId: id, data: ["from": from.rawValue, "reason": reason!]), in: sql)
+            try await ComplianceEvents.listingChanged(l, from: from, screened: false, at: l.updatedAt, events: events, in: sql)
             return l
         }
     }

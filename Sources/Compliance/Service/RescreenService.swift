@@ -81,6 +81,7 @@ public struct RescreenService: Sendable {
     /// live listing with a prohibited or infringing finding, and holds other live listings that no longer pass.
     func apply(_ listing: Listing, reason: String, now: Date, in sql: any SQLDatabase) async throws -> (changed: Bool, caseOpened: Bool) {
         var l = listing
+        let from = l.status
         let day = LocalDate(now, in: ListingScreening.timeZone)
         let types = try await checks.validCertificateTypes(l.content.certifications, merchantId: l.merchantId, day: day, in: sql)
         let o = checks.rescreen(l, certificateTypes: types)
@@ -101,6 +102,7 @@ public struct RescreenService: Sendable {
                                               entityId: l.id.rawValue,
                                               data: ["verdict": o.verdict.rawValue, "status": l.status.rawValue, "reason": reason,
                                                      "catalogue": o.catalogueVersion]), in: sql)
+            try await ComplianceEvents.listingChanged(l, from: from, screened: true, at: now, events: takedowns.events, in: sql)
         }
         return (changed, caseOpened)
     }

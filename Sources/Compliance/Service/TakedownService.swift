@@ -26,12 +26,14 @@ public struct TakedownService: Sendable {
     let db: Database
     let clock: any WallClock
     let penalties: PenaltyService
+    /// Where case and listing events go (webhooks), in the transaction of the decision.
+    let events: any EventPublisher
     let audit: AuditLog
     let store = TakedownStore()
     let listings = ListingStore()
 
-    public init(db: Database, clock: any WallClock, penalties: PenaltyService) {
-        self.db = db; self.clock = clock; self.penalties = penalties; audit = AuditLog(clock: clock)
+    public init(db: Database, clock: any WallClock, penalties: PenaltyService, events: any EventPublisher) {
+        self.db = db; self.clock = clock; self.penalties = penalties; self.events = events; audit = AuditLog(clock: clock)
     }
 
     /// Opens a case unless one is already open, or an officer already cleared the same rules on this version.
@@ -53,6 +55,7 @@ public struct TakedownService: Sendable {
         if let reason { data["reason"] = reason }
         try await audit.append(AuditEvent(actor: actor, merchantId: l.merchantId, action: "takedown.opened", entity: "takedown-case",
                                           entityId: c.id.rawValue, data: data), in: sql)
+        try await ComplianceEvents.takedown(ComplianceEvents.takedownOpened, c, at: now, events: events, in: sql)
         return c
     }
 
@@ -90,7 +93,7 @@ public struct TakedownService: Sendable {
         if act == nil { v.fail("action", "invalid", en: "action must be take-down, clear or request-change.", zh: "action 须为 take-down、clear 或 request-change。") }
         let why = v.text(reason, field: "reason", max: 1000)
         try v.finish()
-        return try await db.transaction { [store, listings, audit, clock, penalties] sql in
+        return try await db.transaction { [store, listings, audit, clock, penalties, events] sql in
             guard var c = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "takedown case", id: id) }
             guard c.status == .open else { throw CommonError.invalidTransition(entity: "takedown case", from: c.status.rawValue, to: act!.status.rawValue) }
             guard var l = try await listings.find(c.listingId, scope: p.scope, in: sql) else {
@@ -106,8 +109,10 @@ public struct TakedownService: Sendable {
                 guard l.status.canMove(to: target) else {
                     throw CommonError.invalidTransition(entity: "listing", from: l.status.rawValue, to: target.rawValue)
                 }
+                let from = l.status
                 l.status = target; l.statusReason = why; l.updatedAt = now
                 try await listings.save(l, isNew: false, by: p.actorId, in: sql)
+                try await ComplianceEvents.listingChanged(l, from: from, screened: false, at: now, events: events, in: sql)
             }
             c.status = act!.status; c.resolvedAt = now; c.resolvedBy = p.actorId; c.resolutionReason = why
             try await store.update(c, in: sql)
@@ -115,6 +120,7 @@ public struct TakedownService: Sendable {
                                               entity: "takedown-case", entityId: id,
                                               data: ["listing": c.listingId, "reason": why!,
                                                      "sla": c.sla.state(at: now).rawValue]), in: sql)
+            try await ComplianceEvents.takedown(ComplianceEvents.takedownResolved, c, at: now, events: events, in: sql)
             if act == .takeDown {
                 let worst = c.findings.map(\.finding.category).contains(.prohibited) ? Violation.prohibited : Violation.infringement
                 _ = try await penalties.issue(merchantId: c.merchantId, violation: worst, points: nil, listingId: c.listingId, caseId: id,
@@ -157,6 +163,7 @@ public struct TakedownService: Sendable {
         try await store.update(c, in: sql)
         try await audit.append(AuditEvent(actor: actor, merchantId: c.merchantId, action: "takedown.\(status.rawValue)", entity: "takedown-case",
                                           entityId: c.id.rawValue, data: ["listing": c.listingId, "reason": reason]), in: sql)
+        try await ComplianceEvents.takedown(ComplianceEvents.takedownResolved, c, at: c.resolvedAt!, events: events, in: sql)
     }
 
     public func list(status: TakedownCase.Status?, limit: Int? = nil, by p: Principal) async throws -> [TakedownCase] {

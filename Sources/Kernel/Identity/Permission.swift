@@ -32,6 +32,8 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
     case appealsDecide = "appeals.decide"
     case certificationsFile = "certifications.file"
     case certificationsRevoke = "certifications.revoke"
+    // Webhooks
+    case webhooksManage = "webhooks.manage"
     // Kernel
     case jobsOperate = "jobs.operate"
 
@@ -64,6 +66,7 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
         case .appealsDecide: LocalizedText(en: "decide appeals", zh: "处理申诉")
         case .certificationsFile: LocalizedText(en: "file certificates", zh: "备案资质证书")
         case .certificationsRevoke: LocalizedText(en: "revoke certificates", zh: "吊销资质证书")
+        case .webhooksManage: LocalizedText(en: "manage webhook endpoints and see their deliveries", zh: "管理 Webhook 端点并查看投递记录")
         case .jobsOperate: LocalizedText(en: "see and steer background jobs", zh: "查看和处置后台任务")
         }
     }
@@ -74,6 +77,7 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
         case .merchantsCreate, .merchantsUpdate, .merchantsExit, .merchantsClose, .kycSubmit, .kycRead, .kycReview, .usersRead,
              .usersManage, .apiKeysManage, .auditRead: "parties"
         case .jobsOperate: "kernel"
+        case .webhooksManage: "webhooks"
         default: "compliance"
         }
     }
@@ -100,7 +104,7 @@ public enum PermissionTable {
             .csAgent: all(operatorRead),
             .finance: all(operatorRead),
             .merchantAdmin: own([.merchantsUpdate, .merchantsExit, .kycSubmit, .kycRead, .usersRead, .usersManage, .apiKeysManage, .auditRead,
-                                 .listingsWrite, .penaltiesAppeal, .certificationsFile]),
+                                 .listingsWrite, .penaltiesAppeal, .certificationsFile, .webhooksManage]),
             .merchantStaff: own([.listingsWrite, .certificationsFile]),
         ]
     }()

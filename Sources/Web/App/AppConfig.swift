@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Kernel
+import Webhooks
 
 /// Runtime settings, read from the environment (`TRADELANE_*`) through swift-configuration.
 public struct AppConfig: Sendable {
@@ -30,6 +31,10 @@ public struct AppConfig: Sendable {
     public var auditKey: String?
     /// Seconds between checkpoints written by the server (0 disables the background writer).
     public var auditCheckpointInterval: Int = 300
+    /// Let webhooks go to `http` URLs and loopback/private/link-local addresses (tests and a local demo only: SSRF).
+    public var webhooksAllowPrivateNetworks: Bool = false
+    /// Seconds one webhook delivery may take, answer included, before it counts as failed and is retried.
+    public var webhookTimeoutSeconds: Int = 10
 
     public var auditCheckpointPath: String {
         auditCheckpointFile ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("audit-checkpoints.log").path
@@ -72,6 +77,8 @@ public struct AppConfig: Sendable {
         c.auditCheckpointFile = config.string(forKey: "tradelane.audit.checkpoint.file") ?? defaults.auditCheckpointFile
         c.auditKey = config.string(forKey: "tradelane.audit.key", isSecret: true) ?? defaults.auditKey
         c.auditCheckpointInterval = config.int(forKey: "tradelane.audit.checkpoint.interval", default: defaults.auditCheckpointInterval)
+        c.webhooksAllowPrivateNetworks = config.bool(forKey: "tradelane.webhooks.allow.private.networks", default: defaults.webhooksAllowPrivateNetworks)
+        c.webhookTimeoutSeconds = config.int(forKey: "tradelane.webhooks.timeout.seconds", default: defaults.webhookTimeoutSeconds)
         return c
     }
 
@@ -100,5 +107,14 @@ public enum ConfigError: Error, CustomStringConvertible {
         case .masterKeyRequired: "TRADELANE_MASTER_KEY is required in production mode (32 random bytes, base64 or hex)."
         case .invalid(let s): s
         }
+    }
+}
+
+extension AppConfig {
+    /// Webhook settings from this configuration; `eventTypes` are those the modules publish.
+    func webhookSettings(eventTypes: [String]) -> WebhookSettings {
+        var s = WebhookSettings(allowPrivateNetworks: webhooksAllowPrivateNetworks, eventTypes: eventTypes)
+        s.requestTimeout = TimeInterval(max(1, min(webhookTimeoutSeconds, 60)))
+        return s
     }
 }

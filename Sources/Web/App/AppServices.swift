@@ -3,6 +3,7 @@ import Foundation
 import Kernel
 import Logging
 import Parties
+import Webhooks
 
 /// Everything the HTTP layer needs, assembled once (by the CLI or by tests).
 public struct AppServices: Sendable {
@@ -30,6 +31,9 @@ public struct AppServices: Sendable {
     public let fx: FXService
     /// Keyed checkpoints of the audit chain in a file outside the database (K5).
     public let auditAnchor: AuditAnchor
+    /// The outbox every module publishes domain events through, and merchants' signed webhooks (issue 11 item 6).
+    public let events: any EventPublisher
+    public let webhooks: WebhookServices
 
     /// `auditKey` defaults to the key derived from the cipher's master key.
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
@@ -53,24 +57,29 @@ public struct AppServices: Sendable {
         screening = ScreeningService(clock: clock)
         // Listings, certificates and penalties name merchants that Parties owns.
         let merchants = MerchantDirectory()
-        penalties = PenaltyService(db: db, clock: clock, merchants: merchants)
-        takedowns = TakedownService(db: db, clock: clock, penalties: penalties)
-        listings = ListingService(db: db, clock: clock, screening: screening, penalties: penalties, takedowns: takedowns, merchants: merchants)
         jobs = JobQueue(db: db, clock: clock)
+        webhooks = WebhookServices(db: db, clock: clock, cipher: cipher, jobs: jobs, settings: config.webhookSettings(eventTypes: ComplianceEvents.types),
+                                   merchants: merchants)
+        events = webhooks.publisher
+        penalties = PenaltyService(db: db, clock: clock, merchants: merchants)
+        takedowns = TakedownService(db: db, clock: clock, penalties: penalties, events: events)
+        listings = ListingService(db: db, clock: clock, screening: screening, events: events, penalties: penalties, takedowns: takedowns,
+                                  merchants: merchants)
         certifications = CertificationService(db: db, clock: clock, cipher: cipher, merchants: merchants, queue: jobs)
         rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns, queue: jobs)
         regulations = RegulationService(db: db, clock: clock)
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
         deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], db: db, clock: clock, notifier: nil)
-        jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler]
-        recurringJobs = ComplianceJobs.recurring + [DeadlineScanner.job]
+        jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler] + webhooks.jobHandlers
+        recurringJobs = ComplianceJobs.recurring + [DeadlineScanner.job] + webhooks.recurringJobs
     }
 }
 
 /// Every module's migrations in dependency order.
 public enum AllMigrations {
     public static let list: [Migration] = KernelMigrations.all + PartiesMigrations.all + ComplianceMigrations.all
+        + WebhooksMigrations.all
 }
 
 extension AppServices {

@@ -35,6 +35,7 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
     CatalogueAPI(services: services).register(on: api)
     EnforcementAPI(services: services).register(on: api)
     OperationsAPI(services: services).register(on: api)
+    WebhooksAPI(services: services).register(on: api)
 
     ConsoleRoutes(services: services, views: views).register(on: router)
     return router

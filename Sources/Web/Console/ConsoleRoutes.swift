@@ -46,6 +46,7 @@ struct ConsoleRoutes {
         RegulationsPage(routes: self).register(on: console)
         DeadlinesPage(routes: self).register(on: console)
         JobsPage(routes: self).register(on: console)
+        WebhooksPage(routes: self).register(on: console)
         PublicListingPage(routes: self).register(on: router)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)
@@ -87,7 +88,8 @@ struct ConsoleRoutes {
             let key = ["login": "login", "dashboard": "dashboard", "merchants": "merchants", "merchant": "merchant",
                        "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings",
                        "takedowns": "takedowns", "catalogue": "catalogue", "penalties": "penalties", "certifications": "certifications",
-                       "regulations": "regulations", "public-listing": "publicListing", "deadlines": "deadlines", "jobs": "jobs"][name] ?? "appName"
+                       "regulations": "regulations", "public-listing": "publicListing", "deadlines": "deadlines", "jobs": "jobs",
+                       "webhooks": "webhooks"][name] ?? "appName"
             model["pageTitle"] = t[key] ?? "Tradelane"
         }
         var response = views.render(name, model, status: status)
