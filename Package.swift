@@ -76,9 +76,21 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Notifications",
+            dependencies: [
+                "Kernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                // The SMTP client (issue 11 item 7).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Parties", "Compliance",
+                "Kernel", "Parties", "Compliance", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -103,17 +115,26 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Kernel", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Kernel", .product(name: "SQLKit", package: "sql-kit"),
+                // The SMTP sink.
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Kernel", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "Parties", "Kernel", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Parties", "Kernel", "Compliance", "TestSupport",
+                "Web", "Parties", "Kernel", "Compliance", "Notifications", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SQLKit", package: "sql-kit"),

@@ -1,6 +1,7 @@
 import Configuration
 import Foundation
 import Kernel
+import Notifications
 
 /// Runtime settings, read from the environment (`TRADELANE_*`) through swift-configuration.
 public struct AppConfig: Sendable {
@@ -30,6 +31,13 @@ public struct AppConfig: Sendable {
     public var auditKey: String?
     /// Seconds between checkpoints written by the server (0 disables the background writer).
     public var auditCheckpointInterval: Int = 300
+    /// SMTP server for notification e-mail, `smtp://host:port` (a relay; see docs/operations.md). Unset: inbox only.
+    /// Treated as a secret (never logged), in case someone puts credentials in it.
+    public var smtpURL: String?
+    /// Sender of notification e-mail, `Tradelane <noreply@example.com>`.
+    public var smtpFrom: String?
+    /// Seconds to wait for the SMTP connection and for each reply.
+    public var smtpTimeoutSeconds: Int = 30
 
     public var auditCheckpointPath: String {
         auditCheckpointFile ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("audit-checkpoints.log").path
@@ -72,7 +80,26 @@ public struct AppConfig: Sendable {
         c.auditCheckpointFile = config.string(forKey: "tradelane.audit.checkpoint.file") ?? defaults.auditCheckpointFile
         c.auditKey = config.string(forKey: "tradelane.audit.key", isSecret: true) ?? defaults.auditKey
         c.auditCheckpointInterval = config.int(forKey: "tradelane.audit.checkpoint.interval", default: defaults.auditCheckpointInterval)
+        c.smtpURL = config.string(forKey: "tradelane.smtp.url", isSecret: true) ?? defaults.smtpURL
+        c.smtpFrom = config.string(forKey: "tradelane.smtp.from") ?? defaults.smtpFrom
+        c.smtpTimeoutSeconds = config.int(forKey: "tradelane.smtp.timeout.seconds", default: defaults.smtpTimeoutSeconds)
         return c
+    }
+
+    /// The SMTP settings when e-mail is configured (both URL and sender), nil when not; a malformed value is a
+    /// start-up error naming the variable, never echoing its value.
+    public func smtpSettings() throws -> SMTPSettings? {
+        guard let url = smtpURL, !url.isEmpty else { return nil }
+        guard let from = smtpFrom, !from.isEmpty else { throw ConfigError.invalid("TRADELANE_SMTP_FROM is required when TRADELANE_SMTP_URL is set") }
+        do {
+            var s = try SMTPSettings.parse(url: url, from: from)
+            let timeout = TimeInterval(max(1, min(smtpTimeoutSeconds, 300)))
+            s.connectTimeout = timeout
+            s.replyTimeout = timeout
+            return s
+        } catch {
+            throw ConfigError.invalid(String(describing: error))
+        }
     }
 
     /// The master key: from config, or (demo mode only) a key file generated in the data dir.

@@ -2,6 +2,7 @@ import Compliance
 import Foundation
 import Kernel
 import Logging
+import Notifications
 import Parties
 
 /// Everything the HTTP layer needs, assembled once (by the CLI or by tests).
@@ -28,6 +29,9 @@ public struct AppServices: Sendable {
     public let fx: FXService
     /// Keyed checkpoints of the audit chain in a file outside the database (K5).
     public let auditAnchor: AuditAnchor
+    /// Inbox and e-mail notifications (issue 11 item 7); modules notify through `notifier`.
+    public let notifications: NotificationService
+    public let notifier: any Notifier
 
     /// `auditKey` defaults to the key derived from the cipher's master key.
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
@@ -60,7 +64,11 @@ public struct AppServices: Sendable {
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
         jobs = JobQueue(db: db, clock: clock)
-        jobHandlers = ComplianceJobs.handlers(takedowns: takedowns)
+        // Runtime.open has already refused a malformed SMTP setting; nil here means e-mail is off.
+        notifications = NotificationService(db: db, clock: clock, directory: PartiesUserDirectory(), jobs: jobs,
+                                            smtp: (try? config.smtpSettings()) ?? nil)
+        notifier = notifications
+        jobHandlers = ComplianceJobs.handlers(takedowns: takedowns) + notifications.handlers
         recurringJobs = ComplianceJobs.recurring
     }
 }
@@ -68,6 +76,7 @@ public struct AppServices: Sendable {
 /// Every module's migrations in dependency order.
 public enum AllMigrations {
     public static let list: [Migration] = KernelMigrations.all + PartiesMigrations.all + ComplianceMigrations.all
+        + NotificationsMigrations.all
 }
 
 extension AppServices {

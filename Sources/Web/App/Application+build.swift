@@ -34,6 +34,7 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
     ComplianceAPI(services: services).register(on: api)
     CatalogueAPI(services: services).register(on: api)
     EnforcementAPI(services: services).register(on: api)
+    NotificationsAPI(services: services).register(on: api)
 
     ConsoleRoutes(services: services, views: views).register(on: router)
     return router

@@ -15,7 +15,7 @@ struct JobWorker: Service {
     init(services: AppServices, logger: Logger, worker: String = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))") {
         self.services = services
         self.logger = logger
-        runner = JobRunner(queue: services.jobs, worker: worker, handlers: services.jobHandlers)
+        runner = JobRunner(queue: services.jobs, worker: worker, handlers: services.jobHandlers, deadLetters: services.notifier)
     }
 
     func run() async throws {

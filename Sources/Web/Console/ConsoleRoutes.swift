@@ -24,6 +24,7 @@ struct ConsoleRoutes {
                      body: .init(byteBuffer: ConsoleAssets.js))
         }
         let console = router.group("console").add(middleware: CSRFMiddleware())
+            .add(middleware: InboxBadgeMiddleware(notifications: services.notifications))
         console.get("login", use: loginPage)
         console.post("login", use: login)
         console.post("logout", use: logout)
@@ -44,6 +45,7 @@ struct ConsoleRoutes {
         PenaltiesPage(routes: self).register(on: console)
         CertificationsPage(routes: self).register(on: console)
         RegulationsPage(routes: self).register(on: console)
+        InboxPage(routes: self).register(on: console)
         PublicListingPage(routes: self).register(on: router)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)
@@ -70,6 +72,8 @@ struct ConsoleRoutes {
             model["isOperator"] = s.user.role.isOperator
             model["isReviewer"] = s.user.role == .operatorAdmin || s.user.role == .complianceOfficer
             model["isAdmin"] = s.user.role == .operatorAdmin || s.user.role == .merchantAdmin
+            model["hasUnread"] = c.unreadNotifications > 0
+            model["unreadCount"] = c.unreadNotifications
         }
         if let flash = r.cookies[Self.flashCookie]?.value, let decoded = Flash.decode(flash) {
             model["flash"] = ["message": decoded.message, "isError": decoded.isError]
@@ -84,7 +88,7 @@ struct ConsoleRoutes {
             let key = ["login": "login", "dashboard": "dashboard", "merchants": "merchants", "merchant": "merchant",
                        "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings",
                        "takedowns": "takedowns", "catalogue": "catalogue", "penalties": "penalties", "certifications": "certifications",
-                       "regulations": "regulations", "public-listing": "publicListing"][name] ?? "appName"
+                       "regulations": "regulations", "public-listing": "publicListing", "inbox": "inbox"][name] ?? "appName"
             model["pageTitle"] = t[key] ?? "Tradelane"
         }
         var response = views.render(name, model, status: status)

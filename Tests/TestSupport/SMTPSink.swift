@@ -1,0 +1,214 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A tiny SMTP server on 127.0.0.1 for tests (issue 11 item 7): records what it accepts, and can be told to answer
+/// a stage with a 4xx/5xx code or to accept a connection and never say a word.
+public final class SMTPSink: Sendable {
+    public enum Stage: String, Sendable { case greeting, ehlo, mail, rcpt, data, endOfData }
+
+    /// One accepted message: the envelope and the DATA text as the client meant it (dot-stuffing undone).
+    public struct Received: Sendable, Equatable {
+        public let mailFrom: String
+        public let rcptTo: [String]
+        public let data: String
+
+        /// Header lines, unfolded.
+        public var headers: [(name: String, value: String)] {
+            let head = data.components(separatedBy: "\r\n\r\n").first ?? ""
+            var out: [(String, String)] = []
+            for line in head.components(separatedBy: "\r\n") {
+                if line.hasPrefix(" ") || line.hasPrefix("\t"), !out.isEmpty {
+                    out[out.count - 1].1 += line
+                } else if let colon = line.firstIndex(of: ":") {
+                    out.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+                }
+            }
+            return out
+        }
+
+        public func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
+
+        /// The Subject with RFC 2047 B-encoded UTF-8 words decoded.
+        public var subject: String { Self.decodeWords(header("Subject") ?? "") }
+
+        /// The body, base64-decoded when so declared.
+        public var bodyText: String {
+            let parts = data.components(separatedBy: "\r\n\r\n")
+            let raw = parts.dropFirst().joined(separator: "\r\n\r\n")
+            guard header("Content-Transfer-Encoding")?.lowercased() == "base64" else { return raw }
+            let compact = raw.filter { !$0.isWhitespace }
+            return Data(base64Encoded: compact).map { String(decoding: $0, as: UTF8.self) } ?? "<invalid base64>"
+        }
+
+        static func decodeWords(_ value: String) -> String {
+            var out = ""
+            for token in value.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+                let t = String(token)
+                if t.hasPrefix("=?UTF-8?B?") || t.hasPrefix("=?utf-8?b?"), t.hasSuffix("?="),
+                   let data = Data(base64Encoded: String(t.dropFirst(10).dropLast(2))) {
+                    out += String(decoding: data, as: UTF8.self)
+                } else {
+                    out += (out.isEmpty ? "" : " ") + t
+                }
+            }
+            return out
+        }
+    }
+
+    struct State {
+        var messages: [Received] = []
+        var faults: [(stage: Stage, code: Int, remaining: Int)] = []
+        var hangs = 0
+        var connections = 0
+        var children: [any Channel] = []
+    }
+
+    let state = Mutex(State())
+    let server: any Channel
+    public let port: Int
+
+    init(server: any Channel, port: Int) { self.server = server; self.port = port }
+
+    public static func start() async throws -> SMTPSink {
+        let box = Mutex<SMTPSink?>(nil)
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { ch in
+                ch.eventLoop.makeCompletedFuture {
+                    guard let sink = box.withLock({ $0 }) else { throw ChannelError.ioOnClosedChannel }
+                    sink.state.withLock { $0.children.append(ch) }
+                    try ch.pipeline.syncOperations.addHandler(SinkConnection(sink: sink))
+                }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let sink = SMTPSink(server: channel, port: channel.localAddress?.port ?? 0)
+        box.withLock { $0 = sink }
+        return sink
+    }
+
+    public var url: String { "smtp://127.0.0.1:\(port)" }
+    public var messages: [Received] { state.withLock { $0.messages } }
+    public var connections: Int { state.withLock { $0.connections } }
+
+    /// The next `times` times the client reaches `stage`, answer `code` instead.
+    public func fail(_ stage: Stage, code: Int, times: Int = 1) {
+        state.withLock { $0.faults.append((stage, code, times)) }
+    }
+
+    /// The next `times` connections are accepted and then never answered.
+    public func hang(times: Int = 1) { state.withLock { $0.hangs += times } }
+
+    public func stop() async {
+        let children = state.withLock { $0.children }
+        for c in children { try? await c.close() }
+        try? await server.close()
+    }
+
+    func fault(at stage: Stage) -> Int? {
+        state.withLock { s in
+            guard let i = s.faults.firstIndex(where: { $0.stage == stage && $0.remaining > 0 }) else { return nil }
+            s.faults[i].remaining -= 1
+            return s.faults[i].code
+        }
+    }
+
+    /// Returns true when this connection is to hang.
+    func connected() -> Bool {
+        state.withLock { s in
+            s.connections += 1
+            if s.hangs > 0 { s.hangs -= 1; return true }
+            return false
+        }
+    }
+
+    func record(_ r: Received) { state.withLock { $0.messages.append(r) } }
+}
+
+/// One client connection of the sink; runs on its event loop only.
+final class SinkConnection: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    let sink: SMTPSink
+    var pending: [UInt8] = []
+    var hanging = false
+    var inData = false
+    var mailFrom = ""
+    var rcpt: [String] = []
+    var dataLines: [String] = []
+
+    init(sink: SMTPSink) { self.sink = sink }
+
+    func channelActive(context: ChannelHandlerContext) {
+        hanging = sink.connected()
+        if hanging { return }
+        if let code = sink.fault(at: .greeting) {
+            send("\(code) sink busy", context)
+            return
+        }
+        send("220 sink ESMTP ready", context)
+    }
+
+    func send(_ line: String, _ context: ChannelHandlerContext) {
+        context.writeAndFlush(NIOAny(ByteBuffer(string: line + "\r\n")), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !hanging else { return }
+        var buffer = unwrapInboundIn(data)
+        pending += buffer.readBytes(length: buffer.readableBytes) ?? []
+        while let nl = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            var line = Array(pending[..<nl])
+            pending.removeFirst(nl + 1)
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            handle(String(decoding: line, as: UTF8.self), context)
+        }
+    }
+
+    func reply(_ stage: SMTPSink.Stage, ok: String, _ context: ChannelHandlerContext) -> Bool {
+        if let code = sink.fault(at: stage) {
+            send("\(code) sink says no at \(stage.rawValue)", context)
+            return false
+        }
+        send(ok, context)
+        return true
+    }
+
+    func handle(_ line: String, _ context: ChannelHandlerContext) {
+        if inData {
+            if line == "." {
+                inData = false
+                let text = dataLines.joined(separator: "\r\n") + "\r\n"
+                if reply(.endOfData, ok: "250 queued", context) { sink.record(.init(mailFrom: mailFrom, rcptTo: rcpt, data: text)) }
+                mailFrom = ""; rcpt = []; dataLines = []
+            } else {
+                dataLines.append(line.hasPrefix("..") ? String(line.dropFirst()) : line)
+            }
+            return
+        }
+        let upper = line.uppercased()
+        if upper.hasPrefix("EHLO") {
+            _ = reply(.ehlo, ok: "250-sink\r\n250-8BITMIME\r\n250 SIZE 10000000", context)
+        } else if upper.hasPrefix("HELO") {
+            send("250 sink", context)
+        } else if upper.hasPrefix("MAIL FROM:") {
+            if reply(.mail, ok: "250 ok", context) { mailFrom = Self.angle(line) }
+        } else if upper.hasPrefix("RCPT TO:") {
+            if reply(.rcpt, ok: "250 ok", context) { rcpt.append(Self.angle(line)) }
+        } else if upper == "DATA" {
+            if reply(.data, ok: "354 go ahead", context) { inData = true }
+        } else if upper == "QUIT" {
+            send("221 bye", context)
+            context.close(promise: nil)
+        } else if upper == "RSET" || upper == "NOOP" {
+            send("250 ok", context)
+        } else {
+            send("500 unknown command", context)
+        }
+    }
+
+    static func angle(_ line: String) -> String {
+        guard let o = line.firstIndex(of: "<"), let c = line.lastIndex(of: ">"), o < c else { return "" }
+        return String(line[line.index(after: o)..<c])
+    }
+}
