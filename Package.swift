@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // Already in the graph through postgres-nio; named here for SMTP STARTTLS (Notifications).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.36.0"),
         // Catalogue YAML import/export; tests also parse the served OpenAPI YAML with it.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
@@ -84,6 +86,7 @@ let package = Package(
                 // The SMTP client (issue 11 item 7).
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictSettings
         ),
@@ -119,6 +122,7 @@ let package = Package(
                 "Kernel", .product(name: "SQLKit", package: "sql-kit"),
                 // The SMTP sink.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings

@@ -54,7 +54,7 @@ import Testing
     }
 
     @Test func settingsRefuseCredentialsAndNeverPrintMoreThanHostAndPort() throws {
-        #expect(throws: SMTPSettings.ParseError.credentialsNotSupported) {
+        #expect(throws: SMTPSettings.ParseError.credentialsNeedTLS) {
             try SMTPSettings.parse(url: "smtp://user:hunter2@mail.example:587", from: "a@b.c")
         }
         #expect(throws: SMTPSettings.ParseError.invalidFrom) { try SMTPSettings.parse(url: "smtp://mail.example", from: "nobody") }

@@ -1,10 +1,12 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A tiny SMTP server on 127.0.0.1 for tests (issue 11 item 7): records what it accepts, and can be told to answer
-/// a stage with a 4xx/5xx code or to accept a connection and never say a word.
+/// a stage with a 4xx/5xx code or to accept a connection and never say a word. Optionally offers STARTTLS (with
+/// `SinkCertificate`) and requires AUTH (offered only once TLS is on, like real submission servers).
 public final class SMTPSink: Sendable {
     public enum Stage: String, Sendable { case greeting, ehlo, mail, rcpt, data, endOfData }
 
@@ -13,6 +15,10 @@ public final class SMTPSink: Sendable {
         public let mailFrom: String
         public let rcptTo: [String]
         public let data: String
+        /// Whether the message came over TLS.
+        public let tls: Bool
+        /// The user that authenticated, if any.
+        public let user: String?
 
         /// Header lines, unfolded.
         public var headers: [(name: String, value: String)] {
@@ -63,15 +69,24 @@ public final class SMTPSink: Sendable {
         var hangs = 0
         var connections = 0
         var children: [any Channel] = []
+        var clearTextAuth = 0
     }
 
     let state = Mutex(State())
     let server: any Channel
     public let port: Int
+    let tls: NIOSSLContext?
+    let credentials: (user: String, password: String)?
+    let mechanisms: [String]
 
-    init(server: any Channel, port: Int) { self.server = server; self.port = port }
+    init(server: any Channel, port: Int, tls: NIOSSLContext?, credentials: (user: String, password: String)?, mechanisms: [String]) {
+        self.server = server; self.port = port; self.tls = tls; self.credentials = credentials; self.mechanisms = mechanisms
+    }
 
-    public static func start() async throws -> SMTPSink {
+    /// `startTLS`: offer STARTTLS; `credentials`: require AUTH with them (mechanisms offered: `mechanisms`).
+    public static func start(startTLS: Bool = false, credentials: (user: String, password: String)? = nil,
+                             mechanisms: [String] = ["PLAIN", "LOGIN"]) async throws -> SMTPSink {
+        let tls = startTLS ? try SinkCertificate.serverContext() : nil
         let box = Mutex<SMTPSink?>(nil)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -83,7 +98,7 @@ public final class SMTPSink: Sendable {
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
-        let sink = SMTPSink(server: channel, port: channel.localAddress?.port ?? 0)
+        let sink = SMTPSink(server: channel, port: channel.localAddress?.port ?? 0, tls: tls, credentials: credentials, mechanisms: mechanisms)
         box.withLock { $0 = sink }
         return sink
     }
@@ -91,6 +106,8 @@ public final class SMTPSink: Sendable {
     public var url: String { "smtp://127.0.0.1:\(port)" }
     public var messages: [Received] { state.withLock { $0.messages } }
     public var connections: Int { state.withLock { $0.connections } }
+    /// AUTH commands received before TLS (a client must never send them).
+    public var clearTextAuthAttempts: Int { state.withLock { $0.clearTextAuth } }
 
     /// The next `times` times the client reaches `stage`, answer `code` instead.
     public func fail(_ stage: Stage, code: Int, times: Int = 1) {
@@ -136,6 +153,10 @@ final class SinkConnection: ChannelInboundHandler, @unchecked Sendable {
     var mailFrom = ""
     var rcpt: [String] = []
     var dataLines: [String] = []
+    var secured = false
+    var user: String?
+    enum Login { case none, user, password(String) }
+    var login = Login.none
 
     init(sink: SMTPSink) { self.sink = sink }
 
@@ -179,19 +200,55 @@ final class SinkConnection: ChannelInboundHandler, @unchecked Sendable {
             if line == "." {
                 inData = false
                 let text = dataLines.joined(separator: "\r\n") + "\r\n"
-                if reply(.endOfData, ok: "250 queued", context) { sink.record(.init(mailFrom: mailFrom, rcptTo: rcpt, data: text)) }
+                if reply(.endOfData, ok: "250 queued", context) {
+                    sink.record(.init(mailFrom: mailFrom, rcptTo: rcpt, data: text, tls: secured, user: user))
+                }
                 mailFrom = ""; rcpt = []; dataLines = []
             } else {
                 dataLines.append(line.hasPrefix("..") ? String(line.dropFirst()) : line)
             }
             return
         }
+        switch login {
+        case .none: break
+        case .user:
+            login = .password(Self.unbase64(line))
+            return send("334 UGFzc3dvcmQ6", context)
+        case .password(let name):
+            login = .none
+            return authenticate(name, Self.unbase64(line), context)
+        }
         let upper = line.uppercased()
         if upper.hasPrefix("EHLO") {
-            _ = reply(.ehlo, ok: "250-sink\r\n250-8BITMIME\r\n250 SIZE 10000000", context)
+            var lines = ["250-sink", "250-8BITMIME"]
+            if sink.tls != nil && !secured { lines.append("250-STARTTLS") }
+            if sink.credentials != nil && secured { lines.append("250-AUTH " + sink.mechanisms.joined(separator: " ")) }
+            _ = reply(.ehlo, ok: (lines + ["250 SIZE 10000000"]).joined(separator: "\r\n"), context)
+        } else if upper == "STARTTLS", let tls = sink.tls, !secured {
+            send("220 ready to start TLS", context)
+            secured = true
+            pending = []
+            try? context.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+        } else if upper.hasPrefix("AUTH ") {
+            guard secured else {
+                sink.state.withLock { $0.clearTextAuth += 1 }
+                return send("538 encryption required", context)
+            }
+            let parts = line.split(separator: " ")
+            if parts.count == 3, parts[1].uppercased() == "PLAIN", sink.mechanisms.contains("PLAIN") {
+                let fields = (Data(base64Encoded: String(parts[2])) ?? Data()).split(separator: 0, omittingEmptySubsequences: false)
+                    .map { String(decoding: $0, as: UTF8.self) }
+                return fields.count == 3 ? authenticate(fields[1], fields[2], context) : send("501 bad PLAIN", context)
+            }
+            if parts.count == 2, parts[1].uppercased() == "LOGIN", sink.mechanisms.contains("LOGIN") {
+                login = .user
+                return send("334 VXNlcm5hbWU6", context)
+            }
+            send("504 mechanism not supported", context)
         } else if upper.hasPrefix("HELO") {
             send("250 sink", context)
         } else if upper.hasPrefix("MAIL FROM:") {
+            if sink.credentials != nil && user == nil { return send("530 authentication required", context) }
             if reply(.mail, ok: "250 ok", context) { mailFrom = Self.angle(line) }
         } else if upper.hasPrefix("RCPT TO:") {
             if reply(.rcpt, ok: "250 ok", context) { rcpt.append(Self.angle(line)) }
@@ -205,6 +262,19 @@ final class SinkConnection: ChannelInboundHandler, @unchecked Sendable {
         } else {
             send("500 unknown command", context)
         }
+    }
+
+    func authenticate(_ name: String, _ password: String, _ context: ChannelHandlerContext) {
+        if let c = sink.credentials, c.user == name, c.password == password {
+            user = name
+            send("235 authenticated", context)
+        } else {
+            send("535 authentication failed", context)
+        }
+    }
+
+    static func unbase64(_ s: String) -> String {
+        String(decoding: Data(base64Encoded: s.trimmingCharacters(in: .whitespaces)) ?? Data(), as: UTF8.self)
     }
 
     static func angle(_ line: String) -> String {

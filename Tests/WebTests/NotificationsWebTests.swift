@@ -140,5 +140,13 @@ import TestSupport
         let refused = #expect(throws: ConfigError.self) { try withCredentials.smtpSettings() }
         #expect(refused.map { !"\($0)".contains("hunter2") } == true)
         #expect(throws: ConfigError.self) { try AppConfig.fromEnvironment(["TRADELANE_SMTP_URL": "smtp://relay"]).smtpSettings() }
+        let submission = try #require(try AppConfig.fromEnvironment([
+            "TRADELANE_SMTP_URL": "smtp+starttls://mailer:hunter2@smtp.example.com", "TRADELANE_SMTP_FROM": "ops@tl.test",
+        ]).smtpSettings())
+        #expect(submission.port == 587 && submission.password == "hunter2" && "\(submission)" == "smtp+starttls://smtp.example.com:587 (with AUTH)")
+        #expect(throws: ConfigError.self) {
+            try AppConfig.fromEnvironment(["TRADELANE_SMTP_URL": "smtps://relay", "TRADELANE_SMTP_FROM": "ops@tl.test",
+                                           "TRADELANE_SMTP_CA_FILE": "/nonexistent/ca.pem"]).smtpSettings()
+        }
     }
 }

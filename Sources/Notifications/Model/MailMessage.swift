@@ -72,7 +72,10 @@ public struct MailMessage: Sendable, Equatable {
 
     /// The message as sent after DATA (before dot-stuffing), lines ending in CRLF.
     public func rendered() -> String {
-        let bodyBytes = Data(body.utf8.prefix(Self.maxBodyBytes))
+        // Canonical text (RFC 2045 §6.8): CRLF line breaks before base64.
+        let canonical = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            .replacingOccurrences(of: "\n", with: "\r\n")
+        let bodyBytes = Data(canonical.utf8.prefix(Self.maxBodyBytes))
         let b64 = bodyBytes.base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
         let headers = [
             "Date: \(Self.rfc5322(date))",

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Sends one e-mail (issue 11 item 7).
 public protocol MailSender: Sendable {
@@ -16,6 +17,8 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
     /// 5xx: the server refuses for good.
     case permanent(code: Int, stage: String, text: String)
     case protocolViolation(String)
+    /// TLS could not be set up or was not offered (never a fallback to plain text).
+    case tls(String)
     case invalidAddress
 
     public var isPermanent: Bool {
@@ -33,12 +36,14 @@ public enum SMTPError: Error, Equatable, CustomStringConvertible {
         case .transient(let code, let stage, let text): "SMTP \(code) at \(stage): \(text)"
         case .permanent(let code, let stage, let text): "SMTP \(code) at \(stage): \(text)"
         case .protocolViolation(let s): "SMTP protocol error: \(s)"
+        case .tls(let s): "SMTP TLS error: \(s)"
         case .invalidAddress: "invalid e-mail address"
         }
     }
 }
 
-/// A small SMTP client over SwiftNIO: one connection per message, EHLO (HELO as fallback), MAIL, RCPT, DATA with
+/// A small SMTP client over SwiftNIO: one connection per message; EHLO (HELO as fallback on plain SMTP), STARTTLS
+/// or implicit TLS with certificate and host name checks, AUTH PLAIN or LOGIN only over TLS, MAIL, RCPT, DATA with
 /// dot-stuffing, QUIT. Bounded everywhere: connect timeout, a timeout on every reply, reply lines and replies capped.
 public struct SMTPMailer: MailSender {
     public let settings: SMTPSettings
@@ -51,12 +56,22 @@ public struct SMTPMailer: MailSender {
     public func send(_ message: MailMessage) async throws {
         let from = MailMessage.address(message.from), to = MailMessage.address(message.to)
         guard MailMessage.isValidAddress(from), MailMessage.isValidAddress(to) else { throw SMTPError.invalidAddress }
+        let tls = settings.security == .none ? nil : try makeTLSContext()
+        let implicitTLS = settings.security == .tls ? tls : nil
+        let sni = Self.serverNameIndication(settings.host)
         let reader = SMTPReplyReader()
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: group)
                 .connectTimeout(.milliseconds(Int64(settings.connectTimeout * 1000)))
-                .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(reader) } }
+                .channelInitializer { ch in
+                    ch.eventLoop.makeCompletedFuture {
+                        if let implicitTLS {
+                            try ch.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: implicitTLS, serverHostname: sni))
+                        }
+                        try ch.pipeline.syncOperations.addHandler(reader)
+                    }
+                }
                 .connect(host: settings.host, port: settings.port).get()
         } catch ChannelError.connectTimeout(_) {
             throw SMTPError.timeout(stage: "connect")
@@ -66,9 +81,22 @@ public struct SMTPMailer: MailSender {
         let session = Session(channel: channel, reader: reader, timeout: .milliseconds(Int64(settings.replyTimeout * 1000)))
         do {
             try await session.expect("greeting", [220])
-            let ehlo = try await session.command("EHLO \(settings.heloName)", stage: "EHLO")
+            var ehlo = try await session.command("EHLO \(settings.heloName)", stage: "EHLO")
+            let needsEHLO = settings.security == .startTLS || settings.username != nil
             if !(200..<300).contains(ehlo.code) {
+                if needsEHLO { try session.check(ehlo, stage: "EHLO", [250]) }
                 try await session.run("HELO \(settings.heloName)", stage: "HELO", [250])
+            }
+            if settings.security == .startTLS, let tls {
+                // Never fall back to plain text: no STARTTLS, no mail (and no credentials) for this server.
+                guard ehlo.offers("STARTTLS") else { throw SMTPError.tls("the server does not offer STARTTLS") }
+                try await session.run("STARTTLS", stage: "STARTTLS", [220])
+                try await session.startTLS(tls, serverHostname: sni)
+                ehlo = try await session.command("EHLO \(settings.heloName)", stage: "EHLO after STARTTLS")
+                try session.check(ehlo, stage: "EHLO after STARTTLS", [250])
+            }
+            if let user = settings.username {
+                try await session.authenticate(user: user, password: settings.password ?? "", mechanisms: ehlo.authMechanisms)
             }
             try await session.run("MAIL FROM:<\(from)>", stage: "MAIL", [250])
             try await session.run("RCPT TO:<\(to)>", stage: "RCPT", [250, 251])
@@ -82,6 +110,24 @@ public struct SMTPMailer: MailSender {
             try? await channel.close()
             throw error
         }
+    }
+
+    func makeTLSContext() throws -> NIOSSLContext {
+        do {
+            var config = TLSConfiguration.makeClientConfiguration()
+            config.minimumTLSVersion = .tlsv12
+            if let pem = settings.trustRootsPEM {
+                config.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))
+            }
+            return try NIOSSLContext(configuration: config)
+        } catch {
+            throw SMTPError.tls("TLS set-up failed (\(type(of: error)))")
+        }
+    }
+
+    /// SNI carries names only; an IP address is checked against the certificate's IP entries instead.
+    static func serverNameIndication(_ host: String) -> String? {
+        host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : host
     }
 
     struct Session {
@@ -118,6 +164,29 @@ public struct SMTPMailer: MailSender {
             if (500..<600).contains(r.code) { throw SMTPError.permanent(code: r.code, stage: stage, text: text) }
             throw SMTPError.protocolViolation("unexpected \(r.code) at \(stage)")
         }
+
+        /// Puts TLS in front of the reply reader; whatever the server sent in clear before is dropped (RFC 3207 §4.2).
+        func startTLS(_ context: NIOSSLContext, serverHostname: String?) async throws {
+            try await channel.eventLoop.submit { [channel, reader] in
+                reader.reset()
+                let handler = try NIOSSLClientHandler(context: context, serverHostname: serverHostname)
+                try channel.pipeline.syncOperations.addHandler(handler, position: .first)
+            }.get()
+        }
+
+        /// AUTH PLAIN when offered, else LOGIN. Stages name the step only; the credentials never reach an error.
+        func authenticate(user: String, password: String, mechanisms: Set<String>) async throws {
+            func b64(_ bytes: [UInt8]) -> String { Data(bytes).base64EncodedString() }
+            if mechanisms.contains("PLAIN") {
+                try await run("AUTH PLAIN " + b64([0] + Array(user.utf8) + [0] + Array(password.utf8)), stage: "AUTH", [235])
+            } else if mechanisms.contains("LOGIN") {
+                try await run("AUTH LOGIN", stage: "AUTH", [334])
+                try await run(b64(Array(user.utf8)), stage: "AUTH user", [334])
+                try await run(b64(Array(password.utf8)), stage: "AUTH password", [235])
+            } else {
+                throw SMTPError.protocolViolation("the server offers neither AUTH PLAIN nor AUTH LOGIN")
+            }
+        }
     }
 }
 
@@ -125,6 +194,17 @@ public struct SMTPMailer: MailSender {
 struct SMTPReply: Sendable, Equatable {
     let code: Int
     let lines: [String]
+
+    /// An EHLO keyword (the first word of a line after the greeting line).
+    func offers(_ keyword: String) -> Bool {
+        lines.dropFirst().contains { $0.split(separator: " ").first.map { $0.uppercased() == keyword } ?? false }
+    }
+
+    /// The SASL mechanisms of the EHLO `AUTH` line.
+    var authMechanisms: Set<String> {
+        guard let line = lines.dropFirst().first(where: { $0.uppercased().hasPrefix("AUTH ") }) else { return [] }
+        return Set(line.split(separator: " ").dropFirst().map { $0.uppercased() })
+    }
 }
 
 /// Splits the server's bytes into replies (multi-line `250-…` up to `250 …`) and hands them out one at a time.
@@ -195,7 +275,15 @@ final class SMTPReplyReader: ChannelInboundHandler, @unchecked Sendable {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(.connection(String(describing: type(of: error))), context: context)
+        // NIOSSL's errors say what failed in the handshake (certificate, host name); they hold no secrets.
+        fail(.connection(String(String(describing: error).prefix(200))), context: context)
+    }
+
+    /// Drops everything received so far (before TLS starts).
+    func reset() {
+        pending = []
+        lines = []
+        ready = []
     }
 
     /// The next reply, or a timeout error after `timeout`. Call on the event loop.

@@ -31,9 +31,11 @@ public struct AppConfig: Sendable {
     public var auditKey: String?
     /// Seconds between checkpoints written by the server (0 disables the background writer).
     public var auditCheckpointInterval: Int = 300
-    /// SMTP server for notification e-mail, `smtp://host:port` (a relay; see docs/operations.md). Unset: inbox only.
-    /// Treated as a secret (never logged), in case someone puts credentials in it.
+    /// SMTP server for notification e-mail: `smtp://relay:25`, `smtp+starttls://user:password@host:587` or
+    /// `smtps://user:password@host:465` (see docs/operations.md). Unset: inbox only. A secret: never logged.
     public var smtpURL: String?
+    /// PEM file of the certificates to trust for the SMTP server's TLS (a private CA); default: the system store.
+    public var smtpCAFile: String?
     /// Sender of notification e-mail, `Tradelane <noreply@example.com>`.
     public var smtpFrom: String?
     /// Seconds to wait for the SMTP connection and for each reply.
@@ -82,6 +84,7 @@ public struct AppConfig: Sendable {
         c.auditCheckpointInterval = config.int(forKey: "tradelane.audit.checkpoint.interval", default: defaults.auditCheckpointInterval)
         c.smtpURL = config.string(forKey: "tradelane.smtp.url", isSecret: true) ?? defaults.smtpURL
         c.smtpFrom = config.string(forKey: "tradelane.smtp.from") ?? defaults.smtpFrom
+        c.smtpCAFile = config.string(forKey: "tradelane.smtp.ca.file") ?? defaults.smtpCAFile
         c.smtpTimeoutSeconds = config.int(forKey: "tradelane.smtp.timeout.seconds", default: defaults.smtpTimeoutSeconds)
         return c
     }
@@ -96,7 +99,15 @@ public struct AppConfig: Sendable {
             let timeout = TimeInterval(max(1, min(smtpTimeoutSeconds, 300)))
             s.connectTimeout = timeout
             s.replyTimeout = timeout
+            if let path = smtpCAFile, !path.isEmpty {
+                guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw ConfigError.invalid("TRADELANE_SMTP_CA_FILE \(path) cannot be read")
+                }
+                s.trustRootsPEM = pem
+            }
             return s
+        } catch let error as ConfigError {
+            throw error
         } catch {
             throw ConfigError.invalid(String(describing: error))
         }
