@@ -40,6 +40,10 @@ import TestSupport
                 let mail = try #require(try await h.emails(u).first)
                 #expect(mail.state == .sent && mail.attempts == 1 && mail.sentAt == TestFixtures.start)
             }
+            // K5: the announcement is in the audit chain (who heard; never the parameters).
+            let audit = try await AuditLog.recent(h.db, merchantId: nil, limit: 20).filter { $0.action == "notification.sent" }
+            #expect(audit.count == 1 && audit.first?.entity == "takedown" && audit.first?.entityId == "tdc_1")
+            #expect(audit.first?.data.contains(#""users":"2""#) == true && audit.first?.data.contains("dueAt") == false)
         }
     }
 
@@ -103,6 +107,8 @@ import TestSupport
             try await h.runner.drain()
             let dead = try #require(try await h.emails(refused).first)
             #expect(dead.state == .dead && dead.lastError?.contains("550") == true)
+            let deadAudit = try await AuditLog.recent(h.db, merchantId: nil, limit: 20).filter { $0.action == "notification.dead" }
+            #expect(deadAudit.map(\.entityId) == [dead.id.rawValue])
 
             h.sink.fail(.rcpt, code: 452, times: 2)
             try await h.notify(NotificationsHarness.breached("k2"))
@@ -118,7 +124,7 @@ import TestSupport
     /// A server that accepts the connection and never answers costs one reply timeout, then the job is retried;
     /// the other user's e-mail goes out meanwhile.
     @Test func aHangingServerTimesOutIsRetriedAndDoesNotBlockOtherDeliveries() async throws {
-        try await NotificationsHarness.with(replyTimeout: 0.3) { h in
+        try await NotificationsHarness.with(replyTimeout: 2) { h in
             let a = try await h.user("a@tl.cn", .complianceOfficer)
             let b = try await h.user("b@tl.cn", .complianceOfficer)
             h.sink.hang(times: 1)

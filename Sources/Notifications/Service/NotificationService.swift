@@ -17,6 +17,8 @@ public struct NotificationService: Notifier {
     let smtp: SMTPSettings?
     let mailer: (any MailSender)?
     let store = NotificationStore()
+    let audit: AuditLog
+    static let actor = "system:notifications"
     /// E-mail attempts before a notification is dead (retries back off exponentially, see `RetryPolicy`).
     public var emailMaxAttempts = 6
 
@@ -24,6 +26,7 @@ public struct NotificationService: Notifier {
                 mailer: (any MailSender)? = nil) {
         self.db = db; self.clock = clock; self.directory = directory; self.jobs = jobs; self.smtp = smtp
         self.mailer = mailer ?? smtp.map { SMTPMailer(settings: $0) }
+        audit = AuditLog(clock: clock)
     }
 
     var emailEnabled: Bool { smtp != nil && mailer != nil }
@@ -42,6 +45,8 @@ public struct NotificationService: Notifier {
         }
         let now = clock.now()
         let link = EntityLink.path(entity: request.entity, id: request.entityId)
+        var created: [NotificationID] = []
+        var emails = 0
         for user in users.values.sorted(by: { $0.id < $1.id }) {
             let text = NotificationTemplates.render(request.template, params: request.params, language: user.language)
             func make(_ channel: UserNotification.Channel, _ state: UserNotification.State) -> UserNotification {
@@ -52,14 +57,23 @@ public struct NotificationService: Notifier {
                              sentAt: state == .sent ? now : nil)
             }
             // The inbox is the delivery itself: sent on commit, unread until the user reads it.
-            guard try await store.insert(make(.inbox, .sent), in: sql) else { continue }   // dedupe key seen: no-op
+            let inbox = make(.inbox, .sent)
+            guard try await store.insert(inbox, in: sql) else { continue }   // dedupe key seen: no-op
+            created.append(inbox.id)
             guard emailEnabled, MailMessage.isValidAddress(user.email) else { continue }
             let email = make(.email, .pending)
             if try await store.insert(email, in: sql) {
+                emails += 1
                 try await jobs.enqueue(kind: Self.emailJobKind, EmailJob(notificationId: email.id.rawValue), maxAttempts: emailMaxAttempts,
                                        dedupeKey: "notification:\(email.id.rawValue)", in: sql)
             }
         }
+        // K5: one audit entry per announcement (who heard, not what the parameters said).
+        guard let first = created.first else { return }
+        try await audit.append(AuditEvent(actor: Self.actor, merchantId: request.merchantId, action: "notification.sent",
+                                          entity: request.entity ?? "notification", entityId: request.entityId ?? first.rawValue,
+                                          data: ["template": request.template, "users": String(created.count), "emails": String(emails),
+                                                 "dedupeKey": request.dedupeKey ?? ""]), in: sql)
     }
 
     /// The tenant wall, checked again here whatever the directory answered: an operator user only for an operator
@@ -100,7 +114,7 @@ public struct NotificationService: Notifier {
     /// The job handler that sends e-mail: outside any transaction (an SMTP conversation must not hold one), at least
     /// once, skipping notifications already sent. The lease covers the worst case of every timeout in a row.
     public var handlers: [JobHandler] {
-        let lease = smtp.map { $0.connectTimeout + 8 * $0.replyTimeout + 30 } ?? 300
+        let lease = smtp.map { $0.connectTimeout + 14 * $0.replyTimeout + 30 } ?? 300
         return [JobHandler(kind: Self.emailJobKind, mode: .outsideTransaction, lease: lease) { [self] job, sql in
             try await deliver(job, reading: sql)
         }]
@@ -136,9 +150,18 @@ public struct NotificationService: Notifier {
         lang == .zh ? "\n\n—\n本邮件由 Tradelane 自动发送，请登录控制台查看“通知”。" : "\n\n—\nSent by Tradelane. See Notifications in the console."
     }
 
+    /// Records an attempt's outcome; an e-mail given up on is audited (K5), with the server's answer.
     func record(_ n: UserNotification, _ state: UserNotification.State, attempts: Int, error: String?) async throws {
         let now = clock.now()
-        try await db.transaction { [store] sql in try await store.record(n.id.rawValue, state: state, attempts: attempts, error: error, at: now, in: sql) }
+        try await db.transaction { [store, audit] sql in
+            try await store.record(n.id.rawValue, state: state, attempts: attempts, error: error, at: now, in: sql)
+            if state == .dead {
+                try await audit.append(AuditEvent(actor: Self.actor, merchantId: n.merchantId, action: "notification.dead",
+                                                  entity: "notification", entityId: n.id.rawValue,
+                                                  data: ["channel": n.channel.rawValue, "attempts": String(attempts),
+                                                         "error": String((error ?? "").prefix(200))]), in: sql)
+            }
+        }
     }
 
     // MARK: inbox
