@@ -37,6 +37,15 @@ import TestSupport
         }
     }
 
+    @Test func smtpsSpeaksTLSFromTheFirstByte() async throws {
+        try await Self.with(try await SMTPSink.start(implicitTLS: true, credentials: ("relay-user", "p@ss wörd"))) { sink in
+            let settings = try Self.settings(sink, scheme: "smtps")
+            #expect(settings.security == .tls)
+            try await SMTPMailer(settings: settings).send(Self.message)
+            #expect(sink.messages.first?.tls == true && sink.messages.first?.user == "relay-user")
+        }
+    }
+
     @Test func authLoginIsUsedWhenPlainIsNotOffered() async throws {
         try await Self.with(try await SMTPSink.start(startTLS: true, credentials: ("relay-user", "p@ss wörd"), mechanisms: ["LOGIN"])) { sink in
             try await SMTPMailer(settings: try Self.settings(sink)).send(Self.message)

@@ -83,10 +83,11 @@ public final class SMTPSink: Sendable {
         self.server = server; self.port = port; self.tls = tls; self.credentials = credentials; self.mechanisms = mechanisms
     }
 
-    /// `startTLS`: offer STARTTLS; `credentials`: require AUTH with them (mechanisms offered: `mechanisms`).
-    public static func start(startTLS: Bool = false, credentials: (user: String, password: String)? = nil,
+    /// `startTLS`: offer STARTTLS; `implicitTLS`: TLS from the first byte (smtps); `credentials`: require AUTH with
+    /// them (mechanisms offered: `mechanisms`).
+    public static func start(startTLS: Bool = false, implicitTLS: Bool = false, credentials: (user: String, password: String)? = nil,
                              mechanisms: [String] = ["PLAIN", "LOGIN"]) async throws -> SMTPSink {
-        let tls = startTLS ? try SinkCertificate.serverContext() : nil
+        let tls = startTLS || implicitTLS ? try SinkCertificate.serverContext() : nil
         let box = Mutex<SMTPSink?>(nil)
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -94,7 +95,8 @@ public final class SMTPSink: Sendable {
                 ch.eventLoop.makeCompletedFuture {
                     guard let sink = box.withLock({ $0 }) else { throw ChannelError.ioOnClosedChannel }
                     sink.state.withLock { $0.children.append(ch) }
-                    try ch.pipeline.syncOperations.addHandler(SinkConnection(sink: sink))
+                    if implicitTLS, let tls { try ch.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try ch.pipeline.syncOperations.addHandler(SinkConnection(sink: sink, secured: implicitTLS))
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()
@@ -158,7 +160,7 @@ final class SinkConnection: ChannelInboundHandler, @unchecked Sendable {
     enum Login { case none, user, password(String) }
     var login = Login.none
 
-    init(sink: SMTPSink) { self.sink = sink }
+    init(sink: SMTPSink, secured: Bool = false) { self.sink = sink; self.secured = secured }
 
     func channelActive(context: ChannelHandlerContext) {
         hanging = sink.connected()
