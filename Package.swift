@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // Already in the graph through postgres-nio; named here for SMTP STARTTLS (Notifications).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.36.0"),
         // Catalogue YAML import/export; tests also parse the served OpenAPI YAML with it.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
@@ -92,9 +94,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "Notifications",
+            dependencies: [
+                "Kernel",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                // The SMTP client (issue 11 item 7).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "Web",
             dependencies: [
-                "Kernel", "Parties", "Compliance", "Webhooks",
+                "Kernel", "Parties", "Compliance", "Webhooks", "Notifications",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -121,21 +136,26 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Kernel", .product(name: "SQLKit", package: "sql-kit"),
-                // The local webhook receiver tests post to.
+                // The local webhook receiver and the SMTP sink tests talk to.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strictSettings
         ),
         .testTarget(name: "KernelTests", dependencies: ["Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "ComplianceTests", dependencies: ["Compliance", "Kernel", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "NotificationsTests",
+            dependencies: ["Notifications", "Parties", "Kernel", "TestSupport", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "PartiesTests", dependencies: ["Parties", "Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Kernel", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "Parties", "Kernel", "Compliance", "Webhooks", "TestSupport",
+                "Web", "Parties", "Kernel", "Compliance", "Webhooks", "Notifications", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SQLKit", package: "sql-kit"),

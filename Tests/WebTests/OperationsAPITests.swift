@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Kernel
 import Logging
 import NIOCore
+import Notifications
 import Parties
 import Testing
 import TestSupport
@@ -114,6 +115,36 @@ import TestSupport
             #expect(metrics.contains(#"tradelane_deadlines{clock="compliance.takedown-24h",state="due-soon"} 2"#))
             #expect(metrics.contains(#"tradelane_deadline_escalations{clock="compliance.takedown-24h",level="breached"} 1"#))
             #expect(metrics.contains(#"tradelane_deadline_escalations{clock="compliance.takedown-24h",level="due-soon"} 2"#))   // the two later cases
+        }
+    }
+
+    /// Item 2 with item 7: a breach reaches every compliance officer's inbox once, in their language, naming the listing.
+    @Test func aBreachIsAnnouncedToTheOwnerRoleOnceInTheirLanguage() async throws {
+        try await WebHarness.with(approvedKYC: true) { h, c in
+            let users = h.services.parties.users
+            let zhOfficer = try await users.create(UserInput(email: "wang@tl.cn", displayName: "Wang", password: "long enough password",
+                                                             role: "compliance-officer", language: "zh-CN"), by: .system("t"))
+            let enOfficer = try await users.create(UserInput(email: "kate@tl.cn", displayName: "Kate", password: "long enough password",
+                                                             role: "compliance-officer", language: "en"), by: .system("t"))
+            let merchant = try await users.create(UserInput(email: "a@alpha.cn", displayName: "A", password: "long enough password",
+                                                            role: "merchant-admin", merchantId: h.merchantA.id.rawValue, language: "en"), by: .system("t"))
+            let listing = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: ListingAPITests.body)
+            _ = try await c.call(.post, "/api/v1/takedowns", key: h.operatorKey,
+                                 json: #"{"listingId":"\#(listing.json.str("id") ?? "")","category":"brand","reason":"Notice"}"#)
+            let title = try #require((listing.json["content"] as? [String: Any])?["title"] as? String)
+            func inbox(_ u: User) async throws -> [String] {
+                let p = Principal(actorId: u.id.rawValue, userId: u.id.rawValue, merchantId: u.merchantId?.rawValue, role: u.role, channel: .session)
+                return try await h.services.notifications.list(by: p).items.map(\.subject)
+            }
+            let worker = JobWorker(services: h.services, logger: Logger(label: "test"), worker: "w")
+            h.clock.advance(by: 25 * 3600)
+            await worker.runOnce()            // schedules the scan
+            h.clock.advance(by: 61)
+            await worker.runOnce()            // runs it
+            await worker.runOnce()            // nothing new
+            #expect(try await inbox(zhOfficer) == ["已超时：24 小时内下架处置——\(title)"])
+            #expect(try await inbox(enOfficer) == ["Breached: Takedown within 24 h — \(title)"])
+            #expect(try await inbox(merchant).isEmpty)
         }
     }
 

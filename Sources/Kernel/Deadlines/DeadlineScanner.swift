@@ -70,7 +70,7 @@ public struct DeadlineScanner: Sendable {
             try await notifier?.notify(NotificationRequest(
                 recipients: [.role(d.clock.owner, merchantId: d.clock.owner.isOperator ? nil : d.merchantId)],
                 template: "deadline.\(level.rawValue)",
-                params: ["clock": d.clock.label.en, "clockZh": d.clock.label.zh, "clockId": d.clock.id, "subject": d.subject,
+                params: ["clock": d.clock.label.en, "clock@zh": d.clock.label.zh, "clockId": d.clock.id, "subject": d.subject,
                          "entity": d.entity, "entityId": d.entityId, "dueAt": ISO8601DateFormatter().string(from: d.dueAt),
                          "link": d.link ?? ""],
                 merchantId: d.merchantId, entity: d.entity, entityId: d.entityId, dedupeKey: "deadline.\(level.rawValue):\(d.key)"), in: sql)

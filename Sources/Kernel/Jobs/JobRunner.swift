@@ -26,9 +26,11 @@ public struct JobRunner: Sendable {
     public let queue: JobQueue
     public let worker: String
     let handlers: [String: JobHandler]
+    /// Told when a job goes dead (template `job.dead`, to operator admins), so nobody has to watch the Jobs page.
+    let deadLetters: (any Notifier)?
 
-    public init(queue: JobQueue, worker: String, handlers: [JobHandler]) {
-        self.queue = queue; self.worker = worker
+    public init(queue: JobQueue, worker: String, handlers: [JobHandler], deadLetters: (any Notifier)? = nil) {
+        self.queue = queue; self.worker = worker; self.deadLetters = deadLetters
         self.handlers = Dictionary(handlers.map { ($0.kind, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -62,8 +64,21 @@ public struct JobRunner: Sendable {
         } catch is JobLeaseLost {
             return .leaseLost(job.id)
         } catch {
-            return .failed(job.id, try await queue.fail(job, worker: worker, error: String(describing: error)))
+            let status = try await queue.fail(job, worker: worker, error: String(describing: error))
+            if status == .dead { await announceDead(job) }
+            return .failed(job.id, status)
         }
+    }
+
+    /// Best effort: a failing announcement never changes the job's outcome. Notification deliveries themselves are
+    /// not announced (their record shows the state, and an SMTP outage must not announce itself by e-mail forever).
+    func announceDead(_ job: Job) async {
+        guard let deadLetters, !job.kind.hasPrefix("notifications.") else { return }
+        let request = NotificationRequest(
+            recipients: [.role(.operatorAdmin, merchantId: nil)], template: "job.dead",
+            params: ["jobId": job.id.rawValue, "kind": job.kind, "attempts": String(job.attempts)],
+            entity: "job", entityId: job.id.rawValue, dedupeKey: "job.dead:\(job.id.rawValue):\(job.attempts)")
+        _ = try? await queue.db.transaction { sql in try await deadLetters.notify(request, in: sql) }
     }
 
     /// Runs due jobs until none is left or `limit` ran; returns how many ran.

@@ -2,6 +2,7 @@ import Configuration
 import Foundation
 import Kernel
 import Webhooks
+import Notifications
 
 /// Runtime settings, read from the environment (`TRADELANE_*`) through swift-configuration.
 public struct AppConfig: Sendable {
@@ -35,6 +36,15 @@ public struct AppConfig: Sendable {
     public var webhooksAllowPrivateNetworks: Bool = false
     /// Seconds one webhook delivery may take, answer included, before it counts as failed and is retried.
     public var webhookTimeoutSeconds: Int = 10
+    /// SMTP server for notification e-mail: `smtp://relay:25`, `smtp+starttls://user:password@host:587` or
+    /// `smtps://user:password@host:465` (see docs/operations.md). Unset: inbox only. A secret: never logged.
+    public var smtpURL: String?
+    /// PEM file of the certificates to trust for the SMTP server's TLS (a private CA); default: the system store.
+    public var smtpCAFile: String?
+    /// Sender of notification e-mail, `Tradelane <noreply@example.com>`.
+    public var smtpFrom: String?
+    /// Seconds to wait for the SMTP connection and for each reply.
+    public var smtpTimeoutSeconds: Int = 30
 
     public var auditCheckpointPath: String {
         auditCheckpointFile ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("audit-checkpoints.log").path
@@ -79,7 +89,35 @@ public struct AppConfig: Sendable {
         c.auditCheckpointInterval = config.int(forKey: "tradelane.audit.checkpoint.interval", default: defaults.auditCheckpointInterval)
         c.webhooksAllowPrivateNetworks = config.bool(forKey: "tradelane.webhooks.allow.private.networks", default: defaults.webhooksAllowPrivateNetworks)
         c.webhookTimeoutSeconds = config.int(forKey: "tradelane.webhooks.timeout.seconds", default: defaults.webhookTimeoutSeconds)
+        c.smtpURL = config.string(forKey: "tradelane.smtp.url", isSecret: true) ?? defaults.smtpURL
+        c.smtpFrom = config.string(forKey: "tradelane.smtp.from") ?? defaults.smtpFrom
+        c.smtpCAFile = config.string(forKey: "tradelane.smtp.ca.file") ?? defaults.smtpCAFile
+        c.smtpTimeoutSeconds = config.int(forKey: "tradelane.smtp.timeout.seconds", default: defaults.smtpTimeoutSeconds)
         return c
+    }
+
+    /// The SMTP settings when e-mail is configured (both URL and sender), nil when not; a malformed value is a
+    /// start-up error naming the variable, never echoing its value.
+    public func smtpSettings() throws -> SMTPSettings? {
+        guard let url = smtpURL, !url.isEmpty else { return nil }
+        guard let from = smtpFrom, !from.isEmpty else { throw ConfigError.invalid("TRADELANE_SMTP_FROM is required when TRADELANE_SMTP_URL is set") }
+        do {
+            var s = try SMTPSettings.parse(url: url, from: from)
+            let timeout = TimeInterval(max(1, min(smtpTimeoutSeconds, 300)))
+            s.connectTimeout = timeout
+            s.replyTimeout = timeout
+            if let path = smtpCAFile, !path.isEmpty {
+                guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                    throw ConfigError.invalid("TRADELANE_SMTP_CA_FILE \(path) cannot be read")
+                }
+                s.trustRootsPEM = pem
+            }
+            return s
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            throw ConfigError.invalid(String(describing: error))
+        }
     }
 
     /// The master key: from config, or (demo mode only) a key file generated in the data dir.

@@ -9,6 +9,8 @@ public struct AppRequestContext: RequestContext {
     public var principal: Principal?
     public var session: AccessService.Session?
     public var language: Language = .en
+    /// Unread inbox notifications of the session's user, for the header badge (console GET pages only).
+    public var unreadNotifications: Int = 0
     /// The peer of the connection (nil in router tests); see `ConsoleRoutes.clientAddress` for proxies.
     public let remoteAddress: SocketAddress?
 

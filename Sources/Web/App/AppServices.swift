@@ -2,6 +2,7 @@ import Compliance
 import Foundation
 import Kernel
 import Logging
+import Notifications
 import Parties
 import Webhooks
 
@@ -34,6 +35,9 @@ public struct AppServices: Sendable {
     /// The outbox every module publishes domain events through, and merchants' signed webhooks (issue 11 item 6).
     public let events: any EventPublisher
     public let webhooks: WebhookServices
+    /// Inbox and e-mail notifications (issue 11 item 7); modules notify through `notifier`.
+    public let notifications: NotificationService
+    public let notifier: any Notifier
 
     /// `auditKey` defaults to the key derived from the cipher's master key.
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
@@ -70,8 +74,13 @@ public struct AppServices: Sendable {
         regulations = RegulationService(db: db, clock: clock)
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
-        deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], db: db, clock: clock, notifier: nil)
-        jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler] + webhooks.jobHandlers
+        // Runtime.open has already refused a malformed SMTP setting; nil here means e-mail is off.
+        notifications = NotificationService(db: db, clock: clock, directory: PartiesUserDirectory(), jobs: jobs,
+                                            smtp: (try? config.smtpSettings()) ?? nil)
+        notifier = notifications
+        deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], db: db, clock: clock, notifier: notifier)
+        jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler]
+            + webhooks.jobHandlers + notifications.handlers
         recurringJobs = ComplianceJobs.recurring + [DeadlineScanner.job] + webhooks.recurringJobs
     }
 }
@@ -80,6 +89,7 @@ public struct AppServices: Sendable {
 public enum AllMigrations {
     public static let list: [Migration] = KernelMigrations.all + PartiesMigrations.all + ComplianceMigrations.all
         + WebhooksMigrations.all
+        + NotificationsMigrations.all
 }
 
 extension AppServices {

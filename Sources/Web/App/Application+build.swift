@@ -36,6 +36,7 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
     EnforcementAPI(services: services).register(on: api)
     OperationsAPI(services: services).register(on: api)
     WebhooksAPI(services: services).register(on: api)
+    NotificationsAPI(services: services).register(on: api)
 
     ConsoleRoutes(services: services, views: views).register(on: router)
     return router

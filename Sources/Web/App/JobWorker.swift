@@ -19,8 +19,10 @@ struct JobWorker: Service {
     init(services: AppServices, logger: Logger, worker: String = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))") {
         self.services = services
         self.logger = logger
-        runner = JobRunner(queue: services.jobs, worker: worker, handlers: services.jobHandlers.filter { $0.mode == .transactional })
-        outsideRunner = JobRunner(queue: services.jobs, worker: worker, handlers: services.jobHandlers.filter { $0.mode == .outsideTransaction })
+        runner = JobRunner(queue: services.jobs, worker: worker, handlers: services.jobHandlers.filter { $0.mode == .transactional },
+                           deadLetters: services.notifier)
+        outsideRunner = JobRunner(queue: services.jobs, worker: worker, handlers: services.jobHandlers.filter { $0.mode == .outsideTransaction },
+                                  deadLetters: services.notifier)
     }
 
     func run() async throws {

@@ -11,6 +11,8 @@ public enum Runtime {
         let cipher = try FieldCipher(masterKeyText: key)
         // A separately configured checkpoint key keeps the audit anchor valid across master-key rotations.
         let auditKey = try config.auditKey.map { AuditCheckpointKey(cipher: try FieldCipher(masterKeyText: $0)) }
+        // A malformed SMTP setting stops start-up here (AppServices would otherwise run inbox-only).
+        if let smtp = try config.smtpSettings() { logger.info("notification e-mail via \(smtp)") }
         let db = try await Database.open(url: config.databaseURL, logger: logger)
         return AppServices(db: db, clock: clock, cipher: cipher, config: config, auditKey: auditKey)
     }

@@ -24,6 +24,7 @@ struct ConsoleRoutes {
                      body: .init(byteBuffer: ConsoleAssets.js))
         }
         let console = router.group("console").add(middleware: CSRFMiddleware())
+            .add(middleware: InboxBadgeMiddleware(notifications: services.notifications))
         console.get("login", use: loginPage)
         console.post("login", use: login)
         console.post("logout", use: logout)
@@ -47,6 +48,7 @@ struct ConsoleRoutes {
         DeadlinesPage(routes: self).register(on: console)
         JobsPage(routes: self).register(on: console)
         WebhooksPage(routes: self).register(on: console)
+        InboxPage(routes: self).register(on: console)
         PublicListingPage(routes: self).register(on: router)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)
@@ -74,6 +76,8 @@ struct ConsoleRoutes {
             model["isReviewer"] = s.principal.can(.kycReview)
             model["isAdmin"] = s.principal.can(.apiKeysManage)
             model["isOperatorAdmin"] = JobQueue.mayOperate(s.principal)
+            model["hasUnread"] = c.unreadNotifications > 0
+            model["unreadCount"] = c.unreadNotifications
         }
         if let flash = r.cookies[Self.flashCookie]?.value, let decoded = Flash.decode(flash) {
             model["flash"] = ["message": decoded.message, "isError": decoded.isError]
@@ -89,7 +93,7 @@ struct ConsoleRoutes {
                        "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings",
                        "takedowns": "takedowns", "catalogue": "catalogue", "penalties": "penalties", "certifications": "certifications",
                        "regulations": "regulations", "public-listing": "publicListing", "deadlines": "deadlines", "jobs": "jobs",
-                       "webhooks": "webhooks"][name] ?? "appName"
+                       "webhooks": "webhooks", "inbox": "inbox"][name] ?? "appName"
             model["pageTitle"] = t[key] ?? "Tradelane"
         }
         var response = views.render(name, model, status: status)

@@ -385,6 +385,18 @@ enum ConsoleStrings {
         "whFailed": .init(en: "Failed", zh: "失败"),
         "whMore": .init(en: "Older deliveries", zh: "更早的记录"),
         "whPlatform": .init(en: "Platform", zh: "平台"),
+        // Notifications inbox (issue 11 item 7)
+        "inbox": .init(en: "Notifications", zh: "通知"),
+        "unread": .init(en: "Unread", zh: "未读"),
+        "read": .init(en: "Read", zh: "已读"),
+        "markRead": .init(en: "Mark read", zh: "标为已读"),
+        "markAllRead": .init(en: "Mark all read", zh: "全部标为已读"),
+        "unreadOnly": .init(en: "Unread only", zh: "仅看未读"),
+        "showAll": .init(en: "Show all", zh: "显示全部"),
+        "open": .init(en: "Open", zh: "查看"),
+        "noNotifications": .init(en: "No notifications.", zh: "暂无通知。"),
+        "inboxIntro": .init(en: "Notifications for you: deadlines, reviews and failures that need someone. E-mail copies go to your address when e-mail is set up.",
+                            zh: "发给您的通知：即将到期或已超时的时限、待审核事项和失败的任务。平台配置邮件后，也会发送到您的邮箱。"),
     ]
 
     /// One string by key (the key itself when missing, so a typo shows instead of crashing).
