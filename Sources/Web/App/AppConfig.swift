@@ -30,6 +30,9 @@ public struct AppConfig: Sendable {
     public var auditKey: String?
     /// Seconds between checkpoints written by the server (0 disables the background writer).
     public var auditCheckpointInterval: Int = 300
+    /// Jobs each instance runs at once (`TRADELANE_JOB_CONCURRENCY`, 1…`maxJobConcurrency`).
+    public var jobConcurrency: Int = 2
+    public static let maxJobConcurrency = 32
 
     public var auditCheckpointPath: String {
         auditCheckpointFile ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("audit-checkpoints.log").path
@@ -72,6 +75,7 @@ public struct AppConfig: Sendable {
         c.auditCheckpointFile = config.string(forKey: "tradelane.audit.checkpoint.file") ?? defaults.auditCheckpointFile
         c.auditKey = config.string(forKey: "tradelane.audit.key", isSecret: true) ?? defaults.auditKey
         c.auditCheckpointInterval = config.int(forKey: "tradelane.audit.checkpoint.interval", default: defaults.auditCheckpointInterval)
+        c.jobConcurrency = config.int(forKey: "tradelane.job.concurrency", default: defaults.jobConcurrency)
         return c
     }
 

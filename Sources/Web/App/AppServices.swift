@@ -60,7 +60,8 @@ public struct AppServices: Sendable {
         fx = FXService(db: db, clock: clock)
         catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
         jobs = JobQueue(db: db, clock: clock)
-        jobHandlers = ComplianceJobs.handlers(takedowns: takedowns)
+        // `system.probe`: operators' check that every instance's worker runs jobs (tradelane jobs probe).
+        jobHandlers = ComplianceJobs.handlers(takedowns: takedowns) + [SystemProbe(queue: jobs).handler]
         recurringJobs = ComplianceJobs.recurring
     }
 }
