@@ -14,20 +14,20 @@ import TestSupport
             config.jobConcurrency = 3
             let services = AppServices(db: db, clock: FixedClock(TestFixtures.start), cipher: TestFixtures.cipher, config: config)
             let probe = SystemProbe(queue: services.jobs)
-            _ = try await probe.enqueue(count: 700, batch: "backlog")
+            _ = try await probe.enqueue(count: 70, batch: "backlog")
             var worker = JobWorker(services: services, logger: Logger(label: "test"), worker: "w")
-            worker.perLaneTick = 100
+            worker.perLaneTick = 10
             #expect(worker.concurrency == 3)
             // Each lane ran its share with jobs left: the tick says so, and the loop starts the next one at once.
             #expect(await worker.runOnce() == true)
-            #expect(try await probe.status(batch: "backlog").done == 300)
+            #expect(try await probe.status(batch: "backlog").done == 30)
             #expect(await worker.runOnce() == true)
-            #expect(try await probe.status(batch: "backlog").done == 600)
+            #expect(try await probe.status(batch: "backlog").done == 60)
             var ticks = 0
             while await worker.runOnce(), ticks < 5 { ticks += 1 }
             #expect(await worker.runOnce() == false)   // idle: the loop waits its interval
             let status = try await probe.status(batch: "backlog")
-            #expect(status.done == 700 && status.effects == 700 && status.duplicates == 0 && status.workers == ["w": 700])
+            #expect(status.done == 70 && status.effects == 70 && status.duplicates == 0 && status.workers == ["w": 70])
         }
     }
 

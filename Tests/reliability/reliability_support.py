@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import glob
 import http.client
+import json
 import os
 import secrets
 import shutil

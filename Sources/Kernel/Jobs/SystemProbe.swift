@@ -11,12 +11,15 @@ public struct SystemProbe: Sendable {
     /// A probe takes milliseconds: a killed worker's probes come back after 20 s, not the default 5 minutes.
     public static let lease: TimeInterval = 20
     public static let maxCount = 100_000
-    /// Jobs per enqueue transaction.
-    public static let perTransaction = 1_000
     public static let maxBatchName = 64
 
     public let queue: JobQueue
-    public init(queue: JobQueue) { self.queue = queue }
+    /// Jobs per enqueue transaction.
+    public let perTransaction: Int
+
+    public init(queue: JobQueue, perTransaction: Int = 1_000) {
+        self.queue = queue; self.perTransaction = max(1, perTransaction)
+    }
 
     struct Payload: Codable { let batch: String }
 
@@ -48,7 +51,7 @@ public struct SystemProbe: Sendable {
         var added = 0
         var start = 0
         while start < count {
-            let numbers = start..<min(start + Self.perTransaction, count)
+            let numbers = start..<min(start + perTransaction, count)
             let jobs = numbers.map { JobQueue.NewJob(payload: payload, dedupeKey: "\(Self.kind):\(name):\($0)") }
             added += try await queue.db.transaction { [queue] sql in try await queue.enqueue(kind: Self.kind, jobs, in: sql) }
             start = numbers.upperBound
