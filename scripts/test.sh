@@ -7,6 +7,7 @@
 #   3. swift test against SQLite (TRADELANE_TEST_DATABASE_URL unset)
 #   4. swift test against a throw-away PostgreSQL (scripts/start-postgres.sh), then the crash test
 #      (Tests/reliability: a burst of creates, SIGKILL, restart, retries with the same keys; both engines)
+#      and the two-instance job test (two `serve` on that PostgreSQL, 10,000 jobs, one SIGKILLed)
 #   5. starts `tradelane demo` on a free port and runs the browser tests (Tests/e2e)
 #   5b. hostile load: parallel worst-case screenings against that demo server while /health/live
 #      keeps p99 < 100 ms (bench/hostile-load/run.sh; one test in the summary)
@@ -261,8 +262,13 @@ else
     run_swift_tests PostgreSQL "$TMP/swift-postgres.log" env
 
     # Exactly-once under kill -9 (issue 10 item 1), on SQLite and on the PostgreSQL above.
-    section "crash test (pytest Tests/reliability)"
-    TRADELANE_BIN="$BIN" run_pytest_stage crash-test "$TMP/crash.log" 900 -s Tests/reliability || true
+    section "crash test (pytest Tests/reliability/test_crash.py)"
+    TRADELANE_BIN="$BIN" run_pytest_stage crash-test "$TMP/crash.log" 900 -s Tests/reliability/test_crash.py || true
+
+    # Two `serve` instances on the PostgreSQL above run 10,000 jobs; one is killed with SIGKILL
+    # mid-run; every job's effect happens exactly once (issue 11 item 1, K9).
+    section "two-instance job test (pytest Tests/reliability/test_jobs_two_instances.py)"
+    TRADELANE_BIN="$BIN" run_pytest_stage jobs-two-instances "$TMP/jobs.log" 300 -s Tests/reliability/test_jobs_two_instances.py || true
 
     bash "$ROOT/scripts/stop-postgres.sh" "$TRADELANE_PG_DATADIR" || true
     unset TRADELANE_PG_DATADIR

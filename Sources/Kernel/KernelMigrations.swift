@@ -103,5 +103,16 @@ public enum KernelMigrations {
                 "CREATE INDEX deadline_escalations_clock ON deadline_escalations (clock, level)",
             ]
         },
+        // Issue 11: claims read the oldest due job off `jobs_claimable` in order (a backlog no longer sorts on every
+        // claim). And the effects of `system.probe` jobs, one row per job (its primary key turns a second run of the
+        // same job into a failed attempt, so a double effect cannot go unnoticed): an operator's liveness check of
+        // every instance's worker, and the two-instance test's ledger.
+        Migration(module: "kernel", version: 7, name: "job claim index and job probes") { _ in
+            [
+                "CREATE INDEX jobs_claimable ON jobs (run_at, id) WHERE status IN ('queued', 'failed')",
+                "CREATE TABLE job_probes (job_id TEXT PRIMARY KEY, batch TEXT NOT NULL, worker TEXT NOT NULL, done_at BIGINT NOT NULL)",
+                "CREATE INDEX job_probes_batch ON job_probes (batch, worker)",
+            ]
+        },
     ]
 }

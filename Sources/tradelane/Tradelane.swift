@@ -11,7 +11,8 @@ struct Tradelane: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tradelane",
         abstract: "Tradelane — cross-border e-commerce service platform.",
-        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self, ComplianceCommand.self, FX.self, PermissionsCommand.self]
+        subcommands: [Serve.self, Migrate.self, Demo.self, Keys.self, Audit.self, Jobs.self, ComplianceCommand.self, FX.self,
+                      PermissionsCommand.self]
     )
 }
 
@@ -191,6 +192,68 @@ struct Audit: AsyncParsableCommand {
                 say("checkpoint REFUSED: \(why)")
                 throw ExitCode(1)
             }
+        }
+    }
+}
+
+struct Jobs: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Job queue tools: probe that every instance's worker runs jobs, exactly once.",
+        subcommands: [Probe.self, ProbeStatus.self])
+
+    struct Probe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enqueue N system.probe jobs (a transaction per thousand) and print the batch name on stdout.",
+            discussion: "Every running instance's worker picks them up; `tradelane jobs probe-status --batch NAME` shows the outcome.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Number of probe jobs (1…\(SystemProbe.maxCount)).") var count: Int
+        @Option(help: "Batch name (letters, digits, '.', '_', '-'; default: a new one). Enqueueing an existing batch adds only missing numbers.")
+        var batch: String?
+
+        func run() async throws {
+            try await Jobs.withServices(common) { services in
+                let (batch, added) = try await SystemProbe(queue: services.jobs).enqueue(count: count, batch: batch)
+                FileHandle.standardError.write(Data("enqueued \(added) probe job(s)\n".utf8))
+                say(batch)
+            }
+        }
+    }
+
+    struct ProbeStatus: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "probe-status",
+            abstract: "Print a probe batch's state as JSON: enqueued, done, pending, running, dead, retried, effects, duplicates, workers.",
+            discussion: "Healthy: done == enqueued == effects, duplicates == 0, dead == 0, and every instance listed under workers.")
+        @OptionGroup var common: CommonOptions
+        @Option(help: "Batch name printed by `tradelane jobs probe`.") var batch: String
+
+        func run() async throws {
+            try await Jobs.withServices(common) { services in
+                let status = try await SystemProbe(queue: services.jobs).status(batch: batch)
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                say(String(decoding: try encoder.encode(status), as: UTF8.self))
+            }
+        }
+    }
+
+    /// Opens the database (migrating, as `keys create` does), runs `body`, closes; validation errors become usage errors.
+    static func withServices(_ common: CommonOptions, _ body: (AppServices) async throws -> Void) async throws {
+        let config = common.config()
+        var logger = Runtime.logger(config)
+        logger.logLevel = .error
+        let services = try await Runtime.open(config, logger: logger)
+        do {
+            try await services.migrator.migrate(services.db)
+            try await body(services)
+            await services.db.close()
+        } catch let e as any AppError {
+            await services.db.close()
+            let fields = e.fieldErrors.map { "\($0.field): \($0.message.en)" }.joined(separator: "; ")
+            throw ValidationError(fields.isEmpty ? e.detail.en : fields)
+        } catch {
+            await services.db.close()
+            throw error
         }
     }
 }

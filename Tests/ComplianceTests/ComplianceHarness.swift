@@ -23,8 +23,19 @@ struct ComplianceHarness {
     static let officer2 = Principal(actorId: "usr_o2", userId: "usr_o2", merchantId: nil, role: .complianceOfficer, channel: .session)
     static let admin = Principal(actorId: "usr_ad", userId: "usr_ad", merchantId: nil, role: .operatorAdmin, channel: .session)
 
+    /// The regulation seed and the catalogue's first version, stored once in the template every test copies.
+    static let seeded = TestDatabase.Preparation(kind: "compliance.seed") { db in
+        let clock = FixedClock(TestFixtures.start)
+        let screening = ScreeningService(clock: clock)
+        let takedowns = TakedownService(db: db, clock: clock, penalties: PenaltyService(db: db, clock: clock), events: RecordingEventPublisher())
+        let regulations = RegulationService(db: db, clock: clock)
+        let rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns)
+        try await regulations.seed()
+        try await CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations).bootstrap()
+    }
+
     static func with(seed: Bool = true, _ body: (ComplianceHarness) async throws -> Void) async throws {
-        try await TestDatabase.with(migrations: KernelMigrations.all + ComplianceMigrations.all) { db in
+        try await TestDatabase.with(migrations: KernelMigrations.all + ComplianceMigrations.all, prepared: seed ? seeded : nil) { db in
             let clock = FixedClock(TestFixtures.start)
             let screening = ScreeningService(clock: clock)
             let penalties = PenaltyService(db: db, clock: clock)
@@ -39,6 +50,7 @@ struct ComplianceHarness {
                 catalogue: CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations),
                 events: events)
             if seed {
+                // Already stored in the template: these find it and load the catalogue into this test's screening.
                 try await regulations.seed()
                 try await h.catalogue.bootstrap()
             }

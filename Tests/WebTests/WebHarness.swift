@@ -19,15 +19,26 @@ struct WebHarness {
     let keyB: String
 
     /// `approvedKYC`: both merchants pass KYC first, as a merchant must before it publishes listings (K2).
+    static var config: AppConfig {
+        var config = AppConfig(bcryptCost: 4)
+        config.masterKey = TestFixtures.masterKey
+        return config
+    }
+
+    /// `AppServices.prepare()` (migrations, regulation seed, catalogue version 1), stored once in the template.
+    static let prepared = TestDatabase.Preparation(kind: "web.prepare") { db in
+        try await AppServices(db: db, clock: FixedClock(TestFixtures.start), cipher: TestFixtures.cipher, config: WebHarness.config).prepare()
+    }
+
     /// `configure` adjusts the configuration before the services are built (e.g. webhooks to a local receiver).
     static func with(approvedKYC: Bool = false, configure: @Sendable (inout AppConfig) -> Void = { _ in },
                      _ body: @escaping @Sendable (WebHarness, any TestClientProtocol) async throws -> Void) async throws {
-        try await TestDatabase.with(migrations: AllMigrations.list) { db in
+        try await TestDatabase.with(migrations: AllMigrations.list, prepared: prepared) { db in
             let clock = FixedClock(TestFixtures.start)
-            var config = AppConfig(bcryptCost: 4)
-            config.masterKey = TestFixtures.masterKey
+            var config = WebHarness.config
             configure(&config)
             let services = AppServices(db: db, clock: clock, cipher: TestFixtures.cipher, config: config)
+            // Finds the template's data in place and loads the catalogue into these services.
             try await services.prepare()
             let system = Principal.system("test")
             let (_, opKey) = try await services.parties.access.createKey(name: "op", role: "operator-admin", merchantId: nil, by: system)

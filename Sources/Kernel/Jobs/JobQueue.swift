@@ -43,10 +43,21 @@ public struct JobQueue: Sendable {
     /// Claims the next due job of one of `kinds` for `worker` until `now + lease`, or nil when none is due. Leases that
     /// ran out with no attempts left are dead-lettered first, so a job that kills its worker cannot loop forever.
     public func claim(worker: String, kinds: [String], lease: TimeInterval) async throws -> Job? {
-        guard !kinds.isEmpty else { return nil }
+        try await claim(worker: worker, leases: Dictionary(kinds.map { ($0, lease) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// Claims the next due job of one of the kinds in `leases`, leased for that kind's time: a kind whose jobs are
+    /// quick gets a short lease, so a killed worker's job comes back soon, while a slow kind keeps a long one.
+    public func claim(worker: String, leases: [String: TimeInterval]) async throws -> Job? {
+        guard !leases.isEmpty else { return nil }
+        let kinds = leases.keys.sorted()
         let now = clock.now().epochMillis
-        let until = now + Int64(lease * 1000)
+        let leaseMillis: [SQLQueryString] = kinds.map { "WHEN \(bind: $0) THEN \(bind: Int64(leases[$0]! * 1000))" }
+        let until: SQLQueryString = "\(bind: now) + CASE kind " + leaseMillis.joined(separator: " ") + " ELSE \(bind: Int64(300_000)) END"
         let skipLocked = db.engine == .postgres ? " FOR UPDATE SKIP LOCKED" : ""
+        // Two candidates, each read off an index in order (a killed worker's expired lease first, then the oldest due
+        // job via `jobs_claimable`), instead of sorting every due job on each claim: a backlog of 10,000 costs no more
+        // per claim than one of ten.
         return try await db.transaction { sql in
             try await sql.raw("""
                 UPDATE jobs SET status = 'dead', last_error = 'lease expired on the last attempt (worker killed or stalled)',
@@ -54,13 +65,13 @@ public struct JobQueue: Sendable {
                 WHERE status = 'running' AND locked_until < \(bind: now) AND attempts >= max_attempts
                 """).run()
             let rows = try await sql.raw("""
-                UPDATE jobs SET status = 'running', locked_by = \(bind: worker), locked_until = \(bind: until),
+                UPDATE jobs SET status = 'running', locked_by = \(bind: worker), locked_until = \(until),
                     attempts = attempts + 1, updated_at = \(bind: now)
-                WHERE id = (SELECT id FROM jobs
-                            WHERE kind IN (\(binds: kinds))
-                              AND ((status IN ('queued', 'failed') AND run_at <= \(bind: now))
-                                   OR (status = 'running' AND locked_until < \(bind: now)))
-                            ORDER BY run_at, id LIMIT 1\(unsafeRaw: skipLocked))
+                WHERE id = COALESCE(
+                    (SELECT id FROM jobs WHERE status = 'running' AND locked_until < \(bind: now) AND kind IN (\(binds: kinds))
+                     ORDER BY locked_until LIMIT 1\(unsafeRaw: skipLocked)),
+                    (SELECT id FROM jobs WHERE status IN ('queued', 'failed') AND run_at <= \(bind: now) AND kind IN (\(binds: kinds))
+                     ORDER BY run_at, id LIMIT 1\(unsafeRaw: skipLocked)))
                 RETURNING \(unsafeRaw: Self.columns)
                 """).all()
             return try rows.first.map(Self.job)

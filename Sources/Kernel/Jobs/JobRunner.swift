@@ -43,8 +43,7 @@ public struct JobRunner: Sendable {
 
     /// Runs one due job, or returns nil when none is due.
     public func runNext() async throws -> Outcome? {
-        let lease = handlers.values.map(\.lease).max() ?? 300
-        guard let job = try await queue.claim(worker: worker, kinds: Array(handlers.keys).sorted(), lease: lease),
+        guard let job = try await queue.claim(worker: worker, leases: handlers.mapValues(\.lease)),
               let handler = handlers[job.kind] else { return nil }
         do {
             let completed: Bool

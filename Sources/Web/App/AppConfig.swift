@@ -45,6 +45,9 @@ public struct AppConfig: Sendable {
     public var smtpFrom: String?
     /// Seconds to wait for the SMTP connection and for each reply.
     public var smtpTimeoutSeconds: Int = 30
+    /// Jobs each instance runs at once (`TRADELANE_JOB_CONCURRENCY`, 1…`maxJobConcurrency`).
+    public var jobConcurrency: Int = 2
+    public static let maxJobConcurrency = 32
 
     public var auditCheckpointPath: String {
         auditCheckpointFile ?? URL(fileURLWithPath: dataDirectory).appendingPathComponent("audit-checkpoints.log").path
@@ -93,6 +96,7 @@ public struct AppConfig: Sendable {
         c.smtpFrom = config.string(forKey: "tradelane.smtp.from") ?? defaults.smtpFrom
         c.smtpCAFile = config.string(forKey: "tradelane.smtp.ca.file") ?? defaults.smtpCAFile
         c.smtpTimeoutSeconds = config.int(forKey: "tradelane.smtp.timeout.seconds", default: defaults.smtpTimeoutSeconds)
+        c.jobConcurrency = config.int(forKey: "tradelane.job.concurrency", default: defaults.jobConcurrency)
         return c
     }
 

@@ -79,8 +79,9 @@ public struct AppServices: Sendable {
                                             smtp: (try? config.smtpSettings()) ?? nil)
         notifier = notifications
         deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], db: db, clock: clock, notifier: notifier)
+        // `system.probe`: operators' check that every instance's worker runs jobs (tradelane jobs probe).
         jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler]
-            + webhooks.jobHandlers + notifications.handlers
+            + webhooks.jobHandlers + notifications.handlers + [SystemProbe(queue: jobs).handler]
         recurringJobs = ComplianceJobs.recurring + [DeadlineScanner.job] + webhooks.recurringJobs
     }
 }
