@@ -113,7 +113,14 @@ public struct CertificationService: Sendable {
 
     /// Operators may narrow the list to one merchant; merchant roles only ever see their own.
     public func list(merchantId: String? = nil, by p: Principal) async throws -> [Certification] {
-        try await db.read { [store] in try await store.list(scope: p.scope, merchantId: merchantId, limit: 500, in: $0) }
+        try await page(merchantId: merchantId, limit: 500, after: nil, by: p).items
+    }
+
+    /// By id, one page (`after`: the `next` of the previous page).
+    public func page(merchantId: String? = nil, limit: Int?, after: String?, by p: Principal) async throws -> Page<Certification> {
+        let n = min(max(limit ?? 100, 1), 500)
+        let rows = try await db.read { [store] in try await store.list(scope: p.scope, merchantId: merchantId, limit: n + 1, after: after, in: $0) }
+        return Page.of(rows, limit: n) { $0.id.rawValue }
     }
 
     public func file(_ id: String, by p: Principal) async throws -> (name: String, contentType: String, data: Data) {

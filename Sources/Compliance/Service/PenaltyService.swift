@@ -166,8 +166,18 @@ public struct PenaltyService: Sendable {
     }
 
     public func list(merchantId: String?, year: Int?, status: Penalty.Status?, by p: Principal) async throws -> [Penalty] {
+        try await page(merchantId: merchantId, year: year, status: status, limit: 500, after: nil, by: p).items
+    }
+
+    /// Newest first, one page (`after`: the `next` of the previous page); merchant callers only ever see their own.
+    public func page(merchantId: String?, year: Int?, status: Penalty.Status?, limit: Int?, after: String?, by p: Principal) async throws -> Page<Penalty> {
         let merchant = p.scope.merchantId ?? merchantId
-        return try await db.read { [store] in try await store.list(merchantId: merchant, year: year, status: status, limit: 500, in: $0) }
+        let n = min(max(limit ?? 100, 1), 500)
+        let cursor = try after.map { try TimeIDCursor(token: $0) }
+        let rows = try await db.read { [store] in
+            try await store.list(merchantId: merchant, year: year, status: status, limit: n + 1, after: cursor, in: $0)
+        }
+        return Page.of(rows, limit: n) { TimeIDCursor(time: $0.issuedAt.epochMillis, id: $0.id.rawValue).token }
     }
 
     public func get(_ id: String, by p: Principal) async throws -> Penalty {

@@ -167,8 +167,15 @@ public struct TakedownService: Sendable {
     }
 
     public func list(status: TakedownCase.Status?, limit: Int? = nil, by p: Principal) async throws -> [TakedownCase] {
+        try await page(status: status, limit: limit, after: nil, by: p).items
+    }
+
+    /// One page (`after`: the `next` of the previous page): open cases most urgent first, others newest first.
+    public func page(status: TakedownCase.Status?, limit: Int?, after: String?, by p: Principal) async throws -> Page<TakedownCase> {
         let n = min(max(limit ?? 100, 1), 500)
-        return try await db.read { [store] in try await store.list(scope: p.scope, status: status, limit: n, in: $0) }
+        let cursor = try after.map { try TimeIDCursor(token: $0) }
+        let rows = try await db.read { [store] in try await store.list(scope: p.scope, status: status, limit: n + 1, after: cursor, in: $0) }
+        return Page.of(rows, limit: n) { TakedownStore.cursor($0, status: status).token }
     }
 
     public func get(_ id: String, by p: Principal) async throws -> TakedownCase {

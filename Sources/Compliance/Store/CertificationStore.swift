@@ -60,10 +60,11 @@ struct CertificationStore: Sendable {
             .where("id", .in, ids).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func list(scope: TenantScope, merchantId: String? = nil, limit: Int, in sql: any SQLDatabase) async throws -> [Certification] {
+    func list(scope: TenantScope, merchantId: String? = nil, limit: Int, after: String? = nil, in sql: any SQLDatabase) async throws -> [Certification] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("certifications")
         if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
         if let merchantId { q.where("merchant_id", .equal, merchantId) }
+        if let after { q.where("id", .greaterThan, after) }
         return try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 

@@ -47,11 +47,16 @@ struct PenaltyStore: Sendable {
         return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func list(merchantId: String?, year: Int?, status: Penalty.Status?, limit: Int, in sql: any SQLDatabase) async throws -> [Penalty] {
+    /// Newest first (issued time, id), one page after `after`.
+    func list(merchantId: String?, year: Int?, status: Penalty.Status?, limit: Int, after: TimeIDCursor? = nil,
+              in sql: any SQLDatabase) async throws -> [Penalty] {
         let q = sql.select().column("*").from("penalties")
         if let merchantId { q.where("merchant_id", .equal, merchantId) }
         if let year { q.where("year", .equal, Int64(year)) }
         if let status { q.where("status", .equal, status.rawValue) }
+        if let after {
+            q.where { $0.where("issued_at", .lessThan, after.time).orWhere { $0.where("issued_at", .equal, after.time).where("id", .lessThan, after.id) } }
+        }
         return try await q.orderBy("issued_at", .descending).orderBy("id", .descending).limit(limit)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }

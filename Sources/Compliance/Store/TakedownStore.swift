@@ -46,13 +46,27 @@ struct TakedownStore: Sendable {
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func list(scope: TenantScope, status: TakedownCase.Status?, limit: Int, in sql: any SQLDatabase) async throws -> [TakedownCase] {
+    /// Open cases most urgent first (due time, id); other states newest first (opened time, id) — one page after `after`.
+    func list(scope: TenantScope, status: TakedownCase.Status?, limit: Int, after: TimeIDCursor? = nil,
+              in sql: any SQLDatabase) async throws -> [TakedownCase] {
         let q = sql.select().column("*").from("takedown_cases")
         if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
         if let status { q.where("status", .equal, status.rawValue) }
-        // Open cases most urgent first; closed ones newest first.
-        if status == .open { q.orderBy("due_at") } else { q.orderBy("opened_at", .descending) }
-        return try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+        let (column, ascending) = Self.order(status)
+        if let after {
+            let cmp: SQLBinaryOperator = ascending ? .greaterThan : .lessThan
+            q.where { $0.where(column, cmp, after.time).orWhere { $0.where(column, .equal, after.time).where("id", cmp, after.id) } }
+        }
+        return try await q.orderBy(column, ascending ? .ascending : .descending).orderBy("id", ascending ? .ascending : .descending)
+            .limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+    }
+
+    static func order(_ status: TakedownCase.Status?) -> (column: String, ascending: Bool) {
+        status == .open ? ("due_at", true) : ("opened_at", false)
+    }
+
+    static func cursor(_ c: TakedownCase, status: TakedownCase.Status?) -> TimeIDCursor {
+        TimeIDCursor(time: (status == .open ? c.dueAt : c.openedAt).epochMillis, id: c.id.rawValue)
     }
 
     /// Open cases (with their listing's title) that `q` selects, most urgent first: the running 24 h clocks.

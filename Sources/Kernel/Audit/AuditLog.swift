@@ -141,12 +141,29 @@ public struct AuditLog: Sendable {
                    hash: try row.decode(column: "hash", as: String.self))
     }
 
-    /// Recent entries, newest first, optionally for one merchant (tenant-scoped reads).
-    public static func recent(_ db: Database, merchantId: String?, limit: Int) async throws -> [AuditEntry] {
+    /// Recent entries, newest first, optionally for one merchant (tenant-scoped reads); `before`: a sequence number
+    /// from the previous page.
+    public static func recent(_ db: Database, merchantId: String?, limit: Int, before: Int64? = nil) async throws -> [AuditEntry] {
         try await db.read { sql in
             let q = sql.select().column("*").from("audit_log").orderBy("seq", .descending).limit(limit)
             if let merchantId { q.where("merchant_id", .equal, merchantId) }
+            if let before { q.where("seq", .lessThan, before) }
             return try await q.all().map(decode)
         }
+    }
+
+    /// One page of the log for `p` (`after`: the `next` of the previous page).
+    public static func page(_ db: Database, limit: Int, after: String?, by p: Principal) async throws -> Page<AuditEntry> {
+        try p.require(.auditRead)
+        var before: Int64?
+        if let after {
+            guard let seq = Int64(after), seq > 0 else {
+                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
+                                      zh: "after 不是上一页返回的游标。")
+            }
+            before = seq
+        }
+        let rows = try await recent(db, merchantId: p.scope.merchantId, limit: limit + 1, before: before)
+        return Page.of(rows, limit: limit) { String($0.seq) }
     }
 }

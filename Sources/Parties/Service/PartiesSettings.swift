@@ -46,19 +46,6 @@ public struct PartiesContext: Sendable {
     var today: LocalDate { LocalDate(clock.now(), in: ChineseWorkingDayCalendar.official.timeZone) }
 }
 
-/// A page of results with the cursor for the next one.
-public struct Page<Item: Sendable>: Sendable {
-    public let items: [Item]
-    public let next: String?
-    public init(items: [Item], next: String?) { self.items = items; self.next = next }
-
-    static func of(_ fetched: [Item], limit: Int, id: (Item) -> String) -> Page {
-        let more = fetched.count > limit
-        let items = Array(fetched.prefix(limit))
-        return Page(items: items, next: more ? items.last.map(id) : nil)
-    }
-}
-
 public enum Limits {
     public static func pageSize(_ requested: Int?) -> Int { min(max(requested ?? 50, 1), 200) }
 }

@@ -30,10 +30,10 @@ struct EnforcementAPI {
 
     func cases(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let q = Query(request: r)
-        let items = try await services.takedowns.list(status: try q.enumValue("status", TakedownCase.Status.self),
-                                                      limit: try q.int("limit", in: 1...500), by: try c.requirePrincipal())
+        let page = try await services.takedowns.page(status: try q.enumValue("status", TakedownCase.Status.self),
+                                                     limit: try q.int("limit", in: 1...500), after: q.string("after"), by: try c.requirePrincipal())
         let now = services.clock.now()
-        return try JSONIO.response(ListDTO(data: items.map { TakedownDTO($0, now: now) }, next: nil))
+        return try JSONIO.response(ListDTO(data: page.items.map { TakedownDTO($0, now: now) }, next: page.next))
     }
 
     func getCase(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -86,9 +86,10 @@ struct EnforcementAPI {
 
     func penalties(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let q = Query(request: r)
-        let items = try await services.penalties.list(merchantId: q.string("merchantId"), year: try q.int("year", in: 2000...2100),
-                                                      status: try q.enumValue("status", Penalty.Status.self), by: try c.requirePrincipal())
-        return try JSONIO.response(ListDTO(data: items.map(PenaltyDTO.init), next: nil))
+        let page = try await services.penalties.page(merchantId: q.string("merchantId"), year: try q.int("year", in: 2000...2100),
+                                                     status: try q.enumValue("status", Penalty.Status.self), limit: try q.int("limit", in: 1...500),
+                                                     after: q.string("after"), by: try c.requirePrincipal())
+        return try JSONIO.response(ListDTO(data: page.items.map(PenaltyDTO.init), next: page.next))
     }
 
     func penalty(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -144,9 +145,11 @@ struct EnforcementAPI {
     }
 
     func certifications(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        let items = try await services.certifications.list(merchantId: Query(request: r).string("merchantId"), by: try c.requirePrincipal())
+        let q = Query(request: r)
+        let page = try await services.certifications.page(merchantId: q.string("merchantId"), limit: try q.int("limit", in: 1...500),
+                                                          after: q.string("after").map { String($0.prefix(100)) }, by: try c.requirePrincipal())
         let today = LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone)
-        return try JSONIO.response(ListDTO(data: items.map { CertificationDTO($0, today: today) }, next: nil))
+        return try JSONIO.response(ListDTO(data: page.items.map { CertificationDTO($0, today: today) }, next: page.next))
     }
 
     func certification(_ r: Request, _ c: AppRequestContext) async throws -> Response {

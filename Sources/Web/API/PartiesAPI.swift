@@ -248,10 +248,9 @@ struct PartiesAPI {
 
     func auditLog(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
-        try p.require(.auditRead)
-        let limit = try Query(request: r).int("limit", in: 1...500) ?? 100
-        let entries = try await AuditLog.recent(services.db, merchantId: p.scope.merchantId, limit: limit)
-        return try JSONIO.response(ListDTO(data: entries.map(AuditEntryDTO.init), next: nil))
+        let q = Query(request: r)
+        let page = try await AuditLog.page(services.db, limit: try q.int("limit", in: 1...500) ?? 100, after: q.string("after"), by: p)
+        return try JSONIO.response(ListDTO(data: page.items.map(AuditEntryDTO.init), next: page.next))
     }
 
     /// Public (no auth): stores in their exit notice period (C 5.1).
