@@ -22,7 +22,7 @@ import TestSupport
             #expect(page.status == .ok, "\(uri)")
             let items = page.json.list
             #expect(items.count <= size)
-            ids += items.compactMap { ($0["id"] as? String) ?? ($0["seq"] as? Int).map(String.init) }
+            ids += items.compactMap { ($0["id"] as? String) ?? ($0["seq"] as? Int).map(String.init) ?? ($0["version"] as? Int).map(String.init) }
             after = page.json.str("next")
             pages += 1
         } while after != nil && pages < 100
@@ -58,6 +58,23 @@ import TestSupport
                 // A merchant pages through its own rows only.
                 let mine = try await Self.walk(c, path, key: h.keyB, size: 1)
                 #expect(!mine.isEmpty && mine.count < expected.count, "\(path) for merchant B")
+            }
+            // Operator-only and reference lists page the same way.
+            _ = try await c.call(.post, "/api/v1/rescreen-jobs", key: h.operatorKey, json: #"{"markets":["US","EU","UK"],"reason":"paging"}"#)
+            for i in 0..<3 {
+                let proposed = try await c.call(.post, "/api/v1/catalogue/changes", key: h.operatorKey, json: """
+                    {"summary":"change \(i)","ops":[{"op":"upsert","rule":{"id":"EU-PRO-P\(i)","market":"EU","category":"prohibited",
+                     "term":"pagingium \(i)","match":"word","severity":4,"source":"Test Regulation Art. \(i)"}}]}
+                    """)
+                #expect(proposed.status == .created)
+                h.clock.advance(by: 1)
+            }
+            for path in ["/api/v1/rescreen-jobs", "/api/v1/catalogue/changes", "/api/v1/catalogue/versions", "/api/v1/regulations", "/api/v1/catalogue/rules?market=US", "/api/v1/listings/\(listings[0])/versions"] {
+                let whole = try await c.call(.get, path + (path.contains("?") ? "&" : "?") + "limit=200", key: h.operatorKey)
+                let expected = whole.json.list.compactMap { ($0["id"] as? String) ?? ($0["version"] as? Int).map(String.init) }
+                #expect(whole.json["next"] is NSNull && !expected.isEmpty, "\(path)")
+                if path.contains("rescreen") || path.contains("changes") { #expect(expected.count == 3, "\(path)") }
+                #expect(try await Self.walk(c, path, key: h.operatorKey, size: 2) == expected, "\(path)")
             }
             let open = try await Self.walk(c, "/api/v1/takedowns?status=open", key: h.operatorKey, size: 2)
             #expect(open.count == 5)

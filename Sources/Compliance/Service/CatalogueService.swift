@@ -81,9 +81,24 @@ public final class CatalogueService: Sendable {
     }
 
     public func versions(limit: Int? = nil, by p: Principal) async throws -> [VersionInfo] {
+        try await versionPage(limit: limit, after: nil, by: p).items
+    }
+
+    /// Newest first, one page (`after`: the `next` of the previous page, a version number).
+    public func versionPage(limit: Int?, after: String?, by p: Principal) async throws -> Page<VersionInfo> {
         try p.require(.catalogueRead)
-        return try await db.read { [store] in try await store.versions(limit: min(max(limit ?? 50, 1), 500), in: $0) }
+        let n = min(max(limit ?? 50, 1), 500)
+        var before: Int?
+        if let after {
+            guard let v = Int(after), v > 0 else {
+                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
+                                      zh: "after 不是上一页返回的游标。")
+            }
+            before = v
+        }
+        let rows = try await db.read { [store, before] in try await store.versions(limit: n + 1, before: before, in: $0) }
             .map { VersionInfo(version: $0.0, hash: $0.1, changeId: $0.2, summary: $0.3, createdBy: $0.4, createdAt: $0.5) }
+        return Page.of(rows, limit: n) { String($0.version) }
     }
 
     /// The latest approved catalogue (all rules, including those not yet in force) and its number.
@@ -228,8 +243,16 @@ public final class CatalogueService: Sendable {
     }
 
     public func changes(status: CatalogueChange.Status?, limit: Int? = nil, by p: Principal) async throws -> [CatalogueChange] {
+        try await changePage(status: status, limit: limit, after: nil, by: p).items
+    }
+
+    /// Newest first, one page (`after`: the `next` of the previous page).
+    public func changePage(status: CatalogueChange.Status?, limit: Int?, after: String?, by p: Principal) async throws -> Page<CatalogueChange> {
         try p.require(.catalogueRead)
-        return try await db.read { [store] in try await store.changes(status: status, limit: min(max(limit ?? 50, 1), 500), in: $0) }
+        let n = min(max(limit ?? 50, 1), 500)
+        let cursor = try after.map { try TimeIDCursor(token: $0) }
+        let rows = try await db.read { [store] in try await store.changes(status: status, limit: n + 1, after: cursor, in: $0) }
+        return Page.of(rows, limit: n) { TimeIDCursor(time: $0.proposedAt.epochMillis, id: $0.id.rawValue).token }
     }
 
     public func change(_ id: String, by p: Principal) async throws -> CatalogueChange {

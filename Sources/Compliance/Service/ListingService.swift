@@ -216,14 +216,29 @@ public struct ListingService: Sendable {
     }
 
     public func versions(_ id: String, by p: Principal) async throws -> [Version] {
+        try await versionPage(id, limit: 500, after: nil, by: p).items
+    }
+
+    /// Newest version first, one page (`after`: the `next` of the previous page, a version number).
+    public func versionPage(_ id: String, limit: Int?, after: String?, by p: Principal) async throws -> Page<Version> {
         _ = try await get(id, by: p)
-        let rows = try await db.read { [store] in try await store.versions(id, in: $0) }
+        let n = min(max(limit ?? 50, 1), 500)
+        var before: Int?
+        if let after {
+            guard let v = Int(after), v > 0 else {
+                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
+                                      zh: "after 不是上一页返回的游标。")
+            }
+            before = v
+        }
+        let rows = try await db.read { [store, before] in try await store.versions(id, limit: n + 1, before: before, in: $0) }
         let d = JSONDecoder()
-        return try rows.map {
+        let versions = try rows.map {
             Version(version: Int($0.version), content: try d.decode(ListingContent.self, from: Data($0.content.utf8)),
                     verdict: Verdict(rawValue: $0.verdict) ?? .review, findings: try d.decode([MarketFinding].self, from: Data($0.findings.utf8)),
                     catalogueVersion: $0.catalogueVersion, createdBy: $0.createdBy, createdAt: Date(epochMillis: $0.createdAt))
         }
+        return Page.of(versions, limit: n) { String($0.version) }
     }
 
     public func list(status: ListingStatus?, market: Market?, query: String?, limit: Int?, after: String?, by p: Principal) async throws -> ([Listing], String?) {

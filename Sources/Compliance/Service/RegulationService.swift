@@ -156,6 +156,22 @@ public struct RegulationService: Sendable {
         try await db.read { [store] in try await store.list(market: market, country: country?.uppercased(), in: $0) }
     }
 
+    /// Most recently changed first, one page (`after`: the `next` of the previous page, `<changedOn>~<id>`).
+    public func page(market: Market?, country: String?, limit: Int?, after: String?) async throws -> Page<Regulation> {
+        let n = min(max(limit ?? 100, 1), 500)
+        var cursor: (String, String)?
+        if let after {
+            let parts = after.split(separator: "~", maxSplits: 1).map(String.init)
+            guard parts.count == 2, (try? LocalDate(parsing: parts[0])) != nil, !parts[1].isEmpty, parts[1].count <= 100 else {
+                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
+                                      zh: "after 不是上一页返回的游标。")
+            }
+            cursor = (parts[0], parts[1])
+        }
+        let rows = try await db.read { [store, cursor] in try await store.list(market: market, country: country?.uppercased(), limit: n + 1, after: cursor, in: $0) }
+        return Page.of(rows, limit: n) { "\($0.changedOn.description)~\($0.id)" }
+    }
+
     public func get(_ id: String) async throws -> Regulation {
         guard let r = try await db.read({ [store] in try await store.find(id, in: $0) }) else { throw CommonError.notFound(entity: "regulation", id: id) }
         return r

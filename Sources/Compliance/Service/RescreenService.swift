@@ -220,8 +220,16 @@ public struct RescreenService: Sendable {
     }
 
     public func list(limit: Int? = nil, by p: Principal) async throws -> [RescreenJob] {
+        try await page(limit: limit, after: nil, by: p).items
+    }
+
+    /// Newest first, one page (`after`: the `next` of the previous page).
+    public func page(limit: Int?, after: String?, by p: Principal) async throws -> Page<RescreenJob> {
         try p.require(.rescreensRead)
-        return try await db.read { [jobs] in try await jobs.recent(limit: min(max(limit ?? 20, 1), 200), in: $0) }
+        let n = min(max(limit ?? 20, 1), 200)
+        let cursor = try after.map { try TimeIDCursor(token: $0) }
+        let rows = try await db.read { [jobs] in try await jobs.recent(limit: n + 1, after: cursor, in: $0) }
+        return Page.of(rows, limit: n) { TimeIDCursor(time: $0.createdAt.epochMillis, id: $0.id.rawValue).token }
     }
 
     public func get(_ id: String, by p: Principal) async throws -> RescreenJob {

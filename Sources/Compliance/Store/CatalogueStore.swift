@@ -53,10 +53,11 @@ struct CatalogueStore: Sendable {
     }
 
     /// Version history without the (large) snapshot bodies.
-    func versions(limit: Int, in sql: any SQLDatabase) async throws -> [(Int, String, String?, String, String, Date)] {
+    func versions(limit: Int, before: Int? = nil, in sql: any SQLDatabase) async throws -> [(Int, String, String?, String, String, Date)] {
         struct R: Decodable { let version: Int64; let hash: String; let changeId: String?; let summary: String; let createdBy: String; let createdAt: Int64 }
-        return try await sql.select().columns("version", "hash", "change_id", "summary", "created_by", "created_at").from("catalogue_versions")
-            .orderBy("version", .descending).limit(limit).all(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase)
+        let q = sql.select().columns("version", "hash", "change_id", "summary", "created_by", "created_at").from("catalogue_versions")
+        if let before { q.where("version", .lessThan, Int64(before)) }
+        return try await q.orderBy("version", .descending).limit(limit).all(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase)
             .map { (Int($0.version), $0.hash, $0.changeId, $0.summary, $0.createdBy, Date(epochMillis: $0.createdAt)) }
     }
 
@@ -79,9 +80,12 @@ struct CatalogueStore: Sendable {
             .first(decoding: ChangeRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func changes(status: CatalogueChange.Status?, limit: Int, in sql: any SQLDatabase) async throws -> [CatalogueChange] {
+    func changes(status: CatalogueChange.Status?, limit: Int, after: TimeIDCursor? = nil, in sql: any SQLDatabase) async throws -> [CatalogueChange] {
         let q = sql.select().column("*").from("catalogue_changes")
         if let status { q.where("status", .equal, status.rawValue) }
+        if let after {
+            q.where { $0.where("proposed_at", .lessThan, after.time).orWhere { $0.where("proposed_at", .equal, after.time).where("id", .lessThan, after.id) } }
+        }
         return try await q.orderBy("proposed_at", .descending).orderBy("id", .descending).limit(limit)
             .all(decoding: ChangeRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }

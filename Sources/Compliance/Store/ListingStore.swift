@@ -93,9 +93,11 @@ struct ListingStore: Sendable {
         let createdAt: Int64
     }
 
-    func versions(_ id: String, in sql: any SQLDatabase) async throws -> [VersionRow] {
-        try await sql.select().columns("version", "content", "verdict", "findings", "catalogue_version", "created_by", "created_at")
-            .from("listing_versions").where("listing_id", .equal, id).orderBy("version", .descending)
+    func versions(_ id: String, limit: Int = 10_000, before: Int? = nil, in sql: any SQLDatabase) async throws -> [VersionRow] {
+        let q = sql.select().columns("version", "content", "verdict", "findings", "catalogue_version", "created_by", "created_at")
+            .from("listing_versions").where("listing_id", .equal, id)
+        if let before { q.where("version", .lessThan, Int64(before)) }
+        return try await q.orderBy("version", .descending).limit(limit)
             .all(decoding: VersionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
     }
 

@@ -59,11 +59,15 @@ struct RegulationStore: Sendable {
         return Int(try await sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("regulations").first(decoding: R.self)?.n ?? 0)
     }
 
-    func list(market: Market?, country: String?, in sql: any SQLDatabase) async throws -> [Regulation] {
+    /// Most recent change first (changed_on descending, then id), one page after `after` (changed_on, id).
+    func list(market: Market?, country: String?, limit: Int = 2000, after: (String, String)? = nil, in sql: any SQLDatabase) async throws -> [Regulation] {
         let q = sql.select().column("*").from("regulations")
         if let market { q.where("market", .equal, market.rawValue) }
         if let country { q.where("country", .equal, country) }
-        return try await q.orderBy("changed_on", .descending).orderBy("id").limit(2000)
+        if let (day, id) = after {
+            q.where { $0.where("changed_on", .lessThan, day).orWhere { $0.where("changed_on", .equal, day).where("id", .greaterThan, id) } }
+        }
+        return try await q.orderBy("changed_on", .descending).orderBy("id").limit(limit)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 

@@ -48,8 +48,12 @@ struct RescreenJobStore: Sendable {
             .first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func recent(limit: Int, in sql: any SQLDatabase) async throws -> [RescreenJob] {
-        try await sql.select().column("*").from("rescreen_jobs").orderBy("created_at", .descending).orderBy("id", .descending).limit(limit)
+    func recent(limit: Int, after: TimeIDCursor? = nil, in sql: any SQLDatabase) async throws -> [RescreenJob] {
+        let q = sql.select().column("*").from("rescreen_jobs")
+        if let after {
+            q.where { $0.where("created_at", .lessThan, after.time).orWhere { $0.where("created_at", .equal, after.time).where("id", .lessThan, after.id) } }
+        }
+        return try await q.orderBy("created_at", .descending).orderBy("id", .descending).limit(limit)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 

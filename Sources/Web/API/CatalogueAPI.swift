@@ -63,20 +63,25 @@ struct CatalogueAPI {
             (market == nil || e.market == market) && (category == nil || e.category == category)
                 && (term == nil || e.term.lowercased().contains(term!) || e.id.lowercased().contains(term!))
         }
+        // The catalogue is in memory: page by rule id (`after`: the last id of the previous page).
         let limit = try q.int("limit", in: 1...5000) ?? 500
-        return try JSONIO.response(ListDTO(data: items.prefix(limit).map(CatalogueRuleInput.init), next: nil))
+        let after = q.string("after")
+        let ordered = items.sorted { $0.id < $1.id }.filter { after == nil || $0.id > after! }
+        let page = Page.of(Array(ordered.prefix(limit + 1)), limit: limit) { $0.id }
+        return try JSONIO.response(ListDTO(data: page.items.map(CatalogueRuleInput.init), next: page.next))
     }
 
     func versions(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        let items = try await services.catalogue.versions(limit: try Query(request: r).int("limit", in: 1...500), by: try c.requirePrincipal())
-        return try JSONIO.response(ListDTO(data: items.map(CatalogueVersionDTO.init), next: nil))
+        let q = Query(request: r)
+        let page = try await services.catalogue.versionPage(limit: try q.int("limit", in: 1...500), after: q.string("after"), by: try c.requirePrincipal())
+        return try JSONIO.response(ListDTO(data: page.items.map(CatalogueVersionDTO.init), next: page.next))
     }
 
     func changes(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let q = Query(request: r)
-        let items = try await services.catalogue.changes(status: try q.enumValue("status", CatalogueChange.Status.self),
-                                                         limit: try q.int("limit", in: 1...500), by: try c.requirePrincipal())
-        return try JSONIO.response(ListDTO(data: items.map(CatalogueChangeDTO.init), next: nil))
+        let page = try await services.catalogue.changePage(status: try q.enumValue("status", CatalogueChange.Status.self),
+                                                           limit: try q.int("limit", in: 1...500), after: q.string("after"), by: try c.requirePrincipal())
+        return try JSONIO.response(ListDTO(data: page.items.map(CatalogueChangeDTO.init), next: page.next))
     }
 
     func change(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -163,8 +168,9 @@ struct CatalogueAPI {
     }
 
     func jobs(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        let items = try await services.rescreens.list(limit: try Query(request: r).int("limit", in: 1...200), by: try c.requirePrincipal())
-        return try JSONIO.response(ListDTO(data: items.map(RescreenJobDTO.init), next: nil))
+        let q = Query(request: r)
+        let page = try await services.rescreens.page(limit: try q.int("limit", in: 1...200), after: q.string("after"), by: try c.requirePrincipal())
+        return try JSONIO.response(ListDTO(data: page.items.map(RescreenJobDTO.init), next: page.next))
     }
 
     func job(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -187,9 +193,10 @@ struct CatalogueAPI {
     func regulations(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         _ = try c.requirePrincipal()
         let q = Query(request: r)
-        let items = try await services.regulations.list(market: try Self.market(q), country: q.string("country"))
+        let page = try await services.regulations.page(market: try Self.market(q), country: q.string("country"),
+                                                       limit: try q.int("limit", in: 1...500), after: q.string("after"))
         let today = LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone)
-        return try JSONIO.response(ListDTO(data: items.map { RegulationDTO($0, today: today) }, next: nil))
+        return try JSONIO.response(ListDTO(data: page.items.map { RegulationDTO($0, today: today) }, next: page.next))
     }
 
     func regulation(_ r: Request, _ c: AppRequestContext) async throws -> Response {

@@ -69,8 +69,10 @@ struct ComplianceAPI {
     }
 
     func listingVersions(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        let versions = try await services.listings.versions(try c.parameters.require("id"), by: try c.requirePrincipal())
-        return try JSONIO.response(ListDTO(data: versions.map(ListingVersionDTO.init), next: nil))
+        let q = Query(request: r)
+        let page = try await services.listings.versionPage(try c.parameters.require("id"), limit: try q.int("limit", in: 1...500),
+                                                           after: q.string("after"), by: try c.requirePrincipal())
+        return try JSONIO.response(ListDTO(data: page.items.map(ListingVersionDTO.init), next: page.next))
     }
 
     func moderate(_ r: Request, _ c: AppRequestContext, _ to: ListingStatus) async throws -> Response {
