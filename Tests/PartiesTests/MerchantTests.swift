@@ -118,7 +118,7 @@ import TestSupport
 
     struct OpenOrders: ExitBlocker {
         let count: Int
-        func blockers(merchantId: String) async throws -> [LocalizedText] {
+        func blockers(merchantId: MerchantID) async throws -> [LocalizedText] {
             count == 0 ? [] : [LocalizedText(en: "\(count) open orders", zh: "\(count) 个未完结订单")]
         }
     }

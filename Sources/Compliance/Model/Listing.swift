@@ -1,8 +1,6 @@
 import Foundation
 import Kernel
 
-public enum ListingKind: IDKind { public static let prefix = "lst" }
-public typealias ListingID = PrefixedID<ListingKind>
 
 /// Listing lifecycle (CMP2, CMP3): every save is screened; the verdict decides the state.
 public enum ListingStatus: String, Sendable, Codable, CaseIterable {

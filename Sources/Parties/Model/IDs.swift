@@ -1,13 +1,11 @@
 import Kernel
 
-public enum MerchantKind: IDKind { public static let prefix = "mer" }
-public enum UserKind: IDKind { public static let prefix = "usr" }
+// MerchantID and UserID live in Kernel/Contracts/IDs.swift: other modules name merchants and users.
+
 public enum APIKeyKind: IDKind { public static let prefix = "key" }
 public enum KYCSubmissionKind: IDKind { public static let prefix = "kyc" }
 public enum DocumentKind: IDKind { public static let prefix = "doc" }
 
-public typealias MerchantID = PrefixedID<MerchantKind>
-public typealias UserID = PrefixedID<UserKind>
 public typealias APIKeyID = PrefixedID<APIKeyKind>
 public typealias KYCSubmissionID = PrefixedID<KYCSubmissionKind>
 public typealias DocumentID = PrefixedID<DocumentKind>

@@ -173,7 +173,7 @@ public struct MerchantService: Sendable {
                                        zh: "公示期至 \(ends.rfc3339) 结束，届时方可关闭。")
         }
         var reasons: [LocalizedText] = []
-        for b in ctx.exitBlockers { reasons += try await b.blockers(merchantId: id) }
+        for b in ctx.exitBlockers { reasons += try await b.blockers(merchantId: m.id) }
         guard reasons.isEmpty else {
             throw CommonError.conflict(code: "exit-blocked",
                                        en: "Closure blocked: " + reasons.map(\.en).joined(separator: "; "),

@@ -19,12 +19,6 @@ public struct PartiesSettings: Sendable {
     public init() {}
 }
 
-/// Something that can stop a merchant from closing (open orders, unsettled funds …).
-/// Modules register one; Parties never reads their tables (DESIGN rules of the house).
-public protocol ExitBlocker: Sendable {
-    func blockers(merchantId: String) async throws -> [LocalizedText]
-}
-
 /// Shared plumbing for the Parties services.
 public struct PartiesContext: Sendable {
     public let db: Database
