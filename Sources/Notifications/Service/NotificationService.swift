@@ -221,3 +221,10 @@ public struct NotificationService: Notifier {
         try await db.transaction { [store] sql in try await store.markAllRead(userId: userId, at: now, in: sql) }
     }
 }
+
+/// Notifications as a platform module (issue 11 item 7): e-mail deliveries run on Kernel's job queue.
+extension NotificationService: PlatformModule {
+    public var name: String { "notifications" }
+    public var migrations: [Migration] { NotificationsMigrations.all }
+    public var jobHandlers: [JobHandler] { handlers }
+}

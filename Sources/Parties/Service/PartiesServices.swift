@@ -1,3 +1,5 @@
+import Kernel
+
 /// The Parties use cases, built once at start-up and shared by API, console and CLI.
 public struct PartiesServices: Sendable {
     public let context: PartiesContext
@@ -13,4 +15,10 @@ public struct PartiesServices: Sendable {
         users = UserService(ctx)
         access = AccessService(ctx)
     }
+}
+
+/// Parties as a platform module (issue 11 item 5): merchants, KYC, users and credentials own no background jobs yet.
+extension PartiesServices: PlatformModule {
+    public var name: String { "parties" }
+    public var migrations: [Migration] { PartiesMigrations.all }
 }

@@ -21,14 +21,19 @@ public struct AppServices: Sendable {
     public let migrator: Migrator
     public let config: AppConfig
     public let metrics: AppMetrics
-    public let screening: ScreeningService
-    public let listings: ListingService
-    public let penalties: PenaltyService
-    public let takedowns: TakedownService
-    public let certifications: CertificationService
-    public let rescreens: RescreenService
-    public let regulations: RegulationService
-    public let catalogue: CatalogueService
+    /// The Compliance module's services (its fields below are shortcuts into it).
+    public let compliance: ComplianceServices
+    public var screening: ScreeningService { compliance.screening }
+    public var listings: ListingService { compliance.listings }
+    public var penalties: PenaltyService { compliance.penalties }
+    public var takedowns: TakedownService { compliance.takedowns }
+    public var certifications: CertificationService { compliance.certifications }
+    public var rescreens: RescreenService { compliance.rescreens }
+    public var regulations: RegulationService { compliance.regulations }
+    public var catalogue: CatalogueService { compliance.catalogue }
+    /// Every module in dependency order (issue 11 item 5): the migrator, the job worker and the deadline scanner are
+    /// derived from this list.
+    public let modules: [any PlatformModule]
     public let fx: FXService
     /// Keyed checkpoints of the audit chain in a file outside the database (K5).
     public let auditAnchor: AuditAnchor
@@ -58,31 +63,22 @@ public struct AppServices: Sendable {
         metrics = AppMetrics()
         auditAnchor = AuditAnchor(db: db, key: auditKey ?? AuditCheckpointKey(cipher: cipher),
                                   file: AuditCheckpointFile(path: config.auditCheckpointPath), clock: clock)
-        screening = ScreeningService(clock: clock)
         // Listings, certificates and penalties name merchants that Parties owns.
         let merchants = MerchantDirectory()
         jobs = JobQueue(db: db, clock: clock)
         webhooks = WebhookServices(db: db, clock: clock, cipher: cipher, jobs: jobs, settings: config.webhookSettings(eventTypes: ComplianceEvents.types),
                                    merchants: merchants)
         events = webhooks.publisher
-        penalties = PenaltyService(db: db, clock: clock, merchants: merchants)
-        takedowns = TakedownService(db: db, clock: clock, penalties: penalties, events: events)
-        listings = ListingService(db: db, clock: clock, screening: screening, events: events, penalties: penalties, takedowns: takedowns,
-                                  merchants: merchants)
-        certifications = CertificationService(db: db, clock: clock, cipher: cipher, merchants: merchants, queue: jobs)
-        rescreens = RescreenService(db: db, clock: clock, screening: screening, takedowns: takedowns, queue: jobs)
-        regulations = RegulationService(db: db, clock: clock)
+        compliance = ComplianceServices(db: db, clock: clock, cipher: cipher, jobs: jobs, events: events, merchants: merchants)
         fx = FXService(db: db, clock: clock)
-        catalogue = CatalogueService(db: db, clock: clock, screening: screening, rescreens: rescreens, regulations: regulations)
         // Runtime.open has already refused a malformed SMTP setting; nil here means e-mail is off.
         notifications = NotificationService(db: db, clock: clock, directory: PartiesUserDirectory(), jobs: jobs,
                                             smtp: (try? config.smtpSettings()) ?? nil)
         notifier = notifications
-        deadlines = DeadlineScanner(sources: [TakedownDeadlines(clock: clock)], db: db, clock: clock, notifier: notifier)
-        // `system.probe`: operators' check that every instance's worker runs jobs (tradelane jobs probe).
-        jobHandlers = ComplianceJobs.handlers(rescreens: rescreens, certifications: certifications) + [deadlines.handler]
-            + webhooks.jobHandlers + notifications.handlers + [SystemProbe(queue: jobs).handler]
-        recurringJobs = ComplianceJobs.recurring + [DeadlineScanner.job] + webhooks.recurringJobs
+        modules = [KernelModule(jobs: jobs), parties, compliance, webhooks, notifications]
+        deadlines = DeadlineScanner(sources: modules.deadlineSources, db: db, clock: clock, notifier: notifier)
+        jobHandlers = modules.jobHandlers + [deadlines.handler]
+        recurringJobs = modules.recurringJobs + [DeadlineScanner.job]
     }
 }
 
@@ -98,8 +94,6 @@ extension AppServices {
     /// safe for several instances starting together (each step checks inside its transaction).
     public func prepare() async throws {
         try await migrator.migrate(db)
-        try await certifications.sealLegacyFiles()
-        try await regulations.seed()
-        try await catalogue.bootstrap()
+        try await compliance.prepare()
     }
 }

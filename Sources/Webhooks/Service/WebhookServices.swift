@@ -22,3 +22,9 @@ public struct WebhookServices: Sendable {
                        WebhookPruner(clock: clock, settings: settings).handler]
     }
 }
+
+/// Webhooks as a platform module (issue 11 item 5): deliveries and pruning run on Kernel's job queue.
+extension WebhookServices: PlatformModule {
+    public var name: String { "webhooks" }
+    public var migrations: [Migration] { WebhooksMigrations.all }
+}
