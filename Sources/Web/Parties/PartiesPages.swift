@@ -1,0 +1,239 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Kernel
+import NIOCore
+import Parties
+
+/// Parties' console pages (K1–K3): merchants and the exit procedure, the KYC review queue, API keys and the public
+/// exit notices. Routes are registered in `ConsoleRoutes.register`.
+extension ConsoleRoutes {
+    func licenceLabel(_ state: LicenceState?, _ lang: Language) -> String {
+        switch state {
+        case .expired: ConsoleStrings.table["expired"]!(lang)
+        case .expiringSoon: ConsoleStrings.table["expiringSoon"]!(lang)
+        case .valid: ConsoleStrings.table["valid"]!(lang)
+        case nil: "—"
+        }
+    }
+
+    func merchantRow(_ m: Merchant, _ lang: Language) -> [String: Any] {
+        let licence = parties.merchants.licenceState(m)
+        return ["id": m.id.rawValue, "name": m.name, "legalName": m.legalName ?? "", "country": m.country,
+                "contactEmail": m.contactEmail, "status": m.status.rawValue, "statusLabel": m.status.label(lang),
+                "kycStatus": m.kycStatus?.rawValue ?? "", "kycLabel": m.kycStatus?.label(lang) ?? "—",
+                "licence": m.licenceExpiresOn?.description ?? "—", "licenceState": licence?.rawValue ?? "",
+                "licenceLabel": licenceLabel(licence, lang), "hasLicence": licence != nil, "createdAt": date(m.createdAt, lang),
+                "noticeEnds": date(m.noticeEndsAt, lang), "exitReason": m.exitReason ?? "",
+                "exiting": m.status == .exiting, "canExit": m.status == .active || m.status == .onboarding]
+    }
+
+    // MARK: merchants
+
+    func merchants(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let q = Query(request: r)
+        let sort = q.string("sort") ?? "name"
+        let desc = q.string("dir") == "desc"
+        let status = try q.enumValue("status", MerchantStatus.self)
+        let text = q.string("q")
+        let page = try await parties.merchants.list(MerchantListQuery(status: status, query: text, sort: sort, descending: desc, limit: 200), by: s.principal)
+        var model = base(c, r, nav: "merchants")
+        model["rows"] = page.items.map { merchantRow($0, c.language) }
+        model["q"] = text ?? ""
+        model["statuses"] = MerchantStatus.allCases.map { ["value": $0.rawValue, "label": $0.label(c.language), "selected": $0 == status] }
+        let keep = [("q", text), ("status", status?.rawValue)].compactMap { k, v in v.map { "\(k)=\(Self.urlEncode($0))" } }
+        model["headers"] = [("name", "name"), ("country", "country"), ("status", "status"), ("kycStatus", "kyc_status"),
+                            ("licence", "licence_expires_on"), ("createdAt", "created_at")].map { label, key -> [String: Any] in
+            let active = sort == key || (key == "kyc_status" && sort == "kycStatus")
+            let nextDir = active && !desc ? "desc" : "asc"
+            return ["key": key, "label": ConsoleStrings.table[label]!(c.language), "active": active,
+                    "arrow": active ? (desc ? "▼" : "▲") : "", "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
+                    "href": "?" + (keep + ["sort=\(key)", "dir=\(nextDir)"]).joined(separator: "&")]
+        }
+        model["count"] = page.items.count
+        return self.page("merchants", model, r)
+    }
+
+    static func urlEncode(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+    }
+
+    func merchant(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        let m = try await parties.merchants.get(id, by: s.principal)
+        let subs = try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: s.principal)
+        var model = base(c, r, nav: "merchants")
+        model["m"] = merchantRow(m, c.language)
+        model["submissions"] = subs.items.map { kycRow($0, c.language, merchantName: m.name) }
+        model["canManageExit"] = s.principal.may(.merchantsExit, onMerchant: id)
+        model["canClose"] = s.principal.can(.merchantsClose) && m.status == .exiting
+        return page("merchant", model, r)
+    }
+
+    func merchantAction(_ r: Request, _ c: AppRequestContext, _ action: String) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        let f = try await form(r, c)
+        return try await command(c, back: "/console/merchants/\(id)", ok: { lang in
+            switch action {
+            case "exit": lang == .zh ? "已发起退出公示。" : "Exit notice started."
+            case "withdraw": lang == .zh ? "已撤回退出。" : "Exit withdrawn."
+            default: lang == .zh ? "店铺已关闭。" : "Store closed."
+            }
+        }) {
+            switch action {
+            case "exit": _ = try await parties.merchants.requestExit(id, reason: f["reason"], by: s.principal)
+            case "withdraw": _ = try await parties.merchants.cancelExit(id, by: s.principal)
+            default: _ = try await parties.merchants.close(id, by: s.principal)
+            }
+        }
+    }
+
+    // MARK: KYC
+
+    func kycRow(_ k: KYCSubmission, _ lang: Language, merchantName: String) -> [String: Any] {
+        let waitingHours = Int(services.clock.now().timeIntervalSince(k.submittedAt) / 3600)
+        return ["id": k.id.rawValue, "merchantId": k.merchantId.rawValue, "merchantName": merchantName,
+                "company": k.companyName, "registrationNumber": k.registrationNumber, "legalRepresentative": k.legalRepresentative,
+                "country": k.country, "address": k.address, "licence": k.licenceExpiresOn.description,
+                "status": k.status.rawValue, "statusLabel": k.status.label(lang), "submittedAt": date(k.submittedAt, lang),
+                "submittedKey": String(format: "%015lld", k.submittedAt.epochMillis),
+                "waiting": waitingHours >= 48 ? (lang == .zh ? "\(waitingHours / 24) 天" : "\(waitingHours / 24) d") : (lang == .zh ? "\(waitingHours) 小时" : "\(waitingHours) h"),
+                "reason": k.decisionReason ?? "",
+                "documents": k.documents.map { ["id": $0.id.rawValue, "filename": $0.filename, "kind": $0.kind.rawValue, "sha": String($0.sha256.prefix(12))] },
+                "canStart": k.status == .submitted, "canDecide": k.status == .underReview]
+    }
+
+    func kycQueue(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let q = Query(request: r)
+        let status = try q.enumValue("status", KYCStatus.self)
+        let page = try await parties.kyc.list(status: status, merchantId: nil, limit: 200, after: nil, by: s.principal)
+        var names: [String: String] = [:]
+        var rows: [[String: Any]] = []
+        for k in page.items where status != nil || k.status.isOpen || k.decidedAt.map({ services.clock.now().timeIntervalSince($0) < 86400 * 7 }) == true {
+            let mid = k.merchantId.rawValue
+            if names[mid] == nil { names[mid] = (try? await parties.merchants.get(mid, by: s.principal))?.name ?? mid }
+            var row = kycRow(k, c.language, merchantName: names[mid]!)
+            if k.status.isOpen, s.principal.can(.kycReview) {
+                let dups = try await parties.kyc.duplicateRegistrations(k, by: s.principal)
+                if !dups.isEmpty {
+                    row["duplicateWarning"] = c.language == .zh ? "该注册号也被以下商户使用：\(dups.joined(separator: "、"))"
+                                                                : "Registration number also used by: \(dups.joined(separator: ", "))"
+                }
+            }
+            rows.append(row)
+        }
+        // Sortable columns (≤ 200 rows, sorted here): oldest waiting first by default.
+        let sort = q.string("sort") ?? "submitted"
+        let desc = q.string("dir") == "desc"
+        let keyOf: ([String: Any]) -> String = { row in
+            switch sort {
+            case "merchant": (row["merchantName"] as? String ?? "").lowercased()
+            case "status": row["status"] as? String ?? ""
+            case "licence": row["licence"] as? String ?? ""
+            default: row["submittedKey"] as? String ?? ""
+            }
+        }
+        rows.sort { desc ? keyOf($0) > keyOf($1) : keyOf($0) < keyOf($1) }
+        var model = base(c, r, nav: "kyc")
+        model["rows"] = rows
+        model["statuses"] = KYCStatus.allCases.map { ["value": $0.rawValue, "label": $0.label(c.language), "selected": $0 == status] }
+        let keep = status.map { ["status=\($0.rawValue)"] } ?? []
+        model["headers"] = [("merchant", "merchant"), ("submitted", "submittedAt"), ("licence", "licence"), ("status", "status")]
+            .reduce(into: [String: Any]()) { acc, pair in
+                let active = sort == pair.0
+                acc[pair.0] = ["label": ConsoleStrings.table[pair.1]!(c.language), "arrow": active ? (desc ? "▼" : "▲") : "",
+                               "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
+                               "href": "?" + (keep + ["sort=\(pair.0)", "dir=\(active && !desc ? "desc" : "asc")"]).joined(separator: "&")]
+            }
+        return self.page("kyc", model, r)
+    }
+
+    func kycAction(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        let action = try c.parameters.require("action")
+        let f = try await form(r, c)
+        let p = s.principal
+        let reason = f["reason"]
+        return try await command(c, back: "/console/kyc", ok: { lang in
+            switch action {
+            case "approve": lang == .zh ? "已通过资质审核 \(id)。" : "Approved \(id)."
+            case "reject": lang == .zh ? "已驳回 \(id)。" : "Rejected \(id)."
+            case "request-info": lang == .zh ? "已要求补充材料 \(id)。" : "Requested more information for \(id)."
+            default: lang == .zh ? "已开始审核 \(id)。" : "Review started for \(id)."
+            }
+        }) {
+            switch action {
+            case "start-review": _ = try await parties.kyc.startReview(id, by: p)
+            case "approve": _ = try await parties.kyc.approve(id, by: p)
+            case "reject": _ = try await parties.kyc.reject(id, reason: reason, by: p)
+            case "request-info": _ = try await parties.kyc.requestMoreInfo(id, reason: reason, by: p)
+            default: throw CommonError.notFound(entity: "action", id: action)
+            }
+        }
+    }
+
+    func document(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let (doc, data) = try await parties.kyc.document(try c.parameters.require("id"), by: s.principal)
+        return Response(status: .ok, headers: [
+            .contentType: doc.contentType,
+            .contentDisposition: "inline; filename=\"\(doc.filename.replacingOccurrences(of: "\"", with: ""))\"",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    // MARK: API keys
+
+    func apiKeys(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        var model = base(c, r, nav: "keys")
+        let page = try await parties.access.listKeys(limit: 200, after: nil, by: s.principal)
+        model["rows"] = page.items.map { k -> [String: Any] in
+            ["id": k.id.rawValue, "name": k.name, "role": k.role.label(c.language), "merchantId": k.merchantId?.rawValue ?? "—",
+             "prefix": k.prefix, "createdAt": date(k.createdAt, c.language), "lastUsed": date(k.lastUsedAt, c.language),
+             "revoked": k.isRevoked]
+        }
+        let grantable = Role.allCases.filter { PermissionTable.scope(of: .usersManage, for: s.user.role) == .all || !$0.isOperator }
+        model["roles"] = grantable.map { ["value": $0.rawValue, "label": $0.label(c.language)] }
+        if let token = r.cookies["tl_newkey"]?.value, !token.isEmpty { model["newKey"] = token }
+        var response = self.page("api-keys", model, r)
+        response.setCookie(Cookie(name: "tl_newkey", value: "", maxAge: 0, path: "/console/api-keys", httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func createKey(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let f = try await form(r, c)
+        do {
+            let (_, token) = try await parties.access.createKey(name: f["name"], role: f["role"], merchantId: f["merchantId"], by: s.principal)
+            // Shown once on the next page load, then the cookie is cleared.
+            var response = redirect("/console/api-keys", flash: Flash(message: ConsoleStrings.table["newKeyShownOnce"]!(c.language), isError: false))
+            response.setCookie(Cookie(name: "tl_newkey", value: token, maxAge: 60, path: "/console/api-keys",
+                                      secure: services.config.secureCookies, httpOnly: true, sameSite: .strict))
+            return response
+        } catch let e as any AppError {
+            let msg = e.fieldErrors.isEmpty ? e.detail(c.language) : e.fieldErrors.map { $0.message(c.language) }.joined(separator: " ")
+            return redirect("/console/api-keys", flash: Flash(message: msg, isError: true))
+        }
+    }
+
+    func revokeKey(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let id = try c.parameters.require("id")
+        return try await command(c, back: "/console/api-keys", ok: { $0 == .zh ? "已吊销密钥 \(id)。" : "Revoked key \(id)." }) {
+            _ = try await parties.access.revokeKey(id, by: s.principal)
+        }
+    }
+
+    // MARK: public notices
+
+    func notices(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        var model = base(c, r, nav: "notices")
+        model["rows"] = try await parties.merchants.publicNotices().map { merchantRow($0, c.language) }
+        return page("notices", model, r)
+    }
+}
