@@ -41,12 +41,3 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
     ConsoleRoutes(services: services, views: views).register(on: router)
     return router
 }
-
-enum OpenAPIDocument {
-    static func load() throws -> ByteBuffer {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml", subdirectory: "Resources") else {
-            throw ConfigError.invalid("openapi.yaml missing from the bundle")
-        }
-        return ByteBuffer(bytes: try Data(contentsOf: url))
-    }
-}
