@@ -88,14 +88,7 @@ public final class CatalogueService: Sendable {
     public func versionPage(limit: Int?, after: String?, by p: Principal) async throws -> Page<VersionInfo> {
         try p.require(.catalogueRead)
         let n = min(max(limit ?? 50, 1), 500)
-        var before: Int?
-        if let after {
-            guard let v = Int(after), v > 0 else {
-                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
-                                      zh: "after 不是上一页返回的游标。")
-            }
-            before = v
-        }
+        let before = try ValidationError.positiveCursor(after).map { Int($0) }
         let rows = try await db.read { [store, before] in try await store.versions(limit: n + 1, before: before, in: $0) }
             .map { VersionInfo(version: $0.0, hash: $0.1, changeId: $0.2, summary: $0.3, createdBy: $0.4, createdAt: $0.5) }
         return Page.of(rows, limit: n) { String($0.version) }

@@ -223,14 +223,7 @@ public struct ListingService: Sendable {
     public func versionPage(_ id: String, limit: Int?, after: String?, by p: Principal) async throws -> Page<Version> {
         _ = try await get(id, by: p)
         let n = min(max(limit ?? 50, 1), 500)
-        var before: Int?
-        if let after {
-            guard let v = Int(after), v > 0 else {
-                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
-                                      zh: "after 不是上一页返回的游标。")
-            }
-            before = v
-        }
+        let before = try ValidationError.positiveCursor(after).map { Int($0) }
         let rows = try await db.read { [store, before] in try await store.versions(id, limit: n + 1, before: before, in: $0) }
         let d = JSONDecoder()
         let versions = try rows.map {

@@ -163,8 +163,7 @@ public struct RegulationService: Sendable {
         if let after {
             let parts = after.split(separator: "~", maxSplits: 1).map(String.init)
             guard parts.count == 2, (try? LocalDate(parsing: parts[0])) != nil, !parts[1].isEmpty, parts[1].count <= 100 else {
-                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
-                                      zh: "after 不是上一页返回的游标。")
+                throw ValidationError.invalidCursor()
             }
             cursor = (parts[0], parts[1])
         }

@@ -155,14 +155,7 @@ public struct AuditLog: Sendable {
     /// One page of the log for `p` (`after`: the `next` of the previous page).
     public static func page(_ db: Database, limit: Int, after: String?, by p: Principal) async throws -> Page<AuditEntry> {
         try p.require(.auditRead)
-        var before: Int64?
-        if let after {
-            guard let seq = Int64(after), seq > 0 else {
-                throw ValidationError(field: "after", code: "invalid-cursor", en: "after is not a cursor from a previous page.",
-                                      zh: "after 不是上一页返回的游标。")
-            }
-            before = seq
-        }
+        let before = try ValidationError.positiveCursor(after)
         let rows = try await recent(db, merchantId: p.scope.merchantId, limit: limit + 1, before: before)
         return Page.of(rows, limit: limit) { String($0.seq) }
     }

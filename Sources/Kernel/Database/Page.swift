@@ -28,9 +28,22 @@ public struct TimeIDCursor: Sendable, Equatable {
         let parts = token.split(separator: ".", maxSplits: 1)
         guard parts.count == 2, let t = Int64(parts[0]), !parts[1].isEmpty, parts[1].count <= 100,
               parts[1].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) else {
-            throw ValidationError(field: field, code: "invalid-cursor", en: "\(field) is not a cursor from a previous page.",
-                                  zh: "\(field) 不是上一页返回的游标。")
+            throw ValidationError.invalidCursor(field)
         }
         time = t; id = String(parts[1])
+    }
+}
+
+extension ValidationError {
+    /// A paging cursor this API did not hand out.
+    public static func invalidCursor(_ field: String = "after") -> ValidationError {
+        ValidationError(field: field, code: "invalid-cursor", en: "\(field) is not a cursor from a previous page.", zh: "\(field) 不是上一页返回的游标。")
+    }
+
+    /// A cursor that is a positive integer (a version or sequence number).
+    public static func positiveCursor(_ text: String?, field: String = "after") throws -> Int64? {
+        guard let text else { return nil }
+        guard let n = Int64(text), n > 0 else { throw invalidCursor(field) }
+        return n
     }
 }
