@@ -1,6 +1,7 @@
 import Foundation
 import Kernel
 import SQLKit
+import Synchronization
 import Testing
 import TestSupport
 
@@ -167,5 +168,33 @@ import TestSupport
         }
         let none = RetryPolicy(base: 5, cap: 60, jitter: 0)
         #expect(none.delay(afterAttempt: 3, using: &rng) == 20)
+    }
+}
+
+/// A job whose worker died on its last attempt goes dead when its lease runs out, and is announced like any other.
+@Suite struct JobReapTests {
+    final class Recorder: Notifier {
+        let sent = Mutex<[NotificationRequest]>([])
+        func notify(_ request: NotificationRequest, in sql: any SQLDatabase) async throws { sent.withLock { $0.append(request) } }
+    }
+
+    @Test func aJobKilledOnItsLastAttemptIsDeadLetteredAndAnnounced() async throws {
+        try await JobQueueTests.with { db, queue, clock in
+            let id = try #require(try await db.transaction { try await queue.enqueue(kind: "record", maxAttempts: 1, in: $0) })
+            _ = try #require(try await queue.claim(worker: "killed", kinds: ["record"], lease: 10))
+            let recorder = Recorder()
+            let runner = JobRunner(queue: queue, worker: "w", handlers: [JobQueueTests.recording], deadLetters: recorder)
+            #expect(try await runner.runNext() == nil)                 // still leased: nothing to do, nothing announced
+            #expect(recorder.sent.withLock { $0 }.isEmpty)
+            clock.advance(by: 11)
+            #expect(try await runner.runNext() == nil)                 // out of attempts: not run again
+            let job = try #require(try await queue.get(id.rawValue))
+            #expect(job.status == .dead && job.lastError?.contains("lease expired") == true)
+            #expect(try await JobQueueTests.effects(db) == 0)
+            let sent = recorder.sent.withLock { $0 }
+            #expect(sent.map(\.template) == ["job.dead"] && sent.first?.entityId == id.rawValue)
+            #expect(sent.first?.recipients == [.role(.operatorAdmin, merchantId: nil)])
+            #expect(try await runner.runNext() == nil && recorder.sent.withLock { $0 }.count == 1)   // once
+        }
     }
 }

@@ -49,7 +49,13 @@ public struct JobQueue: Sendable {
     /// Claims the next due job of one of the kinds in `leases`, leased for that kind's time: a kind whose jobs are
     /// quick gets a short lease, so a killed worker's job comes back soon, while a slow kind keeps a long one.
     public func claim(worker: String, leases: [String: TimeInterval]) async throws -> Job? {
-        guard !leases.isEmpty else { return nil }
+        try await claimReaping(worker: worker, leases: leases).job
+    }
+
+    /// `claim`, also returning the jobs it dead-lettered first (their lease ran out on the last attempt: the worker was
+    /// killed or stalled), so the runner can announce them like any other dead job.
+    public func claimReaping(worker: String, leases: [String: TimeInterval]) async throws -> (job: Job?, reaped: [Job]) {
+        guard !leases.isEmpty else { return (nil, []) }
         let kinds = leases.keys.sorted()
         let now = clock.now().epochMillis
         let leaseMillis: [SQLQueryString] = kinds.map { "WHEN \(bind: $0) THEN \(bind: Int64(leases[$0]! * 1000))" }
@@ -59,11 +65,12 @@ public struct JobQueue: Sendable {
         // job via `jobs_claimable`), instead of sorting every due job on each claim: a backlog of 10,000 costs no more
         // per claim than one of ten.
         return try await db.transaction { sql in
-            try await sql.raw("""
+            let reaped = try await sql.raw("""
                 UPDATE jobs SET status = 'dead', last_error = 'lease expired on the last attempt (worker killed or stalled)',
                     locked_by = NULL, locked_until = NULL, finished_at = \(bind: now), updated_at = \(bind: now)
                 WHERE status = 'running' AND locked_until < \(bind: now) AND attempts >= max_attempts
-                """).run()
+                RETURNING \(unsafeRaw: Self.columns)
+                """).all().map(Self.job)
             let rows = try await sql.raw("""
                 UPDATE jobs SET status = 'running', locked_by = \(bind: worker), locked_until = \(until),
                     attempts = attempts + 1, updated_at = \(bind: now)
@@ -74,7 +81,7 @@ public struct JobQueue: Sendable {
                      ORDER BY run_at, id LIMIT 1\(unsafeRaw: skipLocked)))
                 RETURNING \(unsafeRaw: Self.columns)
                 """).all()
-            return try rows.first.map(Self.job)
+            return (try rows.first.map(Self.job), reaped)
         }
     }
 

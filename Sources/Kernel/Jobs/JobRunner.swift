@@ -43,8 +43,10 @@ public struct JobRunner: Sendable {
 
     /// Runs one due job, or returns nil when none is due.
     public func runNext() async throws -> Outcome? {
-        guard let job = try await queue.claim(worker: worker, leases: handlers.mapValues(\.lease)),
-              let handler = handlers[job.kind] else { return nil }
+        let (claimed, reaped) = try await queue.claimReaping(worker: worker, leases: handlers.mapValues(\.lease))
+        // A job whose worker died on its last attempt is dead now: announce it like any other dead job.
+        for job in reaped { await announceDead(job) }
+        guard let job = claimed, let handler = handlers[job.kind] else { return nil }
         do {
             let completed: Bool
             switch handler.mode {
