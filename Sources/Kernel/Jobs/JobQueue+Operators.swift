@@ -5,14 +5,8 @@ import Foundation
 extension JobQueue {
     public static func mayOperate(_ p: Principal) -> Bool { p.can(.jobsOperate) }
 
-    public struct Page: Sendable {
-        public let items: [Job]
-        /// The id to pass as `after` for the next page; nil on the last.
-        public let next: String?
-    }
-
     /// Newest first, one page (`after`: the last id of the previous page).
-    public func browse(status: Job.Status?, kind: String?, limit: Int, after: String?, by p: Principal) async throws -> Page {
+    public func browse(status: Job.Status?, kind: String?, limit: Int, after: String?, by p: Principal) async throws -> Page<Job> {
         try p.require(.jobsOperate)
         var v = Validator()
         if let kind, kind.count > 100 { v.fail("kind", "too-long", en: "kind is at most 100 characters.", zh: "kind 最多 100 个字符。") }
@@ -20,7 +14,7 @@ extension JobQueue {
         try v.finish()
         let n = min(max(limit, 1), 200)
         let items = try await list(status: status, kind: kind, limit: n + 1, after: after)
-        return Page(items: Array(items.prefix(n)), next: items.count > n ? items[n - 1].id.rawValue : nil)
+        return Page.of(items, limit: n) { $0.id.rawValue }
     }
 
     public func find(_ id: String, by p: Principal) async throws -> Job {

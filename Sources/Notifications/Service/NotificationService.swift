@@ -166,28 +166,22 @@ public struct NotificationService: Notifier {
 
     // MARK: inbox
 
-    public struct Page: Sendable {
-        public let items: [UserNotification]
-        public let next: String?
-    }
-
     /// The caller's own inbox (or e-mail delivery records), newest first; `after` is the id of the last item of the
     /// previous page.
     public func list(channel: UserNotification.Channel = .inbox, unreadOnly: Bool = false, limit: Int = 50, after: String? = nil,
-                     by p: Principal) async throws -> Page {
+                     by p: Principal) async throws -> Page<UserNotification> {
         guard let userId = p.userId else { return Page(items: [], next: nil) }
         let limit = min(max(limit, 1), 200)
         return try await db.read { [store] sql in
             var cursor: UserNotification?
             if let after {
                 guard let row = try await store.get(after, in: sql), row.userId == userId, row.channel == channel else {
-                    throw ValidationError(field: "after", code: "invalid-cursor", en: "Unknown cursor.", zh: "无效的分页游标。")
+                    throw ValidationError.invalidCursor()
                 }
                 cursor = row
             }
             let rows = try await store.list(userId: userId, channel: channel, unreadOnly: unreadOnly, limit: limit + 1, after: cursor, in: sql)
-            let items = Array(rows.prefix(limit))
-            return Page(items: items, next: rows.count > limit ? items.last?.id.rawValue : nil)
+            return Page.of(rows, limit: limit) { $0.id.rawValue }
         }
     }
 
