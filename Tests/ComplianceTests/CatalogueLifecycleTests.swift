@@ -41,12 +41,12 @@ import TestSupport
             let done = try await h.rescreens.drain()
             #expect(done.count == 1 && done[0].status == .done && done[0].processed == 1 && done[0].casesOpened == 1 && done[0].percent == 100)
             // The live listing stays on sale, on a 24 h clock, with the new finding recorded.
-            let after = try await h.listings.get(bottle.id.rawValue, by: H.officer)
+            let after = try await h.listings.get(bottle.id, by: H.officer)
             #expect(after.status == .active && after.verdict == .reject && after.findings.contains { $0.finding.ruleId == "EU-PRO-T1" })
             let cases = try await h.takedowns.list(status: .open, by: H.officer)
-            #expect(cases.map(\.listingId) == [bottle.id.rawValue] && cases[0].trigger == .rescreen
+            #expect(cases.map(\.listingId) == [bottle.id] && cases[0].trigger == .rescreen
                     && cases[0].dueAt == TestFixtures.start.addingTimeInterval(24 * 3600))
-            #expect(try await h.listings.get(mug.id.rawValue, by: H.officer).findings.isEmpty)
+            #expect(try await h.listings.get(mug.id, by: H.officer).findings.isEmpty)
             let versions = try await h.catalogue.versions(by: H.officer)
             #expect(versions.map(\.version) == [2, 1] && versions[0].changeId == proposal.id.rawValue)
             let inForce = try await h.catalogue.current().1.effective(on: "2026-03-02")
@@ -116,7 +116,7 @@ import TestSupport
             let l = try await h.listings.create(try H.input("Quuxite desk lamp", markets: ["JP"]), by: H.merchantA)
             // 2026-03-02 today; the rule applies from 2026-03-04.
             try await h.change([.upsert(H.rule("JP-PRO-T2", .jp, .prohibited, "quuxite", effectiveFrom: "2026-03-04"))])
-            #expect(try await h.listings.get(l.id.rawValue, by: H.officer).findings.isEmpty)
+            #expect(try await h.listings.get(l.id, by: H.officer).findings.isEmpty)
             let early = try await h.listings.create(try H.input("Quuxite table lamp", markets: ["JP"]), by: H.merchantA)
             #expect(early.status == .active)
             h.clock.advance(by: 2 * 86400)

@@ -23,12 +23,12 @@ import TestSupport
             try await h.queue.schedule(ComplianceJobs.certificateExpiry)
             h.clock.advance(by: 301)
             #expect(try await h.runner().drain() == 1)
-            #expect(try await h.listings.get(l.id.rawValue, by: H.officer).status == .active)   // valid through its expiry day
+            #expect(try await h.listings.get(l.id, by: H.officer).status == .active)   // valid through its expiry day
             h.clock.advance(by: 2 * 86400)                                                        // 2026-03-04
             try await h.queue.schedule(ComplianceJobs.certificateExpiry)
             h.clock.advance(by: 301)
             #expect(try await h.runner().drain() == 1)
-            let after = try await h.listings.get(l.id.rawValue, by: H.officer)
+            let after = try await h.listings.get(l.id, by: H.officer)
             #expect(after.status == .needsReview && after.findings.contains { $0.finding.category == .restricted && $0.finding.disposition == .active })
             #expect(try await h.certifications.get(cert.id.rawValue, by: H.merchantA).status == .expired)
             #expect(try await h.certifications.expireLapsed().isEmpty)                            // done once
@@ -39,12 +39,12 @@ import TestSupport
             await #expect(throws: CommonError.denied(.certificationsRevoke, role: .merchantAdmin)) { try await h.certifications.revoke(other.id.rawValue, reason: "x", by: H.merchantA) }
             #expect(try await h.queue.list(status: nil, kind: ComplianceJobs.rescreenListingsKind, limit: 10).isEmpty)
             let (revoked, listings) = try await h.certifications.revoke(other.id.rawValue, reason: "Test lab withdrew the report", by: H.officer)
-            #expect(revoked.status == .revoked && listings == [l2.id.rawValue])
+            #expect(revoked.status == .revoked && listings == [l2.id])
             let queued = try await h.queue.list(status: .queued, kind: ComplianceJobs.rescreenListingsKind, limit: 10)
             #expect(queued.count == 1 && queued[0].payload.contains(l2.id.rawValue))
-            #expect(try await h.listings.get(l2.id.rawValue, by: H.officer).status == .active)   // not yet: the worker does it
+            #expect(try await h.listings.get(l2.id, by: H.officer).status == .active)   // not yet: the worker does it
             #expect(try await h.runner().drain() == 1)
-            #expect(try await h.listings.get(l2.id.rawValue, by: H.officer).status == .needsReview)
+            #expect(try await h.listings.get(l2.id, by: H.officer).status == .needsReview)
         }
     }
 
@@ -84,11 +84,11 @@ import TestSupport
             #expect(l.status == .needsReview)
             let missing = Set(l.findings.filter { $0.finding.category == .disclosure }.map { "\($0.market.rawValue):\($0.finding.ruleId)" })
             #expect(missing == ["EU:DISC-UNIT", "US:DISC-UNIT", "EU:DISC-EU-RP"])
-            let fixed = try await h.listings.update(l.id.rawValue, ListingInput(unit: "1 vase", responsiblePerson: "Vase EU GmbH, Berlin, rp@vase.eu"),
+            let fixed = try await h.listings.update(l.id, ListingInput(unit: "1 vase", responsiblePerson: "Vase EU GmbH, Berlin, rp@vase.eu"),
                                                     by: H.merchantA)
             #expect(fixed.status == .active && fixed.findings.isEmpty)
             // An empty string clears a field (absent keeps it): the disclosure finding comes back.
-            let cleared = try await h.listings.update(l.id.rawValue, ListingInput(unit: ""), by: H.merchantA)
+            let cleared = try await h.listings.update(l.id, ListingInput(unit: ""), by: H.merchantA)
             #expect(cleared.content.unit == nil && cleared.content.responsiblePerson != nil && cleared.status == .needsReview)
         }
     }
@@ -99,23 +99,23 @@ import TestSupport
             #expect(l.status == .active)
             h.clock.advance(by: 10 * 86400)
             // 4% below the 30-day low: refused as a discount.
-            let shy = try await h.listings.update(l.id.rawValue, ListingInput(description: "Spring sale: 20% off!", price: try Money(parsing: "96.00", currency: Currency("EUR"))),
+            let shy = try await h.listings.update(l.id, ListingInput(description: "Spring sale: 20% off!", price: try Money(parsing: "96.00", currency: Currency("EUR"))),
                                                   by: H.merchantA)
             #expect(shy.status == .rejected && shy.findings.map(\.finding.ruleId) == ["PRICE-DISCOUNT-5"])
             // The 96.00 price is now in the history too, so 95% of 96.00 = 91.20 is the ceiling.
             h.clock.advance(by: 86400)
-            let ok = try await h.listings.update(l.id.rawValue, ListingInput(price: try Money(parsing: "91.20", currency: Currency("EUR"))), by: H.merchantA)
+            let ok = try await h.listings.update(l.id, ListingInput(price: try Money(parsing: "91.20", currency: Currency("EUR"))), by: H.merchantA)
             #expect(ok.status == .active)
             // An inflated "was" price above the 30-day low is refused even with a deep cut.
             h.clock.advance(by: 86400)
-            let inflated = try await h.listings.update(l.id.rawValue, ListingInput(description: "Plain product.", price: try Money(parsing: "80.00", currency: Currency("EUR")),
+            let inflated = try await h.listings.update(l.id, ListingInput(description: "Plain product.", price: try Money(parsing: "80.00", currency: Currency("EUR")),
                                                                                    compareAtPrice: try Money(parsing: "150.00", currency: Currency("EUR"))), by: H.merchantA)
             #expect(inflated.findings.map(\.finding.ruleId) == ["PRICE-INFLATED-REFERENCE"])
             // No history (a new listing claiming a discount) cannot be verified.
             let fresh = try await h.listings.create(try H.input("Wool hat", description: "限时折扣 8折"), by: H.merchantA)
             #expect(fresh.status == .rejected && fresh.findings.map(\.finding.ruleId) == ["PRICE-NO-REFERENCE"])
             let mismatch = await #expect(throws: ValidationError.self) {
-                try await h.listings.update(l.id.rawValue, ListingInput(compareAtPrice: try Money(parsing: "1.00", currency: Currency("USD"))), by: H.merchantA)
+                try await h.listings.update(l.id, ListingInput(compareAtPrice: try Money(parsing: "1.00", currency: Currency("USD"))), by: H.merchantA)
             }
             #expect(mismatch?.fieldErrors.map(\.field) == ["compareAtPrice.currency"])
         }

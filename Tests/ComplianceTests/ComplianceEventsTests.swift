@@ -28,7 +28,7 @@ import TestSupport
             #expect(data["status"] as? String == "taken-down" && data["previousStatus"] as? String == "active"
                     && data["reason"] as? String == "Counterfeit confirmed")
             // A new, clean version puts it back on sale: reinstated.
-            _ = try await h.listings.update(l.id.rawValue, ListingInput(title: "Plain canvas tote"), by: H.merchantA)
+            _ = try await h.listings.update(l.id, ListingInput(title: "Plain canvas tote"), by: H.merchantA)
             #expect(h.events.types(entityId: l.id.rawValue).suffix(3) == [ComplianceEvents.listingScreened, ComplianceEvents.listingStatusChanged,
                                                                           ComplianceEvents.listingReinstated])
             #expect(h.events.published.allSatisfy { $0.merchantId == "mer_a" })
@@ -38,7 +38,7 @@ import TestSupport
     @Test func moderationPublishesTheStatusChange() async throws {
         try await H.with { h in
             let l = try await h.listings.create(try H.input("Canvas tote"), by: H.merchantB)
-            _ = try await h.listings.moderate(l.id.rawValue, to: .takenDown, reason: "Recall notice", by: H.officer)
+            _ = try await h.listings.moderate(l.id, to: .takenDown, reason: "Recall notice", by: H.officer)
             #expect(h.events.types(entityId: l.id.rawValue) == [ComplianceEvents.listingScreened, ComplianceEvents.listingStatusChanged,
                                                                 ComplianceEvents.listingTakenDown])
             #expect(h.events.published.allSatisfy { $0.merchantId == "mer_b" })

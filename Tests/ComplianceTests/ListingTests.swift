@@ -40,23 +40,23 @@ import TestSupport
             let l = try await service.create(try Self.input("Plain cotton T-shirt"), by: Self.merchantA)
             #expect(l.status == .active && l.verdict == .pass && l.version == 1 && l.merchantId == "mer_a")
             clock.advance(by: 60)
-            let edited = try await service.update(l.id.rawValue, ListingInput(title: "Nike cotton T-shirt 最佳"), by: Self.merchantA)
+            let edited = try await service.update(l.id, ListingInput(title: "Nike cotton T-shirt 最佳"), by: Self.merchantA)
             #expect(edited.status == .rejected && edited.version == 2)
             #expect(Set(edited.findings.map(\.finding.ruleId)) == ["GL-BRD-1", "CN-AD-1"])
             #expect(edited.findings.contains { $0.market == .cn && $0.finding.ruleId == "CN-AD-1" })
             #expect(edited.content.description == "Soft cotton.")   // untouched fields carried over
-            let versions = try await service.versions(l.id.rawValue, by: Self.merchantA)
+            let versions = try await service.versions(l.id, by: Self.merchantA)
             #expect(versions.map(\.version) == [2, 1] && versions[1].content.title == "Plain cotton T-shirt" && versions[1].verdict == .pass)
-            let restricted = try await service.update(l.id.rawValue, ListingInput(title: "Cotton T-shirt with power bank", certifications: []), by: Self.merchantA)
+            let restricted = try await service.update(l.id, ListingInput(title: "Cotton T-shirt with power bank", certifications: []), by: Self.merchantA)
             #expect(restricted.status == .needsReview)
             // CMP5: a certificate is cited by id and must be the merchant's own.
             let mine = try await certs.create(CertificationInput(type: "UN38.3", number: "T-1", issuer: "SGS"), by: Self.merchantA)
             let theirs = try await certs.create(CertificationInput(type: "UN38.3", number: "T-2", issuer: "SGS"), by: Self.merchantB)
             let foreign = await #expect(throws: ValidationError.self) {
-                try await service.update(l.id.rawValue, ListingInput(certifications: [mine.id.rawValue, theirs.id.rawValue]), by: Self.merchantA)
+                try await service.update(l.id, ListingInput(certifications: [mine.id.rawValue, theirs.id.rawValue]), by: Self.merchantA)
             }
             #expect(foreign?.fieldErrors.map(\.field) == ["certifications[1]"])
-            let withCert = try await service.update(l.id.rawValue, ListingInput(certifications: [mine.id.rawValue]), by: Self.merchantA)
+            let withCert = try await service.update(l.id, ListingInput(certifications: [mine.id.rawValue]), by: Self.merchantA)
             #expect(withCert.status == .active && withCert.version == 4)
             let audit = try await AuditLog.recent(db, merchantId: "mer_a", limit: 10).map(\.action)
             #expect(audit.filter { $0 == "listing.updated" }.count == 3)
@@ -68,15 +68,15 @@ import TestSupport
             let l = try await service.create(try Self.input("20000mAh power bank"), by: Self.merchantA)
             #expect(l.status == .needsReview)
             await #expect(throws: CommonError.denied(.listingsModerate, role: .merchantAdmin)) {
-                try await service.moderate(l.id.rawValue, to: .active, reason: "ok", by: Self.merchantA)
+                try await service.moderate(l.id, to: .active, reason: "ok", by: Self.merchantA)
             }
-            await #expect(throws: ValidationError.self) { try await service.moderate(l.id.rawValue, to: .active, reason: "", by: Self.officer) }
-            let cleared = try await service.moderate(l.id.rawValue, to: .active, reason: "UN38.3 report checked offline", by: Self.officer)
+            await #expect(throws: ValidationError.self) { try await service.moderate(l.id, to: .active, reason: "", by: Self.officer) }
+            let cleared = try await service.moderate(l.id, to: .active, reason: "UN38.3 report checked offline", by: Self.officer)
             #expect(cleared.status == .active && cleared.statusReason == "UN38.3 report checked offline")
-            let down = try await service.moderate(l.id.rawValue, to: .takenDown, reason: "Recall notice", by: Self.officer)
+            let down = try await service.moderate(l.id, to: .takenDown, reason: "Recall notice", by: Self.officer)
             #expect(down.status == .takenDown)
             await #expect(throws: CommonError.invalidTransition(entity: "listing", from: "taken-down", to: "active")) {
-                try await service.moderate(l.id.rawValue, to: .active, reason: "x", by: Self.officer)
+                try await service.moderate(l.id, to: .active, reason: "x", by: Self.officer)
             }
         }
     }
@@ -104,9 +104,9 @@ import TestSupport
         try await Self.with { service, _, _ in
             let a = try await service.create(try Self.input("Alpha mug"), by: Self.merchantA)
             _ = try await service.create(try Self.input("Beta mug"), by: Self.merchantB)
-            await #expect(throws: CommonError.notFound(entity: "listing", id: a.id.rawValue)) { try await service.get(a.id.rawValue, by: Self.merchantB) }
+            await #expect(throws: CommonError.notFound(entity: "listing", id: a.id.rawValue)) { try await service.get(a.id, by: Self.merchantB) }
             await #expect(throws: CommonError.notFound(entity: "listing", id: a.id.rawValue)) {
-                try await service.update(a.id.rawValue, ListingInput(title: "pwned"), by: Self.merchantB)
+                try await service.update(a.id, ListingInput(title: "pwned"), by: Self.merchantB)
             }
             let (bList, _) = try await service.list(status: nil, market: nil, query: "mug", limit: nil, after: nil, by: Self.merchantB)
             #expect(bList.map(\.content.title) == ["Beta mug"])
@@ -114,7 +114,7 @@ import TestSupport
             #expect(all.count == 2)
             let (none, _) = try await service.list(status: nil, market: .jp, query: nil, limit: nil, after: nil, by: Self.officer)
             #expect(none.isEmpty)
-            #expect(try await service.get(a.id.rawValue, by: Self.merchantA).content.title == "Alpha mug")
+            #expect(try await service.get(a.id, by: Self.merchantA).content.title == "Alpha mug")
         }
     }
 }

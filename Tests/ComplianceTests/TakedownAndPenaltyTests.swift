@@ -64,8 +64,8 @@ import TestSupport
         try await H.with { h in
             let staff = Principal(actorId: "usr_ms", userId: "usr_ms", merchantId: "mer_a", role: .merchantStaff, channel: .apiKey)
             let (l, c) = try await Self.reported(h, "Designer-inspired scarf")
-            _ = try await h.listings.update(l.id.rawValue, ListingInput(), by: staff)     // PATCH {}
-            let edited = try await h.listings.update(l.id.rawValue, ListingInput(title: "Plain silk scarf"), by: H.merchantA)
+            _ = try await h.listings.update(l.id, ListingInput(), by: staff)     // PATCH {}
+            let edited = try await h.listings.update(l.id, ListingInput(title: "Plain silk scarf"), by: H.merchantA)
             #expect(edited.status == .active)
             let still = try await h.takedowns.get(c.id.rawValue, by: H.officer)
             #expect(still.status == .open && still.resolvedAt == nil)
@@ -85,7 +85,7 @@ import TestSupport
     @Test func officerDecisionsOnTheListingCloseTheCase() async throws {
         try await H.with { h in
             let (l2, c2) = try await Self.reported(h, "Designer-inspired hat")
-            _ = try await h.listings.moderate(l2.id.rawValue, to: .takenDown, reason: "Counterfeit", by: H.officer)
+            _ = try await h.listings.moderate(l2.id, to: .takenDown, reason: "Counterfeit", by: H.officer)
             #expect(try await h.takedowns.get(c2.id.rawValue, by: H.officer).status == .takenDown)
             let (_, c3) = try await Self.reported(h, "Designer-inspired cap")
             let (rc, rl) = try await h.takedowns.resolve(c3.id.rawValue, action: "request-change", reason: "Remove the logo photo", by: H.officer)
@@ -105,15 +105,15 @@ import TestSupport
             _ = try await h.catalogue.approve(p.id.rawValue, reason: "ok", by: H.officer2)
             _ = try await h.rescreens.drain()
             let cases = try await h.takedowns.list(status: .open, by: H.officer)
-            let brandCase = try #require(cases.first { $0.listingId == brand.id.rawValue })
-            let goodsCase = try #require(cases.first { $0.listingId == goods.id.rawValue })
+            let brandCase = try #require(cases.first { $0.listingId == brand.id })
+            let goodsCase = try #require(cases.first { $0.listingId == goods.id })
             #expect(brandCase.trigger == .rescreen && goodsCase.trigger == .rescreen)
             // An edit that keeps the brand does not cure it.
-            _ = try await h.listings.update(brand.id.rawValue, ListingInput(description: "Still zorblux."), by: H.merchantA)
+            _ = try await h.listings.update(brand.id, ListingInput(description: "Still zorblux."), by: H.merchantA)
             #expect(try await h.takedowns.get(brandCase.id.rawValue, by: H.officer).status == .open)
-            _ = try await h.listings.update(brand.id.rawValue, ListingInput(title: "Plain canvas tote bag", description: "Plain."), by: H.merchantA)
+            _ = try await h.listings.update(brand.id, ListingInput(title: "Plain canvas tote bag", description: "Plain."), by: H.merchantA)
             #expect(try await h.takedowns.get(brandCase.id.rawValue, by: H.officer).status == .fixed)
-            _ = try await h.listings.update(goods.id.rawValue, ListingInput(title: "Water bottle"), by: H.merchantA)
+            _ = try await h.listings.update(goods.id, ListingInput(title: "Water bottle"), by: H.merchantA)
             #expect(try await h.takedowns.get(goodsCase.id.rawValue, by: H.officer).status == .open)
             h.clock.advance(by: 60)
             let stats = try await h.takedowns.stats(from: TestFixtures.start.addingTimeInterval(-60), to: h.clock.now())
@@ -161,7 +161,7 @@ import TestSupport
             let standing = try await h.penalties.standing("mer_a", by: H.admin)
             #expect(standing.points == 52 && standing.has(.fundFreeze) && standing.has(.storeClosure) && standing.next == nil)
             await #expect(throws: CommonError.self) { try await h.listings.create(try H.input("Plain mug"), by: H.merchantA) }
-            let closed = try await h.listings.get(live.id.rawValue, by: H.merchantA)
+            let closed = try await h.listings.get(live.id, by: H.merchantA)
             #expect(closed.status == .takenDown && closed.statusReason?.hasPrefix("store closed") == true)
             #expect(try await h.listings.create(try H.input("Plain mug"), by: H.merchantB).status == .active)
             let audit = try await AuditLog.recent(h.db, merchantId: "mer_a", limit: 100).map(\.action)

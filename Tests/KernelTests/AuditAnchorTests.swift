@@ -97,7 +97,7 @@ import TestSupport
             var prev = rows[5].hash
             for e in rows[6...] {
                 let actor = e.seq == 7 ? "usr_forger" : e.actor
-                let h = AuditEntry.digest(seq: e.seq, at: e.at.epochMillis, actor: actor, merchantId: e.merchantId, action: e.action,
+                let h = AuditEntry.digest(seq: e.seq, at: e.at.epochMillis, actor: actor, merchantId: e.merchantId?.rawValue, action: e.action,
                                           entity: e.entity, entityId: e.entityId, data: e.data, prevHash: prev)
                 let link = prev
                 try await db.read {

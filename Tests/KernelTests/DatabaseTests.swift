@@ -113,7 +113,7 @@ import TestSupport
             try await AuditTampering.dropGuards(db)
             // A forger who recomputes entry 3's own hash still breaks entry 4's link.
             let e = try await db.read { try await $0.select().column("*").from("audit_log").where("seq", .equal, Int64(3)).first() }.map(AuditLog.decode)!
-            let forged = AuditEntry.digest(seq: 3, at: e.at.epochMillis, actor: "usr_evil", merchantId: e.merchantId, action: e.action,
+            let forged = AuditEntry.digest(seq: 3, at: e.at.epochMillis, actor: "usr_evil", merchantId: e.merchantId?.rawValue, action: e.action,
                                            entity: e.entity, entityId: e.entityId, data: e.data, prevHash: e.prevHash)
             try await db.read { try await $0.update("audit_log").set("actor", to: "usr_evil").set("hash", to: forged).where("seq", .equal, Int64(3)).run() }
             #expect(try await AuditLog.verify(db) == .broken(seq: 4, reason: "prev_hash does not match entry 3"))

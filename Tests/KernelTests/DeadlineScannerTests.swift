@@ -26,7 +26,7 @@ import TestSupport
             }
             return try await q.orderBy("due_at").orderBy("id").limit(query.limit).all().map { row in
                 Deadline(clock: Self.clock, entity: "ticket", entityId: try row.decode(column: "id", as: String.self),
-                         merchantId: try row.decode(column: "merchant_id", as: String.self), subject: "ticket",
+                         merchantId: MerchantID(unchecked: try row.decode(column: "merchant_id", as: String.self)), subject: "ticket",
                          startedAt: Date(epochMillis: try row.decode(column: "started_at", as: Int64.self)),
                          dueAt: Date(epochMillis: try row.decode(column: "due_at", as: Int64.self)), link: nil)
             }

@@ -26,6 +26,24 @@ enum TestKind: IDKind { static let prefix = "tst" }
         #expect(throws: IDError.self) { try PrefixedID<TestKind>(parsing: "tst_short") }
         #expect(throws: IDError.self) { try PrefixedID<TestKind>(parsing: "tst_0n6a7t5rsk9fx0x6j3drmz6qU0") }
     }
+
+    /// Issue 11 item 3: an ID a caller sends is checked for its kind, so a listing id where a merchant is expected is
+    /// refused naming the field, while an unknown merchant id reaches the owner's "no such merchant".
+    @Test func callerIDsAreCheckedForTheirKind() throws {
+        #expect(try MerchantID.field("mer_nobody", "merchantId") == MerchantID(unchecked: "mer_nobody"))
+        #expect(try MerchantID.field(nil, "merchantId") == nil && (try MerchantID.field("", "merchantId")) == nil)
+        for bad in ["lst_0n6a7t5rsk9fx0x6j3drmz6q50", "mer_", "mer_a b", "mer_'; DROP", "MER_abc", "mer_" + String(repeating: "a", count: 61)] {
+            #expect(throws: ValidationError.self) { try MerchantID.field(bad, "merchantId") }
+            do { _ = try MerchantID.field(bad, "merchantId") } catch {
+                #expect(error.fieldErrors.map(\.field) == ["merchantId"] && error.fieldErrors[0].code == "invalid-id")
+            }
+        }
+        var v = Validator()
+        #expect(v.id("usr_x", ListingID.self, field: "listingId") == nil)
+        #expect(v.id(nil, MerchantID.self, field: "merchantId", required: true) == nil)
+        #expect(v.id("lst_ok1", ListingID.self, field: "other") == ListingID(unchecked: "lst_ok1"))
+        #expect(v.errors.map(\.field) == ["listingId", "merchantId"] && v.errors.map(\.code) == ["invalid-id", "required"])
+    }
 }
 
 /// K6: field encryption and blind index.

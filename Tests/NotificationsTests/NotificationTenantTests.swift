@@ -16,20 +16,20 @@ import TestSupport
             let adminB = try await h.user("admin@beta.cn", .merchantAdmin, merchant: b, language: .zh)
             let staffB = try await h.user("staff@beta.cn", .merchantStaff, merchant: b)
             let op = try await h.user("op@tl.cn", .operatorAdmin)
-            try await h.notify(NotificationRequest(recipients: [.role(.merchantAdmin, merchantId: b.id.rawValue)], template: "takedown.opened",
-                                                   params: ["listingId": "lst_1", "category": "brand"], merchantId: b.id.rawValue, dedupeKey: "t1"))
+            try await h.notify(NotificationRequest(recipients: [.role(.merchantAdmin, merchantId: b.id)], template: "takedown.opened",
+                                                   params: ["listingId": "lst_1", "category": "brand"], merchantId: b.id, dedupeKey: "t1"))
             #expect(try await h.inbox(adminB).map(\.subject) == ["商品 lst_1 已立案下架审查"])
             #expect(try await h.inbox(adminA).isEmpty)
             #expect(try await h.inbox(staffB).isEmpty)
             #expect(try await h.inbox(op).isEmpty)
 
             // A's role named for a subject that belongs to B: nobody (the subject is B's business).
-            try await h.notify(NotificationRequest(recipients: [.role(.merchantAdmin, merchantId: a.id.rawValue), .user(adminA.id.rawValue)],
-                                                   template: "takedown.opened", params: ["listingId": "lst_2"], merchantId: b.id.rawValue))
+            try await h.notify(NotificationRequest(recipients: [.role(.merchantAdmin, merchantId: a.id), .user(adminA.id)],
+                                                   template: "takedown.opened", params: ["listingId": "lst_2"], merchantId: b.id))
             #expect(try await h.inbox(adminA).isEmpty)
             // A merchant role without a merchant never fans out across tenants; an operator role never reaches merchants.
             try await h.notify(NotificationRequest(recipients: [.role(.merchantAdmin, merchantId: nil)], template: "kyc.decided"))
-            try await h.notify(NotificationRequest(recipients: [.role(.operatorAdmin, merchantId: a.id.rawValue)], template: "kyc.submitted",
+            try await h.notify(NotificationRequest(recipients: [.role(.operatorAdmin, merchantId: a.id)], template: "kyc.submitted",
                                                    params: ["merchantName": "Alpha"]))
             #expect(try await h.inbox(adminA).isEmpty)
             #expect(try await h.inbox(adminB).count == 1)
@@ -46,8 +46,8 @@ import TestSupport
             let userA = try await h.user("admin@alpha.cn", .merchantAdmin, merchant: a)
             let userB = try await h.user("admin@beta.cn", .merchantAdmin, merchant: b)
             for i in 0..<3 {
-                try await h.notify(NotificationRequest(recipients: [.user(userA.id.rawValue)], template: "kyc.decided",
-                                                       params: ["decision": "approved \(i)", "merchantName": "Alpha"], merchantId: a.id.rawValue))
+                try await h.notify(NotificationRequest(recipients: [.user(userA.id)], template: "kyc.decided",
+                                                       params: ["decision": "approved \(i)", "merchantName": "Alpha"], merchantId: a.id))
                 h.clock.advance(by: 1)
             }
             let pa = h.principal(userA), pb = h.principal(userB)

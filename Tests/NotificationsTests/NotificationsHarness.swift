@@ -50,12 +50,12 @@ struct NotificationsHarness {
     func user(_ email: String, _ role: Role, merchant: Merchant? = nil, language: Language = .en, disabled: Bool = false) async throws -> User {
         let u = try await parties.users.create(UserInput(email: email, displayName: email.components(separatedBy: "@")[0], password: "long enough password",
                                                          role: role.rawValue, merchantId: merchant?.id.rawValue, language: language.rawValue), by: system)
-        if disabled { _ = try await parties.users.update(u.id.rawValue, UserInput(disabled: true), by: system) }
+        if disabled { _ = try await parties.users.update(u.id, UserInput(disabled: true), by: system) }
         return u
     }
 
     func principal(_ u: User) -> Principal {
-        Principal(actorId: u.id.rawValue, userId: u.id.rawValue, merchantId: u.merchantId?.rawValue, role: u.role, channel: .session)
+        Principal(actorId: u.id.rawValue, userId: u.id, merchantId: u.merchantId, role: u.role, channel: .session)
     }
 
     func notify(_ request: NotificationRequest) async throws {

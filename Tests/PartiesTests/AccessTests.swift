@@ -15,10 +15,10 @@ import TestSupport
             let stored = try await h.db.read { try await $0.select().column("key_hash").from("api_keys").first()!.decode(column: "key_hash", as: String.self) }
             #expect(stored == Digest.sha256Hex(token) && !stored.contains(token))
             let p = try await h.parties.access.principal(forToken: token)
-            #expect(p?.role == .merchantStaff && p?.merchantId == m.id.rawValue && p?.actorId == key.id.rawValue)
+            #expect(p?.role == .merchantStaff && p?.merchantId == m.id && p?.actorId == key.id.rawValue)
             #expect(try await h.parties.access.principal(forToken: token + "x") == nil)
             #expect(try await h.parties.access.principal(forToken: "garbage") == nil)
-            _ = try await h.parties.access.revokeKey(key.id.rawValue, by: h.op)
+            _ = try await h.parties.access.revokeKey(key.id, by: h.op)
             #expect(try await h.parties.access.principal(forToken: token) == nil)
         }
     }
@@ -46,9 +46,9 @@ import TestSupport
         try await Harness.with { h in
             let m = try await h.merchant()
             let (_, token) = try await h.parties.access.createKey(name: "k", role: "merchant-admin", merchantId: m.id.rawValue, by: h.op)
-            _ = try await h.parties.merchants.requestExit(m.id.rawValue, reason: "bye", by: h.op)
+            _ = try await h.parties.merchants.requestExit(m.id, reason: "bye", by: h.op)
             h.clock.advance(by: 31 * 86400)
-            _ = try await h.parties.merchants.close(m.id.rawValue, by: h.op)
+            _ = try await h.parties.merchants.close(m.id, by: h.op)
             #expect(try await h.parties.access.principal(forToken: token) == nil)
         }
     }
@@ -61,19 +61,19 @@ import TestSupport
                                                                    role: "operator-admin", language: "en"), by: h.op)
             let aliceSession = try #require(try await access.login(email: "alice@op.example", password: "correct horse battery")).principal
             let (k1, t1) = try await access.createKey(name: "alice-1", role: "operator-admin", merchantId: nil, by: aliceSession)
-            #expect(k1.ownerUserId == alice.id.rawValue)
+            #expect(k1.ownerUserId == alice.id)
             // A key made with a key belongs to the same person, and names them as the principal's user.
             let viaKey = try #require(try await access.principal(forToken: t1))
-            #expect(viaKey.userId == alice.id.rawValue && viaKey.personId == alice.id.rawValue)
+            #expect(viaKey.userId == alice.id && viaKey.personId == alice.id.rawValue)
             let (k2, t2) = try await access.createKey(name: "alice-2", role: "operator-admin", merchantId: nil, by: viaKey)
-            #expect(k2.ownerUserId == alice.id.rawValue)
+            #expect(k2.ownerUserId == alice.id)
             let m = try await h.merchant()
             let (_, t3) = try await access.createKey(name: "for-m", role: "merchant-admin", merchantId: m.id.rawValue, by: viaKey)
 
             // Demoted: every key she made stops at once, including the merchant-admin key, and cannot mint new ones.
-            _ = try await h.parties.users.update(alice.id.rawValue, UserInput(role: "compliance-officer"), by: h.op)
+            _ = try await h.parties.users.update(alice.id, UserInput(role: "compliance-officer"), by: h.op)
             for t in [t1, t2, t3] { #expect(try await access.principal(forToken: t) == nil) }
-            #expect(try await access.getKey(k1.id.rawValue, by: h.op).revokedAt != nil)
+            #expect(try await access.getKey(k1.id, by: h.op).revokedAt != nil)
             // Her console session carries the new role only.
             let again = try #require(try await access.login(email: "alice@op.example", password: "correct horse battery"))
             #expect(again.principal.role == .complianceOfficer)
@@ -86,7 +86,7 @@ import TestSupport
                                                                  role: "operator-admin", language: "en"), by: h.op)
             let bobSession = try #require(try await access.login(email: "bob@op.example", password: "correct horse battery"))
             let (_, tb) = try await access.createKey(name: "bob", role: "finance", merchantId: nil, by: bobSession.principal)
-            _ = try await h.parties.users.update(bob.id.rawValue, UserInput(disabled: true), by: h.op)
+            _ = try await h.parties.users.update(bob.id, UserInput(disabled: true), by: h.op)
             #expect(try await access.principal(forToken: tb) == nil)
             #expect(try await access.session(forToken: bobSession.token) == nil)
         }
@@ -98,11 +98,11 @@ import TestSupport
             let m = try await h.merchant()
             _ = try await h.parties.users.create(UserInput(email: "shop@m.example", displayName: "Shop", password: "correct horse battery",
                                                            role: "merchant-admin", merchantId: m.id.rawValue, language: "en"), by: h.op)
-            _ = try await h.parties.merchants.requestExit(m.id.rawValue, reason: "bye", by: h.op)
+            _ = try await h.parties.merchants.requestExit(m.id, reason: "bye", by: h.op)
             h.clock.advance(by: 31 * 86400)
             let session = try #require(try await h.parties.access.login(email: "shop@m.example", password: "correct horse battery"))
             #expect(try await h.parties.access.session(forToken: session.token) != nil)
-            _ = try await h.parties.merchants.close(m.id.rawValue, by: h.op)
+            _ = try await h.parties.merchants.close(m.id, by: h.op)
             #expect(try await h.parties.access.session(forToken: session.token) == nil)
         }
     }
@@ -118,7 +118,7 @@ import TestSupport
             #expect(try await h.parties.access.login(email: "chen@shop.cn", password: "wrong password!") == nil)
             #expect(try await h.parties.access.login(email: "nobody@shop.cn", password: "correct horse battery") == nil)
             let s = try #require(try await h.parties.access.login(email: "CHEN@shop.cn", password: "correct horse battery"))
-            #expect(s.principal.merchantId == m.id.rawValue && s.csrfToken.count >= 40)
+            #expect(s.principal.merchantId == m.id && s.csrfToken.count >= 40)
             #expect(try await h.parties.access.session(forToken: s.token)?.user.id == u.id)
             h.clock.advance(by: 13 * 3600)
             #expect(try await h.parties.access.session(forToken: s.token) == nil)
@@ -135,9 +135,9 @@ import TestSupport
             let u = try await h.parties.users.create(UserInput(email: "ops@tl.cn", displayName: "Ops", password: "long enough pw", role: "finance"), by: h.op)
             let s = try #require(try await h.parties.access.login(email: "ops@tl.cn", password: "long enough pw"))
             await #expect(throws: CommonError.self) {
-                try await h.parties.users.update(u.id.rawValue, UserInput(disabled: true), by: s.principal)   // not on yourself
+                try await h.parties.users.update(u.id, UserInput(disabled: true), by: s.principal)   // not on yourself
             }
-            _ = try await h.parties.users.update(u.id.rawValue, UserInput(disabled: true), by: h.op)
+            _ = try await h.parties.users.update(u.id, UserInput(disabled: true), by: h.op)
             #expect(try await h.parties.access.session(forToken: s.token) == nil)
             #expect(try await h.parties.access.login(email: "ops@tl.cn", password: "long enough pw") == nil)
         }

@@ -39,11 +39,11 @@ import TestSupport
             #expect(list.items.map(\.id) == [a.id])
             let filtered = try await h.parties.merchants.list(MerchantListQuery(query: "Beta"), by: pa)
             #expect(filtered.items.isEmpty)
-            await #expect(throws: CommonError.notFound(entity: "merchant", id: b.id.rawValue)) { try await h.parties.merchants.get(b.id.rawValue, by: pa) }
+            await #expect(throws: CommonError.notFound(entity: "merchant", id: b.id.rawValue)) { try await h.parties.merchants.get(b.id, by: pa) }
             await #expect(throws: CommonError.notFound(entity: "merchant", id: b.id.rawValue)) {
-                try await h.parties.merchants.update(b.id.rawValue, MerchantInput(name: "Hijack"), by: pa)
+                try await h.parties.merchants.update(b.id, MerchantInput(name: "Hijack"), by: pa)
             }
-            #expect(try await h.parties.merchants.get(b.id.rawValue, by: h.op).name == "Beta Trading")
+            #expect(try await h.parties.merchants.get(b.id, by: h.op).name == "Beta Trading")
             #expect(try await h.parties.merchants.list(MerchantListQuery(query: "beta"), by: h.op).items.map(\.id) == [b.id])
         }
     }
@@ -67,9 +67,9 @@ import TestSupport
         try await Harness.with { h in
             let m = try await h.merchant()
             let admin = h.principal(.merchantAdmin, merchant: m)
-            let updated = try await h.parties.merchants.update(m.id.rawValue, MerchantInput(name: "Renamed", settlementCurrency: "USD"), by: admin)
+            let updated = try await h.parties.merchants.update(m.id, MerchantInput(name: "Renamed", settlementCurrency: "USD"), by: admin)
             #expect(updated.name == "Renamed" && updated.settlementCurrency == "USD")
-            let audit = try await AuditLog.recent(h.db, merchantId: m.id.rawValue, limit: 5)
+            let audit = try await AuditLog.recent(h.db, merchantId: m.id, limit: 5)
             #expect(audit.first?.action == "merchant.updated" && audit.first?.actor == admin.actorId)
             #expect(audit.first?.data.contains("Renamed") == true)
         }
@@ -79,20 +79,20 @@ import TestSupport
         try await Harness.with { h in
             let m = try await h.merchant()
             let admin = h.principal(.merchantAdmin, merchant: m)
-            await #expect(throws: ValidationError.self) { try await h.parties.merchants.requestExit(m.id.rawValue, reason: nil, by: admin) }
-            let exiting = try await h.parties.merchants.requestExit(m.id.rawValue, reason: "Moving to another platform", by: admin)
+            await #expect(throws: ValidationError.self) { try await h.parties.merchants.requestExit(m.id, reason: nil, by: admin) }
+            let exiting = try await h.parties.merchants.requestExit(m.id, reason: "Moving to another platform", by: admin)
             #expect(exiting.status == .exiting)
             #expect(exiting.noticeEndsAt == TestFixtures.start.addingTimeInterval(30 * 86400))
             #expect(try await h.parties.merchants.publicNotices().map(\.id) == [m.id])
-            await #expect(throws: CommonError.denied(.merchantsClose, role: .merchantAdmin)) { try await h.parties.merchants.close(m.id.rawValue, by: admin) }
-            let early = await #expect(throws: CommonError.self) { try await h.parties.merchants.close(m.id.rawValue, by: h.op) }
+            await #expect(throws: CommonError.denied(.merchantsClose, role: .merchantAdmin)) { try await h.parties.merchants.close(m.id, by: admin) }
+            let early = await #expect(throws: CommonError.self) { try await h.parties.merchants.close(m.id, by: h.op) }
             #expect(early?.code == "notice-period-running")
             h.clock.advance(by: 30 * 86400)
-            let closed = try await h.parties.merchants.close(m.id.rawValue, by: h.op)
+            let closed = try await h.parties.merchants.close(m.id, by: h.op)
             #expect(closed.status == .closed && closed.closedAt == h.clock.now())
             #expect(try await h.parties.merchants.publicNotices().isEmpty)
             await #expect(throws: CommonError.invalidTransition(entity: "merchant", from: "closed", to: "exiting")) {
-                try await h.parties.merchants.requestExit(m.id.rawValue, reason: "again", by: h.op)
+                try await h.parties.merchants.requestExit(m.id, reason: "again", by: h.op)
             }
         }
     }
@@ -100,8 +100,8 @@ import TestSupport
     @Test func withdrawnExitRestoresThePreviousStatus() async throws {
         try await Harness.with { h in
             let m = try await h.merchant()
-            _ = try await h.parties.merchants.requestExit(m.id.rawValue, reason: "test", by: h.op)
-            let back = try await h.parties.merchants.cancelExit(m.id.rawValue, by: h.op)
+            _ = try await h.parties.merchants.requestExit(m.id, reason: "test", by: h.op)
+            let back = try await h.parties.merchants.cancelExit(m.id, by: h.op)
             #expect(back.status == .onboarding && back.noticeEndsAt == nil)
         }
     }
@@ -110,9 +110,9 @@ import TestSupport
         try await Harness.with { h in
             let m = try await h.merchant()
             await #expect(throws: CommonError.invalidTransition(entity: "merchant", from: "onboarding", to: "exit-withdrawn")) {
-                try await h.parties.merchants.cancelExit(m.id.rawValue, by: h.op)
+                try await h.parties.merchants.cancelExit(m.id, by: h.op)
             }
-            #expect(try await h.parties.merchants.get(m.id.rawValue, by: h.op).status == .onboarding)
+            #expect(try await h.parties.merchants.get(m.id, by: h.op).status == .onboarding)
         }
     }
 
@@ -126,12 +126,12 @@ import TestSupport
     @Test func openOrdersBlockClosure() async throws {
         try await Harness.with(blockers: [OpenOrders(count: 3)]) { h in
             let m = try await h.merchant()
-            _ = try await h.parties.merchants.requestExit(m.id.rawValue, reason: "closing", by: h.op)
+            _ = try await h.parties.merchants.requestExit(m.id, reason: "closing", by: h.op)
             h.clock.advance(by: 31 * 86400)
-            let error = await #expect(throws: CommonError.self) { try await h.parties.merchants.close(m.id.rawValue, by: h.op) }
+            let error = await #expect(throws: CommonError.self) { try await h.parties.merchants.close(m.id, by: h.op) }
             #expect(error?.code == "exit-blocked")
             #expect(error?.detail.en.contains("3 open orders") == true)
-            #expect(try await h.parties.merchants.get(m.id.rawValue, by: h.op).status == .exiting)
+            #expect(try await h.parties.merchants.get(m.id, by: h.op).status == .exiting)
         }
     }
 
@@ -141,7 +141,7 @@ import TestSupport
             settings.exitNoticeDays = 45
             let parties = PartiesServices(PartiesContext(db: db, clock: FixedClock(TestFixtures.start), cipher: TestFixtures.cipher, settings: settings))
             let m = try await parties.merchants.create(MerchantInput(name: "N", country: "CN", contactEmail: "n@n.cn"), by: .system("t"))
-            let e = try await parties.merchants.requestExit(m.id.rawValue, reason: "r", by: .system("t"))
+            let e = try await parties.merchants.requestExit(m.id, reason: "r", by: .system("t"))
             #expect(e.noticeEndsAt == TestFixtures.start.addingTimeInterval(45 * 86400))
         }
     }

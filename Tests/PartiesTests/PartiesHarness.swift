@@ -32,6 +32,6 @@ struct Harness {
     static let pdf = Data("%PDF-1.4\n1 0 obj << >> endobj\n%%EOF\n".utf8)
 
     func principal(_ role: Role, merchant: Merchant? = nil) -> Principal {
-        Principal(actorId: "usr_t\(role.rawValue)", userId: nil, merchantId: merchant?.id.rawValue, role: role, channel: .apiKey)
+        Principal(actorId: "usr_t\(role.rawValue)", userId: nil, merchantId: merchant?.id, role: role, channel: .apiKey)
     }
 }

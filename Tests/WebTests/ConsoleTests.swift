@@ -110,12 +110,12 @@ import Web
         try await WebHarness.with { h, c in
             try await seedUser(h)
             let system = Principal.system("t")
-            let sub = try await h.services.parties.kyc.submit(merchantId: h.merchantA.id.rawValue, KYCInput(
+            let sub = try await h.services.parties.kyc.submit(merchantId: h.merchantA.id, KYCInput(
                 companyName: "Alpha", registrationNumber: "91440300MA5F000011", legalRepresentative: "Li", country: "CN",
                 address: "Shenzhen", licenceExpiresOn: "2028-01-01"), by: system)
-            _ = try await h.services.parties.kyc.addDocument(submissionId: sub.id.rawValue, kind: "business-licence", filename: "l.pdf",
+            _ = try await h.services.parties.kyc.addDocument(submissionId: sub.id, kind: "business-licence", filename: "l.pdf",
                                                               contentType: "application/pdf", data: DemoData.samplePDF(title: "l"), by: system)
-            _ = try await h.services.parties.kyc.startReview(sub.id.rawValue, by: system)
+            _ = try await h.services.parties.kyc.startReview(sub.id, by: system)
             var b = Browser()
             _ = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             let queue = try await b.send(c, .get, "/console/kyc")
@@ -124,16 +124,16 @@ import Web
             #expect(forged.status == .forbidden)
             let missing = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: [:])
             #expect(missing.status == .forbidden)
-            #expect(try await h.services.parties.kyc.get(sub.id.rawValue, by: system).status == .underReview)
+            #expect(try await h.services.parties.kyc.get(sub.id, by: system).status == .underReview)
             let token = try #require(Self.csrf(queue.html))
             let noReason = try await b.send(c, .post, "/console/kyc/\(sub.id)/reject", form: ["_csrf": token, "reason": ""])
             #expect(noReason.status == .seeOther)
             let flashPage = try await b.send(c, .get, "/console/kyc")
             #expect(flashPage.html.contains("id=\"flash\" class=\"flash error\""))
-            #expect(try await h.services.parties.kyc.get(sub.id.rawValue, by: system).status == .underReview)
+            #expect(try await h.services.parties.kyc.get(sub.id, by: system).status == .underReview)
             let ok = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: ["_csrf": token])
             #expect(ok.status == .seeOther)
-            #expect(try await h.services.parties.kyc.get(sub.id.rawValue, by: system).status == .approved)
+            #expect(try await h.services.parties.kyc.get(sub.id, by: system).status == .approved)
             let after = try await b.send(c, .get, "/console/kyc")
             #expect(after.html.contains("data-status=\"approved\"") && after.html.contains("id=\"flash\" class=\"flash\""))
         }
@@ -158,7 +158,7 @@ import Web
     @Test func listingsQueueHighlightsAndClears() async throws {
         try await WebHarness.with(approvedKYC: true) { h, c in
             try await seedUser(h)
-            let merchant = Principal(actorId: "key_a", userId: nil, merchantId: h.merchantA.id.rawValue, role: .merchantAdmin, channel: .apiKey)
+            let merchant = Principal(actorId: "key_a", userId: nil, merchantId: h.merchantA.id, role: .merchantAdmin, channel: .apiKey)
             let listing = try await h.services.listings.create(ListingInput(title: "20000mAh power bank fast charge",
                                                                             price: try Money(parsing: "19.00", currency: Currency("USD")),
                                                                             originCountry: "CN", markets: ["US"]), by: merchant)
@@ -170,9 +170,9 @@ import Web
             let token = try #require(Self.csrf(queue.html))
             let noReason = try await b.send(c, .post, "/console/listings/\(listing.id)/clear", form: ["_csrf": token, "reason": ""])
             #expect(noReason.status == .seeOther)
-            #expect(try await h.services.listings.get(listing.id.rawValue, by: merchant).status == .needsReview)
+            #expect(try await h.services.listings.get(listing.id, by: merchant).status == .needsReview)
             _ = try await b.send(c, .post, "/console/listings/\(listing.id)/clear", form: ["_csrf": token, "reason": "UN38.3 report on file"])
-            #expect(try await h.services.listings.get(listing.id.rawValue, by: merchant).status == .active)
+            #expect(try await h.services.listings.get(listing.id, by: merchant).status == .active)
             let active = try await b.send(c, .get, "/console/listings?status=active")
             #expect(active.html.contains("data-status=\"active\""))
         }

@@ -30,7 +30,7 @@ import TestSupport
             for w in workers { await w.runOnce() }
             let escalated = try await c.call(.get, "/api/v1/takedowns/\(caseId)", key: h.operatorKey)
             #expect(escalated.json.str("escalatedAt") != nil)
-            let audit = try await AuditLog.recent(h.services.db, merchantId: h.merchantA.id.rawValue, limit: 50).map(\.action)
+            let audit = try await AuditLog.recent(h.services.db, merchantId: h.merchantA.id, limit: 50).map(\.action)
             #expect(audit.filter { $0 == "takedown.breached" }.count == 1)
             let stats = try #require(try await h.services.jobs.stats().first { $0.kind == DeadlineScanner.job.kind })
             #expect(stats.counts[.done] == 1 && stats.counts[.queued] == 1)   // ran once, the next slot is waiting

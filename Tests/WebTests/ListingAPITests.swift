@@ -86,7 +86,7 @@ import Web
             let edit = try await c.call(.patch, "/api/v1/listings/\(id)", key: h.keyA, json: #"{"title":"Organic cotton tote bag XL"}"#)
             #expect(edit.status == .conflict && edit.json.str("code") == "kyc-not-approved")
             #expect(try await c.call(.get, "/api/v1/listings/\(id)", key: h.keyA).json.str("status") == "active")
-            #expect(try await AuditLog.recent(h.services.db, merchantId: h.merchantA.id.rawValue, limit: 50).contains { $0.action == "kyc.reopened" })
+            #expect(try await AuditLog.recent(h.services.db, merchantId: h.merchantA.id, limit: 50).contains { $0.action == "kyc.reopened" })
             // A fresh approval lets it publish again.
             try await h.approveKYC(h.merchantA)
             #expect(try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body).status == .created)
@@ -115,6 +115,30 @@ import Web
             #expect(ofA.count == 1)
             // A merchant cannot widen its view by naming another merchant.
             #expect(try await c.call(.get, "/api/v1/certifications?merchantId=\(h.merchantA.id.rawValue)", key: h.keyB).json.list.isEmpty)
+        }
+    }
+
+    /// Issue 11 item 3: IDs are typed, so an ID of the wrong kind (a listing where a merchant is meant, a merchant where a
+    /// listing is meant) is a validation error naming the field, in a write body and in a list filter alike.
+    @Test func anIDOfTheWrongKindIsRefusedNamingTheField() async throws {
+        try await WebHarness.with(approvedKYC: true) { h, c in
+            let listing = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: Self.body)
+            #expect(listing.status == .created)
+            let listingId = try #require(listing.json["id"] as? String)
+            let penalty = #"{"merchantId":"\#(listingId)","violation":"prohibited","reason":"ivory","listingId":"\#(h.merchantA.id.rawValue)"}"#
+            let r = try await c.call(.post, "/api/v1/penalties", key: h.operatorKey, json: penalty, headers: [.acceptLanguage: "zh-CN"])
+            #expect(r.status == .unprocessableContent && r.json.fieldNames == ["merchantId", "listingId"])
+            #expect(String(buffer: r.raw).contains("须为 mer_… 形式的编号"))
+            for uri in ["/api/v1/penalties?merchantId=\(listingId)", "/api/v1/certifications?merchantId=\(listingId)",
+                        "/api/v1/kyc-submissions?merchantId=\(listingId)", "/api/v1/webhooks?merchantId=\(listingId)"] {
+                let q = try await c.call(.get, uri, key: h.operatorKey)
+                #expect(q.status == .unprocessableContent && q.json.fieldNames == ["merchantId"], "\(uri): \(q.status)")
+            }
+            let report = try await c.call(.post, "/api/v1/takedowns", key: h.operatorKey,
+                                          json: #"{"listingId":"\#(h.merchantA.id.rawValue)","category":"brand","reason":"counterfeit"}"#)
+            #expect(report.status == .unprocessableContent && report.json.fieldNames == ["listingId"])
+            // Nothing was written by the refused requests.
+            #expect(try await c.call(.get, "/api/v1/penalties", key: h.operatorKey).json.list.isEmpty)
         }
     }
 }

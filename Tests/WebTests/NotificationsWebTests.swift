@@ -16,7 +16,7 @@ import TestSupport
         let u = try await h.services.parties.users.create(UserInput(email: email, displayName: "U \(email)", password: "long enough password",
                                                                     role: role.rawValue, merchantId: merchant?.id.rawValue, language: "zh-CN"),
                                                           by: .system("t"))
-        let p = Principal(actorId: u.id.rawValue, userId: u.id.rawValue, merchantId: merchant?.id.rawValue, role: role, channel: .session)
+        let p = Principal(actorId: u.id.rawValue, userId: u.id, merchantId: merchant?.id, role: role, channel: .session)
         let (_, key) = try await h.services.parties.access.createKey(name: "own", role: role.rawValue, merchantId: merchant?.id.rawValue, by: p)
         return (u, key)
     }
@@ -30,9 +30,9 @@ import TestSupport
             let (a, keyA) = try await Self.userWithKey(h, "a@alpha.cn", merchant: h.merchantA, role: .merchantAdmin)
             let (_, keyB) = try await Self.userWithKey(h, "b@beta.cn", merchant: h.merchantB, role: .merchantAdmin)
             for i in 0..<3 {
-                try await Self.notify(h, NotificationRequest(recipients: [.role(.merchantAdmin, merchantId: h.merchantA.id.rawValue)],
+                try await Self.notify(h, NotificationRequest(recipients: [.role(.merchantAdmin, merchantId: h.merchantA.id)],
                                                              template: "kyc.decided", params: ["decision": "d\(i)", "merchantName": "Alpha"],
-                                                             merchantId: h.merchantA.id.rawValue, entity: "merchant", entityId: h.merchantA.id.rawValue))
+                                                             merchantId: h.merchantA.id, entity: "merchant", entityId: h.merchantA.id.rawValue))
                 h.clock.advance(by: 1)
             }
             let page1 = try await c.call(.get, "/api/v1/notifications?limit=2", key: keyA)
@@ -60,7 +60,7 @@ import TestSupport
             #expect(try await c.call(.get, "/api/v1/notifications?unread=maybe", key: keyA).status == .unprocessableContent)
             let all = try await c.call(.post, "/api/v1/notifications/read-all", key: keyA)
             #expect(all.status == .ok && all.json["unread"] as? Int == 0)
-            #expect(try await h.services.notifications.unreadCount(by: Principal(actorId: a.id.rawValue, userId: a.id.rawValue,
+            #expect(try await h.services.notifications.unreadCount(by: Principal(actorId: a.id.rawValue, userId: a.id,
                                                                                   merchantId: nil, role: .merchantAdmin, channel: .session)) == 0)
         }
     }
@@ -82,7 +82,7 @@ import TestSupport
             #expect(dash.html.contains(#"id="unread-count""#) && dash.html.contains(">2</span>"))
             let inbox = try await browser.send(c, .get, "/console/inbox")
             #expect(inbox.status == .ok && inbox.html.contains("已超时：24小时——Wallet") && inbox.html.contains("全部标为已读"))
-            let first = try #require(try await h.services.notifications.list(by: Principal(actorId: officer.id.rawValue, userId: officer.id.rawValue,
+            let first = try #require(try await h.services.notifications.list(by: Principal(actorId: officer.id.rawValue, userId: officer.id,
                                                                                            merchantId: nil, role: .complianceOfficer, channel: .session)).items.first)
             let forged = try await browser.send(c, .post, "/console/inbox/\(first.id.rawValue)/read", form: ["_csrf": "forged"])
             #expect(forged.status == .forbidden)

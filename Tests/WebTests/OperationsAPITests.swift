@@ -133,7 +133,7 @@ import TestSupport
                                  json: #"{"listingId":"\#(listing.json.str("id") ?? "")","category":"brand","reason":"Notice"}"#)
             let title = try #require((listing.json["content"] as? [String: Any])?["title"] as? String)
             func inbox(_ u: User) async throws -> [String] {
-                let p = Principal(actorId: u.id.rawValue, userId: u.id.rawValue, merchantId: u.merchantId?.rawValue, role: u.role, channel: .session)
+                let p = Principal(actorId: u.id.rawValue, userId: u.id, merchantId: u.merchantId, role: u.role, channel: .session)
                 return try await h.services.notifications.list(by: p).items.map(\.subject)
             }
             let worker = JobWorker(services: h.services, logger: Logger(label: "test"), worker: "w")

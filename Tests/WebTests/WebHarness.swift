@@ -60,13 +60,13 @@ struct WebHarness {
     func approveKYC(_ m: Merchant) async throws {
         let system = Principal.system("test")
         let kyc = services.parties.kyc
-        let sub = try await kyc.submit(merchantId: m.id.rawValue, KYCInput(
+        let sub = try await kyc.submit(merchantId: m.id, KYCInput(
             companyName: m.name, registrationNumber: "91440300MA5F\(m.id.rawValue.filter { $0.isLetter || $0.isNumber }.suffix(6).uppercased())", legalRepresentative: "Test Rep",
             country: m.country, address: "1 Test Road", licenceExpiresOn: "2030-01-01"), by: system)
-        _ = try await kyc.addDocument(submissionId: sub.id.rawValue, kind: "business-licence", filename: "licence.pdf",
+        _ = try await kyc.addDocument(submissionId: sub.id, kind: "business-licence", filename: "licence.pdf",
                                       contentType: "application/pdf", data: DemoData.samplePDF(title: "licence"), by: system)
-        _ = try await kyc.startReview(sub.id.rawValue, by: system)
-        _ = try await kyc.approve(sub.id.rawValue, by: system)
+        _ = try await kyc.startReview(sub.id, by: system)
+        _ = try await kyc.approve(sub.id, by: system)
     }
 
     func count(_ table: String) async throws -> Int {

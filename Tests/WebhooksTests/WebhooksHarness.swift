@@ -51,7 +51,7 @@ struct WebhooksHarness {
 
     /// Publishes in its own committed transaction, as a module's change would.
     @discardableResult
-    func publish(_ type: String = "listing.taken-down", merchant: String? = "mer_a", entityId: String = "lst_1") async throws -> DomainEvent {
+    func publish(_ type: String = "listing.taken-down", merchant: MerchantID? = "mer_a", entityId: String = "lst_1") async throws -> DomainEvent {
         let event = DomainEvent(type: type, merchantId: merchant, entity: "listing", entityId: entityId, occurredAt: clock.now(),
                                 data: #"{"listingId":"\#(entityId)","status":"taken-down"}"#)
         try await publish(event)

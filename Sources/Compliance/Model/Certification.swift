@@ -14,7 +14,7 @@ public struct Certification: Sendable {
                                      "NMPA", "CITES", "DOT", "EPA", "halal", "import-licence", "phytosanitary"]
 
     public let id: CertificationID
-    public let merchantId: String
+    public let merchantId: MerchantID
     public var type: String
     public var number: String
     public var issuer: String

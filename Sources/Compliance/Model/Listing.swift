@@ -77,7 +77,7 @@ public struct MarketFinding: Sendable, Codable, Hashable {
 
 public struct Listing: Sendable {
     public let id: ListingID
-    public let merchantId: String
+    public let merchantId: MerchantID
     public var status: ListingStatus
     public var version: Int
     public var content: ListingContent

@@ -116,11 +116,11 @@ public struct Penalty: Sendable {
     public static let appealWindowDays = 30
 
     public let id: PenaltyID
-    public let merchantId: String
+    public let merchantId: MerchantID
     public let year: Int
     public let violation: Violation
     public var points: Int
-    public let listingId: String?
+    public let listingId: ListingID?
     public let caseId: String?
     public let reason: String
     public var status: Status
@@ -141,14 +141,14 @@ public struct Penalty: Sendable {
 
 /// A merchant's position for one calendar year.
 public struct Standing: Sendable, Equatable {
-    public let merchantId: String
+    public let merchantId: MerchantID
     public let year: Int
     public let points: Int
     public let sanctions: [Sanction]
     public let next: Sanction?
     public let nextAt: Int?
 
-    public init(merchantId: String, year: Int, penalties: [Penalty], policy: PenaltyPolicy) {
+    public init(merchantId: MerchantID, year: Int, penalties: [Penalty], policy: PenaltyPolicy) {
         self.merchantId = merchantId; self.year = year
         points = penalties.filter { $0.year == year }.reduce(0) { $0 + $1.countedPoints }
         sanctions = policy.sanctions(for: points)

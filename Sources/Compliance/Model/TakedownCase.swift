@@ -39,8 +39,8 @@ public struct TakedownCase: Sendable {
     }
 
     public let id: TakedownCaseID
-    public let listingId: String
-    public let merchantId: String
+    public let listingId: ListingID
+    public let merchantId: MerchantID
     public let listingVersion: Int
     public let trigger: Trigger
     public let ruleIds: [String]

@@ -63,7 +63,7 @@ public struct CertificationService: Sendable {
         try p.require(.certificationsFile)
         var v = Validator()
         // A merchant caller naming another merchant is refused, not silently re-pointed (K3).
-        let merchant = p.role.isOperator ? v.text(input.merchantId, field: "merchantId", max: 64) : try p.merchantForWrite(input.merchantId)
+        let merchant = p.role.isOperator ? v.id(input.merchantId, MerchantID.self, field: "merchantId", required: true) : try p.merchantForWrite(input.merchantId)
         let type = v.text(input.type, field: "type", max: 30)
         if let type, !type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) || type.count < 2 {
             v.fail("type", "invalid", en: "type is a code such as CE, FCC, UN38.3.", zh: "type 须为证书代码，如 CE、FCC、UN38.3。")
@@ -112,12 +112,12 @@ public struct CertificationService: Sendable {
     }
 
     /// Operators may narrow the list to one merchant; merchant roles only ever see their own.
-    public func list(merchantId: String? = nil, by p: Principal) async throws -> [Certification] {
+    public func list(merchantId: MerchantID? = nil, by p: Principal) async throws -> [Certification] {
         try await page(merchantId: merchantId, limit: 500, after: nil, by: p).items
     }
 
     /// By id, one page (`after`: the `next` of the previous page).
-    public func page(merchantId: String? = nil, limit: Int?, after: String?, by p: Principal) async throws -> Page<Certification> {
+    public func page(merchantId: MerchantID? = nil, limit: Int?, after: String?, by p: Principal) async throws -> Page<Certification> {
         let n = min(max(limit ?? 100, 1), 500)
         let rows = try await db.read { [store] in try await store.list(scope: p.scope, merchantId: merchantId, limit: n + 1, after: after, in: $0) }
         return Page.of(rows, limit: n) { $0.id.rawValue }
@@ -137,7 +137,7 @@ public struct CertificationService: Sendable {
 
     /// An officer withdraws a certificate found false or suspended; returns the listings citing it, whose re-screen is
     /// queued in the same transaction (so it happens even if this instance dies right after).
-    public func revoke(_ id: String, reason: String?, by p: Principal) async throws -> (Certification, [String]) {
+    public func revoke(_ id: String, reason: String?, by p: Principal) async throws -> (Certification, [ListingID]) {
         try p.require(.certificationsRevoke)
         var v = Validator()
         let why = v.text(reason, field: "reason", max: 1000)
@@ -160,9 +160,9 @@ public struct CertificationService: Sendable {
     }
 
     /// Marks certificates past their expiry day as expired; returns the listings citing them.
-    public func expireLapsed() async throws -> [String] {
+    public func expireLapsed() async throws -> [ListingID] {
         try await db.transaction { [store, audit, clock, today] sql in
-            var listings = Set<String>()
+            var listings = Set<ListingID>()
             for var c in try await store.lapsed(before: today, in: sql) {
                 c.status = .expired; c.updatedAt = clock.now()
                 try await store.update(c, in: sql)

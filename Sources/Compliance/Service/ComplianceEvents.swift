@@ -21,7 +21,7 @@ public enum ComplianceEvents {
     }
 
     struct CaseData: Encodable {
-        let caseId: String, listingId: String, listingVersion: Int, trigger: String, ruleIds: [String], status: String
+        let caseId: String, listingId: ListingID, listingVersion: Int, trigger: String, ruleIds: [String], status: String
         let dueAt: String, resolution: String?, reason: String?
     }
 

@@ -14,7 +14,7 @@ public enum ComplianceJobs {
     public static var recurring: [RecurringJob] { [certificateExpiry] }
 
     struct ListingsPayload: Codable, Equatable {
-        var listingIds: [String]
+        var listingIds: [ListingID]
         var reason: String
     }
 

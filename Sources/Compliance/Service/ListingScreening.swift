@@ -21,7 +21,7 @@ public struct ListingScreening: Sendable {
     }
 
     /// Types of the listing's certificates that belong to the merchant and are valid on `day`.
-    func validCertificateTypes(_ ids: [String], merchantId: String, day: LocalDate, in sql: any SQLDatabase) async throws -> Set<String> {
+    func validCertificateTypes(_ ids: [String], merchantId: MerchantID, day: LocalDate, in sql: any SQLDatabase) async throws -> Set<String> {
         Set(try await certificates.many(ids, in: sql).filter { $0.merchantId == merchantId && $0.isValid(on: day) }.map(\.type))
     }
 
@@ -66,7 +66,7 @@ public struct ListingScreening: Sendable {
     }
 
     /// A full screen for a save: catalogue plus disclosure and pricing against the stored price history.
-    func screen(_ c: ListingContent, listingId: String?, merchantId: String, now: Date, in sql: any SQLDatabase) async throws -> Outcome {
+    func screen(_ c: ListingContent, listingId: ListingID?, merchantId: MerchantID, now: Date, in sql: any SQLDatabase) async throws -> Outcome {
         let types = try await validCertificateTypes(c.certifications, merchantId: merchantId, day: LocalDate(now, in: Self.timeZone), in: sql)
         let (catalogueFindings, version) = try await screening.compute.run(waitingPlaces: 64) { [self] in catalogue(c, certificateTypes: types) }
         var history: [PricePoint] = []

@@ -116,7 +116,7 @@ public struct ListingService: Sendable {
     }
 
     /// Certificates must be the merchant's own; anything else names the offending index.
-    func checkCertificates(_ ids: [String], merchantId: String, in sql: any SQLDatabase) async throws {
+    func checkCertificates(_ ids: [String], merchantId: MerchantID, in sql: any SQLDatabase) async throws {
         let mine = Set(try await certificates.many(ids, in: sql).filter { $0.merchantId == merchantId }.map(\.id.rawValue))
         var v = Validator()
         for (i, id) in ids.enumerated() where !mine.contains(id) {
@@ -127,7 +127,7 @@ public struct ListingService: Sendable {
     }
 
     /// Store closure (CMP4) stops every publication.
-    func requireOpenStore(_ merchantId: String, in sql: any SQLDatabase) async throws {
+    func requireOpenStore(_ merchantId: MerchantID, in sql: any SQLDatabase) async throws {
         if try await penalties.sanctions(for: merchantId, in: sql).contains(.storeClosure) {
             throw CommonError.conflict(code: "store-closed", en: "The store is closed for penalty points; listings cannot be published.",
                                        zh: "店铺因违规扣分已被关闭，不能发布商品。")
@@ -155,7 +155,7 @@ public struct ListingService: Sendable {
             try await store.save(listing, isNew: true, by: p.actorId, in: sql)
             try await store.insertVersion(listing, by: p.actorId, in: sql)
             try await store.insertPrice(listing, in: sql)
-            try await certificates.link(listingId: listing.id.rawValue, to: content.certifications, in: sql)
+            try await certificates.link(listingId: listing.id, to: content.certifications, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "listing.created", entity: "listing",
                                               entityId: listing.id.rawValue,
                                               data: ["verdict": o.verdict.rawValue, "status": listing.status.rawValue,
@@ -166,10 +166,10 @@ public struct ListingService: Sendable {
     }
 
     /// A new version, screened again.
-    public func update(_ id: String, _ input: ListingInput, by p: Principal) async throws -> Listing {
+    public func update(_ id: ListingID, _ input: ListingInput, by p: Principal) async throws -> Listing {
         try p.require(.listingsWrite)
         return try await db.transaction { [store, audit, checks, certificates, takedowns, events] sql in
-            guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
+            guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id.rawValue) }
             let content = try self.content(input, over: l.content)
             try await merchants?.requirePublishing(l.merchantId, in: sql)
             try await self.requireOpenStore(l.merchantId, in: sql)
@@ -191,16 +191,16 @@ public struct ListingService: Sendable {
             // only proposes a fix for an open takedown case: an officer decides reported cases (issue 10 item 4).
             try await takedowns.merchantEdited(listing: l, actor: p.actorId, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.updated", entity: "listing",
-                                              entityId: id, data: ["version": String(l.version), "from": from.rawValue, "to": l.status.rawValue,
+                                              entityId: id.rawValue, data: ["version": String(l.version), "from": from.rawValue, "to": l.status.rawValue,
                                                                    "verdict": verdict.rawValue]), in: sql)
             try await ComplianceEvents.listingChanged(l, from: from, screened: true, at: now, events: events, in: sql)
             return l
         }
     }
 
-    public func get(_ id: String, by p: Principal) async throws -> Listing {
+    public func get(_ id: ListingID, by p: Principal) async throws -> Listing {
         guard let l = try await db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
-            throw CommonError.notFound(entity: "listing", id: id)
+            throw CommonError.notFound(entity: "listing", id: id.rawValue)
         }
         return l
     }
@@ -215,12 +215,12 @@ public struct ListingService: Sendable {
         public let createdAt: Date
     }
 
-    public func versions(_ id: String, by p: Principal) async throws -> [Version] {
+    public func versions(_ id: ListingID, by p: Principal) async throws -> [Version] {
         try await versionPage(id, limit: 500, after: nil, by: p).items
     }
 
     /// Newest version first, one page (`after`: the `next` of the previous page, a version number).
-    public func versionPage(_ id: String, limit: Int?, after: String?, by p: Principal) async throws -> Page<Version> {
+    public func versionPage(_ id: ListingID, limit: Int?, after: String?, by p: Principal) async throws -> Page<Version> {
         _ = try await get(id, by: p)
         let n = min(max(limit ?? 50, 1), 500)
         let before = try ValidationError.positiveCursor(after).map { Int($0) }
@@ -244,13 +244,13 @@ public struct ListingService: Sendable {
     }
 
     /// Compliance decisions: clear a needs-review listing, or take any live listing down (CMP3).
-    public func moderate(_ id: String, to next: ListingStatus, reason: String?, by p: Principal) async throws -> Listing {
+    public func moderate(_ id: ListingID, to next: ListingStatus, reason: String?, by p: Principal) async throws -> Listing {
         try p.require(.listingsModerate)
         var v = Validator()
         let reason = v.text(reason, field: "reason", max: 1000)
         try v.finish()
         return try await db.transaction { [store, audit, takedowns, events] sql in
-            guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id) }
+            guard var l = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: id.rawValue) }
             guard l.status.canMove(to: next) else {
                 throw CommonError.invalidTransition(entity: "listing", from: l.status.rawValue, to: next.rawValue)
             }
@@ -267,7 +267,7 @@ public struct ListingService: Sendable {
             default: break
             }
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: l.merchantId, action: "listing.\(next.rawValue)", entity: "listing",
-                                              entityId: id, data: ["from": from.rawValue, "reason": reason!]), in: sql)
+                                              entityId: id.rawValue, data: ["from": from.rawValue, "reason": reason!]), in: sql)
             try await ComplianceEvents.listingChanged(l, from: from, screened: false, at: l.updatedAt, events: events, in: sql)
             return l
         }

@@ -38,7 +38,7 @@ public struct PenaltyService: Sendable {
     }
 
     /// Records a penalty inside the caller's transaction (takedowns issue them automatically).
-    func issue(merchantId: String, violation: Violation, points: Int?, listingId: String?, caseId: String?, reason: String,
+    func issue(merchantId: MerchantID, violation: Violation, points: Int?, listingId: ListingID?, caseId: String?, reason: String,
                actor: String, in sql: any SQLDatabase) async throws -> Penalty {
         let policy = try await store.policy(in: sql)
         let now = clock.now()
@@ -56,12 +56,9 @@ public struct PenaltyService: Sendable {
     public func issue(merchantId: String?, violation: String?, points: Int?, listingId: String?, reason: String?, by p: Principal) async throws -> Penalty {
         try p.require(.penaltiesIssue)
         var v = Validator()
-        let merchant = v.text(merchantId, field: "merchantId", max: 64)
+        let merchant = v.id(merchantId, MerchantID.self, field: "merchantId", required: true)
         // An empty listingId means none; anything else must be a listing id (it is linked to from the penalty).
-        let listing = listingId.flatMap { $0.isEmpty ? nil : $0 }
-        if let listing, (try? ListingID(parsing: listing)) == nil {
-            v.fail("listingId", "invalid-id", en: "listingId must be a listing id (lst_…).", zh: "listingId 须为商品编号（lst_…）。")
-        }
+        let listing = v.id(listingId, ListingID.self, field: "listingId")
         let kind = violation.flatMap(Violation.init(rawValue:))
         if kind == nil {
             v.fail("violation", violation == nil ? "required" : "unknown-violation",
@@ -142,7 +139,7 @@ public struct PenaltyService: Sendable {
     }
 
     /// Recomputes and records the merchant's standing; a change of sanctions is audited.
-    func recompute(_ merchantId: String, actor: String, in sql: any SQLDatabase) async throws -> Standing {
+    func recompute(_ merchantId: MerchantID, actor: String, in sql: any SQLDatabase) async throws -> Standing {
         let now = clock.now()
         let y = year(of: now)
         let penalties = try await store.list(merchantId: merchantId, year: y, status: nil, limit: 10_000, in: sql)
@@ -154,23 +151,23 @@ public struct PenaltyService: Sendable {
             let closed = try await ListingStore().takeDownAll(merchantId: merchantId, reason: "store closed: \(standing.points) penalty points in \(y)",
                                                                at: now, in: sql)
             try await audit.append(AuditEvent(actor: actor, merchantId: merchantId, action: "merchant.store-closed", entity: "merchant",
-                                              entityId: merchantId, data: ["listingsTakenDown": String(closed)]), in: sql)
+                                              entityId: merchantId.rawValue, data: ["listingsTakenDown": String(closed)]), in: sql)
         }
         if before?.sanctions != standing.sanctions || before?.year != y {
             try await audit.append(AuditEvent(actor: actor, merchantId: merchantId, action: "merchant.sanctions-changed", entity: "merchant",
-                                              entityId: merchantId,
+                                              entityId: merchantId.rawValue,
                                               data: ["points": String(standing.points), "sanctions": standing.sanctions.map(\.rawValue).joined(separator: ",")]),
                                    in: sql)
         }
         return standing
     }
 
-    public func list(merchantId: String?, year: Int?, status: Penalty.Status?, by p: Principal) async throws -> [Penalty] {
+    public func list(merchantId: MerchantID?, year: Int?, status: Penalty.Status?, by p: Principal) async throws -> [Penalty] {
         try await page(merchantId: merchantId, year: year, status: status, limit: 500, after: nil, by: p).items
     }
 
     /// Newest first, one page (`after`: the `next` of the previous page); merchant callers only ever see their own.
-    public func page(merchantId: String?, year: Int?, status: Penalty.Status?, limit: Int?, after: String?, by p: Principal) async throws -> Page<Penalty> {
+    public func page(merchantId: MerchantID?, year: Int?, status: Penalty.Status?, limit: Int?, after: String?, by p: Principal) async throws -> Page<Penalty> {
         let merchant = p.scope.merchantId ?? merchantId
         let n = min(max(limit ?? 100, 1), 500)
         let cursor = try after.map { try TimeIDCursor(token: $0) }
@@ -188,8 +185,8 @@ public struct PenaltyService: Sendable {
     }
 
     /// The merchant's points and sanctions this calendar year (or `year`).
-    public func standing(_ merchantId: String, year: Int? = nil, by p: Principal) async throws -> Standing {
-        guard p.scope.allows(merchantId) else { throw CommonError.notFound(entity: "merchant", id: merchantId) }
+    public func standing(_ merchantId: MerchantID, year: Int? = nil, by p: Principal) async throws -> Standing {
+        guard p.scope.allows(merchantId) else { throw CommonError.notFound(entity: "merchant", id: merchantId.rawValue) }
         let y = year ?? self.year(of: clock.now())
         return try await db.read { [store] sql in
             Standing(merchantId: merchantId, year: y, penalties: try await store.list(merchantId: merchantId, year: y, status: nil, limit: 10_000, in: sql),
@@ -198,11 +195,11 @@ public struct PenaltyService: Sendable {
     }
 
     /// Sanctions in force now, for other modules (listing creation, Payments' payout hold).
-    public func sanctions(for merchantId: String) async throws -> [Sanction] {
+    public func sanctions(for merchantId: MerchantID) async throws -> [Sanction] {
         try await sanctions(for: merchantId, in: nil)
     }
 
-    func sanctions(for merchantId: String, in sql: (any SQLDatabase)?) async throws -> [Sanction] {
+    func sanctions(for merchantId: MerchantID, in sql: (any SQLDatabase)?) async throws -> [Sanction] {
         let y = year(of: clock.now())
         let read: @Sendable (any SQLDatabase) async throws -> [Sanction] = { [store] sql in
             guard let r = try await store.recordedSanctions(merchantId, in: sql), r.year == y else { return [] }

@@ -108,7 +108,7 @@ public struct RescreenService: Sendable {
     }
 
     /// Re-screens specific listings now (certificate expired or revoked).
-    public func rescreen(listingIds: [String], reason: String) async throws -> Outcome {
+    public func rescreen(listingIds: [ListingID], reason: String) async throws -> Outcome {
         var out = Outcome()
         for chunk in stride(from: 0, to: listingIds.count, by: Self.batchSize).map({ Array(listingIds[$0..<min($0 + Self.batchSize, listingIds.count)]) }) {
             let r = try await db.transaction { [listings] sql in

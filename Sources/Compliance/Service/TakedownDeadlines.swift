@@ -33,6 +33,6 @@ public struct TakedownDeadlines: DeadlineSource {
         try await store.update(c, in: sql)
         try await audit.append(AuditEvent(actor: "system", merchantId: c.merchantId, action: "takedown.breached", entity: "takedown-case",
                                           entityId: c.id.rawValue,
-                                          data: ["listing": c.listingId, "dueAt": ISO8601DateFormatter().string(from: c.dueAt)]), in: sql)
+                                          data: ["listing": c.listingId.rawValue, "dueAt": ISO8601DateFormatter().string(from: c.dueAt)]), in: sql)
     }
 }

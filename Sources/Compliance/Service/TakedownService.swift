@@ -41,13 +41,13 @@ public struct TakedownService: Sendable {
               in sql: any SQLDatabase) async throws -> TakedownCase? {
         let ruleIds = Array(Set(findings.map(\.finding.ruleId))).sorted()
         guard !ruleIds.isEmpty else { return nil }
-        let existing = try await store.forListing(l.id.rawValue, in: sql)
+        let existing = try await store.forListing(l.id, in: sql)
         if existing.contains(where: { $0.status == .open }) { return nil }
         if existing.contains(where: { $0.status == .cleared && $0.listingVersion == l.version && Set($0.ruleIds).isSuperset(of: ruleIds) }) {
             return nil
         }
         let now = clock.now()
-        let c = TakedownCase(id: .generate(), listingId: l.id.rawValue, merchantId: l.merchantId, listingVersion: l.version, trigger: trigger,
+        let c = TakedownCase(id: .generate(), listingId: l.id, merchantId: l.merchantId, listingVersion: l.version, trigger: trigger,
                              ruleIds: ruleIds, findings: findings, openedAt: now, dueAt: TakedownCase.policy.dueDate(from: now), status: .open)
         try await store.insert(c, in: sql)
         var data = ["listing": l.id.rawValue, "rules": ruleIds.joined(separator: ","), "trigger": trigger.rawValue,
@@ -60,17 +60,20 @@ public struct TakedownService: Sendable {
     }
 
     /// A rights holder's, buyer's or officer's report against a live listing.
-    public func report(listingId: String, category: String?, reason: String?, by p: Principal) async throws -> TakedownCase {
+    public func report(listingId given: String?, category: String?, reason: String?, by p: Principal) async throws -> TakedownCase {
         try p.require(.takedownsReport)
         var v = Validator()
         let cat = category.flatMap(RuleCategory.init(rawValue:))
         if cat != .prohibited && cat != .brand {
             v.fail("category", "invalid", en: "category must be prohibited or brand.", zh: "category 须为 prohibited 或 brand。")
         }
+        let listingId = v.id(given, ListingID.self, field: "listingId", required: true)
         let why = v.text(reason, field: "reason", max: 1000)
         try v.finish()
         return try await db.transaction { [listings] sql in
-            guard let l = try await listings.find(listingId, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "listing", id: listingId) }
+            guard let l = try await listings.find(listingId!, scope: p.scope, in: sql) else {
+                throw CommonError.notFound(entity: "listing", id: listingId!.rawValue)
+            }
             guard l.status == .active else {
                 throw CommonError.conflict(code: "listing-not-live", en: "Only a live listing can be reported for takedown.", zh: "只有在售商品可以提起下架。")
             }
@@ -97,7 +100,7 @@ public struct TakedownService: Sendable {
             guard var c = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "takedown case", id: id) }
             guard c.status == .open else { throw CommonError.invalidTransition(entity: "takedown case", from: c.status.rawValue, to: act!.status.rawValue) }
             guard var l = try await listings.find(c.listingId, scope: p.scope, in: sql) else {
-                throw CommonError.notFound(entity: "listing", id: c.listingId)
+                throw CommonError.notFound(entity: "listing", id: c.listingId.rawValue)
             }
             let now = clock.now()
             let listingTarget: ListingStatus? = switch act! {
@@ -118,7 +121,7 @@ public struct TakedownService: Sendable {
             try await store.update(c, in: sql)
             try await audit.append(AuditEvent(actor: p.actorId, merchantId: c.merchantId, action: "takedown.\(c.status.rawValue)",
                                               entity: "takedown-case", entityId: id,
-                                              data: ["listing": c.listingId, "reason": why!,
+                                              data: ["listing": c.listingId.rawValue, "reason": why!,
                                                      "sla": c.sla.state(at: now).rawValue]), in: sql)
             try await ComplianceEvents.takedown(ComplianceEvents.takedownResolved, c, at: now, events: events, in: sql)
             if act == .takeDown {
@@ -136,7 +139,7 @@ public struct TakedownService: Sendable {
     /// opened it is gone from the new version and every one of them is of a kind an edit can cure.
     func merchantEdited(listing l: Listing, actor: String, in sql: any SQLDatabase) async throws {
         let stillFound = Set(TakedownCase.triggering(l.findings).map(\.finding.ruleId))
-        for c in try await store.forListing(l.id.rawValue, in: sql) where c.status == .open {
+        for c in try await store.forListing(l.id, in: sql) where c.status == .open {
             let cured = c.ruleIds.allSatisfy { !stillFound.contains($0) }
             if c.mayCloseOnMerchantEdit && cured {
                 try await close(c, status: .fixed, reason: "new version \(l.version) no longer matches \(c.ruleIds.joined(separator: ", "))",
@@ -152,7 +155,7 @@ public struct TakedownService: Sendable {
 
     /// Closes the listing's open case when an officer's decision on the listing itself settles it (moderation).
     func closeOpen(listing l: Listing, status: TakedownCase.Status, reason: String, actor: String, in sql: any SQLDatabase) async throws {
-        for c in try await store.forListing(l.id.rawValue, in: sql) where c.status == .open {
+        for c in try await store.forListing(l.id, in: sql) where c.status == .open {
             try await close(c, status: status, reason: reason, actor: actor, in: sql)
         }
     }
@@ -162,7 +165,7 @@ public struct TakedownService: Sendable {
         c.status = status; c.resolvedAt = clock.now(); c.resolvedBy = actor; c.resolutionReason = reason
         try await store.update(c, in: sql)
         try await audit.append(AuditEvent(actor: actor, merchantId: c.merchantId, action: "takedown.\(status.rawValue)", entity: "takedown-case",
-                                          entityId: c.id.rawValue, data: ["listing": c.listingId, "reason": reason]), in: sql)
+                                          entityId: c.id.rawValue, data: ["listing": c.listingId.rawValue, "reason": reason]), in: sql)
         try await ComplianceEvents.takedown(ComplianceEvents.takedownResolved, c, at: c.resolvedAt!, events: events, in: sql)
     }
 

@@ -37,7 +37,7 @@ struct CertificationStore: Sendable {
     func insert(_ c: Certification, file: Data?, in sql: any SQLDatabase) async throws {
         let sealed = try file.map { try sealer().seal(data: $0, context: Self.fileContext(c.id.rawValue)) }
         try await sql.insert(into: "certifications").columns(Self.columns + ["file", "file_sealed"])
-            .values([c.id.rawValue, c.merchantId, c.type, c.number, c.issuer, c.issuedOn?.description, c.expiresOn?.description,
+            .values([c.id.rawValue, c.merchantId.rawValue, c.type, c.number, c.issuer, c.issuedOn?.description, c.expiresOn?.description,
                      c.status.rawValue, c.fileName, c.contentType, c.fileSha256, c.createdBy, c.createdAt.epochMillis, c.updatedAt.epochMillis,
                      sealed, Int64(sealed == nil ? 0 : 1)] as [any Encodable & Sendable]).run()
     }
@@ -50,7 +50,7 @@ struct CertificationStore: Sendable {
 
     func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> Certification? {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("certifications").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
@@ -60,10 +60,10 @@ struct CertificationStore: Sendable {
             .where("id", .in, ids).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func list(scope: TenantScope, merchantId: String? = nil, limit: Int, after: String? = nil, in sql: any SQLDatabase) async throws -> [Certification] {
+    func list(scope: TenantScope, merchantId: MerchantID? = nil, limit: Int, after: String? = nil, in sql: any SQLDatabase) async throws -> [Certification] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("certifications")
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
-        if let merchantId { q.where("merchant_id", .equal, merchantId) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
         if let after { q.where("id", .greaterThan, after) }
         return try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
@@ -71,7 +71,7 @@ struct CertificationStore: Sendable {
     func file(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> (String, String, Data)? {
         struct R: Decodable { let fileName: String?; let contentType: String?; let file: Data?; let fileSealed: Int64 }
         let q = sql.select().columns("file_name", "content_type", "file", "file_sealed").from("certifications").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         guard let r = try await q.first(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase), let data = r.file else { return nil }
         let clear = r.fileSealed != 0 ? try sealer().open(data: data, context: Self.fileContext(id)) : data
         return (r.fileName ?? "certificate", r.contentType ?? "application/octet-stream", clear)
@@ -97,22 +97,22 @@ struct CertificationStore: Sendable {
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func link(listingId: String, to ids: [String], in sql: any SQLDatabase) async throws {
-        try await sql.delete(from: "listing_certifications").where("listing_id", .equal, listingId).run()
+    func link(listingId: ListingID, to ids: [String], in sql: any SQLDatabase) async throws {
+        try await sql.delete(from: "listing_certifications").where("listing_id", .equal, listingId.rawValue).run()
         for id in Set(ids).sorted() {
             try await sql.insert(into: "listing_certifications").columns("listing_id", "certification_id")
-                .values([listingId, id] as [any Encodable & Sendable]).run()
+                .values([listingId.rawValue, id] as [any Encodable & Sendable]).run()
         }
     }
 
-    func listings(linkedTo certId: String, in sql: any SQLDatabase) async throws -> [String] {
+    func listings(linkedTo certId: String, in sql: any SQLDatabase) async throws -> [ListingID] {
         struct R: Decodable { let listingId: String }
         return try await sql.select().column("listing_id").from("listing_certifications").where("certification_id", .equal, certId)
-            .orderBy("listing_id").all(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.listingId)
+            .orderBy("listing_id").all(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase).map { ListingID(unchecked: $0.listingId) }
     }
 
     static func model(_ r: Row) throws -> Certification {
-        Certification(id: CertificationID(unchecked: r.id), merchantId: r.merchantId, type: r.type, number: r.number, issuer: r.issuer,
+        Certification(id: CertificationID(unchecked: r.id), merchantId: MerchantID(unchecked: r.merchantId), type: r.type, number: r.number, issuer: r.issuer,
                       issuedOn: try r.issuedOn.map { try LocalDate(parsing: $0) }, expiresOn: try r.expiresOn.map { try LocalDate(parsing: $0) },
                       status: Certification.Status(rawValue: r.status) ?? .revoked, fileName: r.fileName, contentType: r.contentType,
                       fileSha256: r.fileSha256, createdBy: r.createdBy, createdAt: Date(epochMillis: r.createdAt), updatedAt: Date(epochMillis: r.updatedAt))

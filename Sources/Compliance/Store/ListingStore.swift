@@ -30,7 +30,7 @@ struct ListingStore: Sendable {
         if isNew {
             try await sql.insert(into: "listings")
                 .columns(Self.columns + ["title", "markets"])
-                .values([l.id.rawValue, l.merchantId, l.status.rawValue, Int64(l.version), content, l.verdict.rawValue, findings,
+                .values([l.id.rawValue, l.merchantId.rawValue, l.status.rawValue, Int64(l.version), content, l.verdict.rawValue, findings,
                          l.catalogueVersion, l.screenedAt.epochMillis, l.statusReason, l.createdAt.epochMillis, l.updatedAt.epochMillis,
                          l.content.title, markets] as [any Encodable & Sendable]).run()
         } else {
@@ -55,21 +55,21 @@ struct ListingStore: Sendable {
     func insertVersion(_ l: Listing, by actor: String, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "listing_versions")
             .columns("listing_id", "version", "merchant_id", "content", "verdict", "findings", "catalogue_version", "created_by", "created_at")
-            .values([l.id.rawValue, Int64(l.version), l.merchantId, String(decoding: try Self.encoder.encode(l.content), as: UTF8.self),
+            .values([l.id.rawValue, Int64(l.version), l.merchantId.rawValue, String(decoding: try Self.encoder.encode(l.content), as: UTF8.self),
                      l.verdict.rawValue, String(decoding: try Self.encoder.encode(l.findings), as: UTF8.self), l.catalogueVersion,
                      actor, l.updatedAt.epochMillis] as [any Encodable & Sendable]).run()
     }
 
-    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> Listing? {
-        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+    func find(_ id: ListingID, scope: TenantScope, in sql: any SQLDatabase) async throws -> Listing? {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings").where("id", .equal, id.rawValue)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
     func list(scope: TenantScope, status: ListingStatus?, market: Market?, query: String?, limit: Int, after: String?,
               in sql: any SQLDatabase) async throws -> [Listing] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings")
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         if let status { q.where("status", .equal, status.rawValue) }
         if let market {
             let pattern: SQLQueryString = "(',' || markets || ',') LIKE \(bind: "%," + market.rawValue + ",%")"
@@ -93,9 +93,9 @@ struct ListingStore: Sendable {
         let createdAt: Int64
     }
 
-    func versions(_ id: String, limit: Int = 10_000, before: Int? = nil, in sql: any SQLDatabase) async throws -> [VersionRow] {
+    func versions(_ id: ListingID, limit: Int = 10_000, before: Int? = nil, in sql: any SQLDatabase) async throws -> [VersionRow] {
         let q = sql.select().columns("version", "content", "verdict", "findings", "catalogue_version", "created_by", "created_at")
-            .from("listing_versions").where("listing_id", .equal, id)
+            .from("listing_versions").where("listing_id", .equal, id.rawValue)
         if let before { q.where("version", .lessThan, Int64(before)) }
         return try await q.orderBy("version", .descending).limit(limit)
             .all(decoding: VersionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
@@ -107,19 +107,19 @@ struct ListingStore: Sendable {
                     as [any Encodable & Sendable]).run()
     }
 
-    func prices(_ listingId: String, in sql: any SQLDatabase) async throws -> [PricePoint] {
+    func prices(_ listingId: ListingID, in sql: any SQLDatabase) async throws -> [PricePoint] {
         struct R: Decodable { let amount: Int64; let currency: String; let at: Int64 }
-        return try await sql.select().columns("amount", "currency", "at").from("listing_prices").where("listing_id", .equal, listingId)
+        return try await sql.select().columns("amount", "currency", "at").from("listing_prices").where("listing_id", .equal, listingId.rawValue)
             .orderBy("version").all(decoding: R.self).compactMap { r in
                 (try? Currency(r.currency)).map { PricePoint(price: Money(minorUnits: r.amount, currency: $0), at: Date(epochMillis: r.at)) }
             }
     }
 
     /// Takes every live listing of a merchant off sale; returns how many.
-    func takeDownAll(merchantId: String, reason: String, at: Date, in sql: any SQLDatabase) async throws -> Int {
+    func takeDownAll(merchantId: MerchantID, reason: String, at: Date, in sql: any SQLDatabase) async throws -> Int {
         struct R: Decodable { let id: String }
         let rows = try await sql.update("listings").set("status", to: ListingStatus.takenDown.rawValue).set("status_reason", to: reason)
-            .set("updated_at", to: at.epochMillis).where("merchant_id", .equal, merchantId).where("status", .in, Self.liveStatuses)
+            .set("updated_at", to: at.epochMillis).where("merchant_id", .equal, merchantId.rawValue).where("status", .in, Self.liveStatuses)
             .returning("id").all(decoding: R.self)
         return rows.count
     }
@@ -152,7 +152,7 @@ struct ListingStore: Sendable {
 
     static func model(_ r: Row) throws -> Listing {
         let d = JSONDecoder()
-        return Listing(id: ListingID(unchecked: r.id), merchantId: r.merchantId, status: ListingStatus(rawValue: r.status) ?? .draft,
+        return Listing(id: ListingID(unchecked: r.id), merchantId: MerchantID(unchecked: r.merchantId), status: ListingStatus(rawValue: r.status) ?? .draft,
                        version: Int(r.version), content: try d.decode(ListingContent.self, from: Data(r.content.utf8)),
                        verdict: Verdict(rawValue: r.verdict) ?? .review,
                        findings: try d.decode([MarketFinding].self, from: Data(r.findings.utf8)),

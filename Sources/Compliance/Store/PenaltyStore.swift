@@ -28,7 +28,7 @@ struct PenaltyStore: Sendable {
     func insert(_ p: Penalty, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "penalties")
             .columns("id", "merchant_id", "year", "violation", "points", "listing_id", "case_id", "reason", "status", "issued_by", "issued_at")
-            .values([p.id.rawValue, p.merchantId, Int64(p.year), p.violation.rawValue, Int64(p.points), p.listingId, p.caseId, p.reason,
+            .values([p.id.rawValue, p.merchantId.rawValue, Int64(p.year), p.violation.rawValue, Int64(p.points), p.listingId?.rawValue, p.caseId, p.reason,
                      p.status.rawValue, p.issuedBy, p.issuedAt.epochMillis] as [any Encodable & Sendable]).run()
     }
 
@@ -43,15 +43,15 @@ struct PenaltyStore: Sendable {
 
     func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> Penalty? {
         let q = sql.select().column("*").from("penalties").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
     /// Newest first (issued time, id), one page after `after`.
-    func list(merchantId: String?, year: Int?, status: Penalty.Status?, limit: Int, after: TimeIDCursor? = nil,
+    func list(merchantId: MerchantID?, year: Int?, status: Penalty.Status?, limit: Int, after: TimeIDCursor? = nil,
               in sql: any SQLDatabase) async throws -> [Penalty] {
         let q = sql.select().column("*").from("penalties")
-        if let merchantId { q.where("merchant_id", .equal, merchantId) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
         if let year { q.where("year", .equal, Int64(year)) }
         if let status { q.where("status", .equal, status.rawValue) }
         if let after {
@@ -77,29 +77,29 @@ struct PenaltyStore: Sendable {
     }
 
     func saveStanding(_ s: Standing, at: Date, in sql: any SQLDatabase) async throws {
-        try await sql.delete(from: "merchant_standing").where("merchant_id", .equal, s.merchantId).run()
+        try await sql.delete(from: "merchant_standing").where("merchant_id", .equal, s.merchantId.rawValue).run()
         try await sql.insert(into: "merchant_standing").columns("merchant_id", "year", "points", "sanctions", "updated_at")
-            .values([s.merchantId, Int64(s.year), Int64(s.points), s.sanctions.map(\.rawValue).joined(separator: ","), at.epochMillis]
+            .values([s.merchantId.rawValue, Int64(s.year), Int64(s.points), s.sanctions.map(\.rawValue).joined(separator: ","), at.epochMillis]
                     as [any Encodable & Sendable]).run()
     }
 
-    func merchantsWithStanding(in sql: any SQLDatabase) async throws -> [String] {
+    func merchantsWithStanding(in sql: any SQLDatabase) async throws -> [MerchantID] {
         struct R: Decodable { let merchantId: String }
         return try await sql.select().column("merchant_id").from("merchant_standing")
-            .all(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase).map(\.merchantId)
+            .all(decoding: R.self, keyDecodingStrategy: .convertFromSnakeCase).map { MerchantID(unchecked: $0.merchantId) }
     }
 
     /// Sanctions recorded for a merchant (what Payments and search read without recomputing).
-    func recordedSanctions(_ merchantId: String, in sql: any SQLDatabase) async throws -> (year: Int, sanctions: [Sanction])? {
+    func recordedSanctions(_ merchantId: MerchantID, in sql: any SQLDatabase) async throws -> (year: Int, sanctions: [Sanction])? {
         struct R: Decodable { let year: Int64; let sanctions: String }
-        guard let r = try await sql.select().columns("year", "sanctions").from("merchant_standing").where("merchant_id", .equal, merchantId)
+        guard let r = try await sql.select().columns("year", "sanctions").from("merchant_standing").where("merchant_id", .equal, merchantId.rawValue)
             .first(decoding: R.self) else { return nil }
         return (Int(r.year), r.sanctions.split(separator: ",").compactMap { Sanction(rawValue: String($0)) })
     }
 
     static func model(_ r: Row) throws -> Penalty {
-        Penalty(id: PenaltyID(unchecked: r.id), merchantId: r.merchantId, year: Int(r.year), violation: Violation(rawValue: r.violation) ?? .other,
-                points: Int(r.points), listingId: r.listingId, caseId: r.caseId, reason: r.reason,
+        Penalty(id: PenaltyID(unchecked: r.id), merchantId: MerchantID(unchecked: r.merchantId), year: Int(r.year), violation: Violation(rawValue: r.violation) ?? .other,
+                points: Int(r.points), listingId: r.listingId.map(ListingID.init(unchecked:)), caseId: r.caseId, reason: r.reason,
                 status: Penalty.Status(rawValue: r.status) ?? .active, issuedBy: r.issuedBy, issuedAt: Date(epochMillis: r.issuedAt),
                 appealReason: r.appealReason, appealedAt: r.appealedAt.map(Date.init(epochMillis:)),
                 appealOutcome: r.appealOutcome.flatMap(Penalty.AppealOutcome.init(rawValue:)), appealNote: r.appealNote,

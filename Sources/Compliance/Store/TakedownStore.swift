@@ -24,7 +24,7 @@ struct TakedownStore: Sendable {
     func insert(_ c: TakedownCase, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "takedown_cases")
             .columns("id", "listing_id", "merchant_id", "listing_version", "trigger", "rule_ids", "findings", "opened_at", "due_at", "status")
-            .values([c.id.rawValue, c.listingId, c.merchantId, Int64(c.listingVersion), c.trigger.rawValue, c.ruleIds.joined(separator: ","),
+            .values([c.id.rawValue, c.listingId.rawValue, c.merchantId.rawValue, Int64(c.listingVersion), c.trigger.rawValue, c.ruleIds.joined(separator: ","),
                      String(decoding: try ListingStore.encoder.encode(c.findings), as: UTF8.self), c.openedAt.epochMillis,
                      c.dueAt.epochMillis, c.status.rawValue] as [any Encodable & Sendable]).run()
     }
@@ -37,12 +37,12 @@ struct TakedownStore: Sendable {
 
     func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> TakedownCase? {
         let q = sql.select().column("*").from("takedown_cases").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func forListing(_ listingId: String, in sql: any SQLDatabase) async throws -> [TakedownCase] {
-        try await sql.select().column("*").from("takedown_cases").where("listing_id", .equal, listingId).orderBy("opened_at", .descending)
+    func forListing(_ listingId: ListingID, in sql: any SQLDatabase) async throws -> [TakedownCase] {
+        try await sql.select().column("*").from("takedown_cases").where("listing_id", .equal, listingId.rawValue).orderBy("opened_at", .descending)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
@@ -50,7 +50,7 @@ struct TakedownStore: Sendable {
     func list(scope: TenantScope, status: TakedownCase.Status?, limit: Int, after: TimeIDCursor? = nil,
               in sql: any SQLDatabase) async throws -> [TakedownCase] {
         let q = sql.select().column("*").from("takedown_cases")
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         if let status { q.where("status", .equal, status.rawValue) }
         let (column, ascending) = Self.order(status)
         if let after {
@@ -77,7 +77,7 @@ struct TakedownStore: Sendable {
             .join(SQLAlias(SQLIdentifier("listings"), as: SQLIdentifier("l")), method: SQLJoinMethod.left,
                   on: SQLColumn("listing_id", table: "c"), .equal, SQLColumn("id", table: "l"))
             .where(SQLColumn("status", table: "c"), .equal, SQLBind(TakedownCase.Status.open.rawValue))
-        if let m = scope.merchantId { q.where(SQLColumn("merchant_id", table: "c"), .equal, SQLBind(m)) }
+        if let m = scope.merchantId { q.where(SQLColumn("merchant_id", table: "c"), .equal, SQLBind(m.rawValue)) }
         if let dueBefore { q.where(SQLColumn("due_at", table: "c"), .lessThanOrEqual, SQLBind(dueBefore.epochMillis)) }
         if let dueAfter = query.dueAfter { q.where(SQLColumn("due_at", table: "c"), .greaterThan, SQLBind(dueAfter.epochMillis)) }
         if let after = query.after {
@@ -103,7 +103,7 @@ struct TakedownStore: Sendable {
     }
 
     static func model(_ r: Row) throws -> TakedownCase {
-        TakedownCase(id: TakedownCaseID(unchecked: r.id), listingId: r.listingId, merchantId: r.merchantId, listingVersion: Int(r.listingVersion),
+        TakedownCase(id: TakedownCaseID(unchecked: r.id), listingId: ListingID(unchecked: r.listingId), merchantId: MerchantID(unchecked: r.merchantId), listingVersion: Int(r.listingVersion),
                      trigger: TakedownCase.Trigger(rawValue: r.trigger) ?? .report, ruleIds: r.ruleIds.split(separator: ",").map(String.init),
                      findings: try JSONDecoder().decode([MarketFinding].self, from: Data(r.findings.utf8)),
                      openedAt: Date(epochMillis: r.openedAt), dueAt: Date(epochMillis: r.dueAt),

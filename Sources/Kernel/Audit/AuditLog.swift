@@ -7,7 +7,7 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public let seq: Int64
     public let at: Date
     public let actor: String
-    public let merchantId: String?
+    public let merchantId: MerchantID?
     public let action: String
     public let entity: String
     public let entityId: String
@@ -31,13 +31,13 @@ public struct AuditEntry: Sendable, Hashable, Codable {
 /// What happened, by whom: the input to `AuditLog.append`.
 public struct AuditEvent: Sendable {
     public let actor: String
-    public let merchantId: String?
+    public let merchantId: MerchantID?
     public let action: String
     public let entity: String
     public let entityId: String
     public let data: [String: String]
 
-    public init(actor: String, merchantId: String?, action: String, entity: String, entityId: String, data: [String: String] = [:]) {
+    public init(actor: String, merchantId: MerchantID?, action: String, entity: String, entityId: String, data: [String: String] = [:]) {
         self.actor = actor; self.merchantId = merchantId; self.action = action
         self.entity = entity; self.entityId = entityId; self.data = data
     }
@@ -60,12 +60,12 @@ public struct AuditLog: Sendable {
         let seq = prevSeq + 1
         let at = clock.now().epochMillis
         let data = AuditLog.canonicalJSON(event.data)
-        let hash = AuditEntry.digest(seq: seq, at: at, actor: event.actor, merchantId: event.merchantId,
+        let hash = AuditEntry.digest(seq: seq, at: at, actor: event.actor, merchantId: event.merchantId?.rawValue,
                                      action: event.action, entity: event.entity, entityId: event.entityId,
                                      data: data, prevHash: prevHash)
         try await sql.insert(into: "audit_log")
             .columns("seq", "at", "actor", "merchant_id", "action", "entity", "entity_id", "data", "prev_hash", "hash")
-            .values(SQLBind(seq), SQLBind(at), SQLBind(event.actor), SQLBind(event.merchantId), SQLBind(event.action),
+            .values(SQLBind(seq), SQLBind(at), SQLBind(event.actor), SQLBind(event.merchantId?.rawValue), SQLBind(event.action),
                     SQLBind(event.entity), SQLBind(event.entityId), SQLBind(data), SQLBind(prevHash), SQLBind(hash))
             .run()
         return AuditEntry(seq: seq, at: Date(epochMillis: at), actor: event.actor, merchantId: event.merchantId,
@@ -102,7 +102,7 @@ public struct AuditLog: Sendable {
                 let e = try decode(row)
                 if e.seq != expectedSeq { return .broken(seq: expectedSeq, reason: "entry \(expectedSeq) is missing") }
                 if e.prevHash != prevHash { return .broken(seq: e.seq, reason: "prev_hash does not match entry \(e.seq - 1)") }
-                let recomputed = AuditEntry.digest(seq: e.seq, at: e.at.epochMillis, actor: e.actor, merchantId: e.merchantId,
+                let recomputed = AuditEntry.digest(seq: e.seq, at: e.at.epochMillis, actor: e.actor, merchantId: e.merchantId?.rawValue,
                                                    action: e.action, entity: e.entity, entityId: e.entityId,
                                                    data: e.data, prevHash: e.prevHash)
                 if recomputed != e.hash { return .broken(seq: e.seq, reason: "content does not match its hash") }
@@ -132,7 +132,7 @@ public struct AuditLog: Sendable {
         AuditEntry(seq: try row.decode(column: "seq", as: Int64.self),
                    at: Date(epochMillis: try row.decode(column: "at", as: Int64.self)),
                    actor: try row.decode(column: "actor", as: String.self),
-                   merchantId: try row.decode(column: "merchant_id", as: String?.self),
+                   merchantId: try row.decode(column: "merchant_id", as: String?.self).map(MerchantID.init(unchecked:)),
                    action: try row.decode(column: "action", as: String.self),
                    entity: try row.decode(column: "entity", as: String.self),
                    entityId: try row.decode(column: "entity_id", as: String.self),
@@ -143,10 +143,10 @@ public struct AuditLog: Sendable {
 
     /// Recent entries, newest first, optionally for one merchant (tenant-scoped reads); `before`: a sequence number
     /// from the previous page.
-    public static func recent(_ db: Database, merchantId: String?, limit: Int, before: Int64? = nil) async throws -> [AuditEntry] {
+    public static func recent(_ db: Database, merchantId: MerchantID?, limit: Int, before: Int64? = nil) async throws -> [AuditEntry] {
         try await db.read { sql in
             let q = sql.select().column("*").from("audit_log").orderBy("seq", .descending).limit(limit)
-            if let merchantId { q.where("merchant_id", .equal, merchantId) }
+            if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
             if let before { q.where("seq", .lessThan, before) }
             return try await q.all().map(decode)
         }

@@ -32,7 +32,7 @@ public struct Deadline: Sendable, Equatable {
     public let entity: String
     public let entityId: String
     /// The merchant whose record it is (tenant wall: a merchant sees its own clocks only).
-    public let merchantId: String?
+    public let merchantId: MerchantID?
     /// What a person recognises, e.g. the listing's title.
     public let subject: String
     public let startedAt: Date
@@ -40,7 +40,7 @@ public struct Deadline: Sendable, Equatable {
     /// Where the record is handled in the console.
     public let link: String?
 
-    public init(clock: DeadlineClock, entity: String, entityId: String, merchantId: String?, subject: String, startedAt: Date,
+    public init(clock: DeadlineClock, entity: String, entityId: String, merchantId: MerchantID?, subject: String, startedAt: Date,
                 dueAt: Date, link: String?) {
         self.clock = clock; self.entity = entity; self.entityId = entityId; self.merchantId = merchantId; self.subject = subject
         self.startedAt = startedAt; self.dueAt = dueAt; self.link = link

@@ -12,7 +12,7 @@ public struct DomainEvent: Sendable, Equatable, Codable {
     /// Dotted, past tense, stable once published: `listing.taken-down`, `order.paid`.
     public let type: String
     /// The merchant the event concerns: only that merchant's endpoints receive it. Nil: platform-wide.
-    public let merchantId: String?
+    public let merchantId: MerchantID?
     /// The record it is about (`listing`, `lst_…`).
     public let entity: String
     public let entityId: String
@@ -20,14 +20,14 @@ public struct DomainEvent: Sendable, Equatable, Codable {
     /// The event's JSON object (public fields of the record at the time), as text.
     public let data: String
 
-    public init(id: EventID = .generate(), type: String, merchantId: String?, entity: String, entityId: String,
+    public init(id: EventID = .generate(), type: String, merchantId: MerchantID?, entity: String, entityId: String,
                 occurredAt: Date, data: String = "{}") {
         self.id = id; self.type = type; self.merchantId = merchantId; self.entity = entity; self.entityId = entityId
         self.occurredAt = occurredAt; self.data = data
     }
 
     /// An event whose data is an `Encodable` value.
-    public init(type: String, merchantId: String?, entity: String, entityId: String, occurredAt: Date, data: some Encodable) throws {
+    public init(type: String, merchantId: MerchantID?, entity: String, entityId: String, occurredAt: Date, data: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         self.init(type: type, merchantId: merchantId, entity: entity, entityId: entityId, occurredAt: occurredAt,

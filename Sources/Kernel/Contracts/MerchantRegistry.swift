@@ -4,9 +4,9 @@ import SQLKit
 /// id (listings, certificates, penalties) ask through this inside their own transaction, so an operator cannot file a
 /// record for a merchant that is not there, and a merchant without approved KYC cannot put goods on sale (K2).
 public protocol MerchantRegistry: Sendable {
-    func exists(_ merchantId: String, in sql: any SQLDatabase) async throws -> Bool
+    func exists(_ merchantId: MerchantID, in sql: any SQLDatabase) async throws -> Bool
     /// Why the merchant may not publish listings now; nil when it may (or when it does not exist: see `exists`).
-    func publishingHold(_ merchantId: String, in sql: any SQLDatabase) async throws -> PublishingHold?
+    func publishingHold(_ merchantId: MerchantID, in sql: any SQLDatabase) async throws -> PublishingHold?
 }
 
 /// What keeps a merchant's listings from going live.
@@ -19,14 +19,14 @@ public enum PublishingHold: Sendable, Equatable {
 
 extension MerchantRegistry {
     /// Throws a validation error on `field` when the merchant does not exist.
-    public func require(_ merchantId: String, field: String = "merchantId", in sql: any SQLDatabase) async throws {
+    public func require(_ merchantId: MerchantID, field: String = "merchantId", in sql: any SQLDatabase) async throws {
         guard try await exists(merchantId, in: sql) else {
             throw ValidationError(field: field, code: "unknown-merchant", en: "No merchant \(merchantId).", zh: "商户 \(merchantId) 不存在。")
         }
     }
 
     /// Throws a conflict naming the hold when the merchant may not publish (K2: publishing needs approved KYC).
-    public func requirePublishing(_ merchantId: String, in sql: any SQLDatabase) async throws {
+    public func requirePublishing(_ merchantId: MerchantID, in sql: any SQLDatabase) async throws {
         switch try await publishingHold(merchantId, in: sql) {
         case nil: return
         case .kycNotApproved(let status):

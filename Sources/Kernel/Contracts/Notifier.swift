@@ -5,9 +5,9 @@ import SQLKit
 /// resolves the role to today's users (and their language and e-mail) when it sends.
 public enum NotificationRecipient: Sendable, Equatable, Codable {
     /// One user (`usr_…`).
-    case user(String)
+    case user(UserID)
     /// Every active user with this role; with a merchant id, that merchant's users only.
-    case role(Role, merchantId: String?)
+    case role(Role, merchantId: MerchantID?)
 }
 
 /// A request to tell people something: an SLA clock breached, a takedown decided, a KYC review needed. The template
@@ -18,14 +18,14 @@ public struct NotificationRequest: Sendable, Equatable, Codable {
     public var template: String
     public var params: [String: String]
     /// The merchant the subject belongs to (tenant wall: a merchant's users only hear about their own records).
-    public var merchantId: String?
+    public var merchantId: MerchantID?
     /// The record it is about, for the link in the inbox and the e-mail.
     public var entity: String?
     public var entityId: String?
     /// Sending the same key again is a no-op (an escalation is announced once per breach).
     public var dedupeKey: String?
 
-    public init(recipients: [NotificationRecipient], template: String, params: [String: String] = [:], merchantId: String? = nil,
+    public init(recipients: [NotificationRecipient], template: String, params: [String: String] = [:], merchantId: MerchantID? = nil,
                 entity: String? = nil, entityId: String? = nil, dedupeKey: String? = nil) {
         self.recipients = recipients; self.template = template; self.params = params; self.merchantId = merchantId
         self.entity = entity; self.entityId = entityId; self.dedupeKey = dedupeKey

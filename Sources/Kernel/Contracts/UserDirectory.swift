@@ -3,7 +3,7 @@ import SQLKit
 /// A person a notification can reach: what the notification module needs to know about a user, and no more.
 public struct DirectoryUser: Sendable, Equatable {
     /// `usr_…`
-    public let id: String
+    public let id: UserID
     public let displayName: String
     /// Empty when the user has no e-mail address (then only the console inbox reaches them).
     public let email: String
@@ -11,9 +11,9 @@ public struct DirectoryUser: Sendable, Equatable {
     public let language: Language
     public let role: Role
     /// Nil for operator users.
-    public let merchantId: String?
+    public let merchantId: MerchantID?
 
-    public init(id: String, displayName: String, email: String, language: Language, role: Role, merchantId: String?) {
+    public init(id: UserID, displayName: String, email: String, language: Language, role: Role, merchantId: MerchantID?) {
         self.id = id; self.displayName = displayName; self.email = email; self.language = language; self.role = role
         self.merchantId = merchantId
     }

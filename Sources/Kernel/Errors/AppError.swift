@@ -192,6 +192,18 @@ public struct Validator: Sendable {
         return t
     }
 
+    /// An ID of one kind (`mer_…`, `lst_…`); empty counts as absent.
+    public mutating func id<Kind>(_ value: String?, _ type: PrefixedID<Kind>.Type, field: String, required: Bool = false) -> PrefixedID<Kind>? {
+        do {
+            if let id = try PrefixedID<Kind>.field(value, field) { return id }
+        } catch {
+            errors += error.fieldErrors
+            return nil
+        }
+        if required { fail(field, "required", en: "\(field) is required.", zh: "\(field) 为必填项。") }
+        return nil
+    }
+
     public mutating func email(_ value: String?, field: String, required: Bool = true) -> String? {
         guard let t = text(value, field: field, max: 254, required: required) else { return nil }
         let parts = t.split(separator: "@")

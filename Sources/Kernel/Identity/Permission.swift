@@ -124,7 +124,7 @@ extension Principal {
 
 extension Principal {
     /// `can(permission)` on a record of `merchantId`: a merchant role only on its own merchant's.
-    public func may(_ permission: Permission, onMerchant merchantId: String?) -> Bool {
+    public func may(_ permission: Permission, onMerchant merchantId: MerchantID?) -> Bool {
         switch PermissionTable.scope(of: permission, for: role) {
         case .all?: true
         case .ownMerchant?: merchantId != nil && merchantId == self.merchantId
@@ -132,7 +132,7 @@ extension Principal {
         }
     }
 
-    public func require(_ permission: Permission, onMerchant merchantId: String?) throws(CommonError) {
+    public func require(_ permission: Permission, onMerchant merchantId: MerchantID?) throws(CommonError) {
         if !may(permission, onMerchant: merchantId) { throw .denied(permission, role: role) }
     }
 }

@@ -60,6 +60,23 @@ public struct PrefixedID<Kind: IDKind>: Hashable, Sendable, Codable, CustomStrin
     static var alphabetSet: Set<Character> { Set(alphabet) }
 }
 
+extension PrefixedID {
+    /// An ID a caller sent in `field` (a query parameter, a JSON property): nil when absent or empty. The kind is
+    /// checked (`mer_…` where a merchant is expected), so a misplaced ID is a validation error naming the field; the
+    /// body is not held to the generated length, so an unknown but well-kinded ID gets the owner's "no such record".
+    public static func field(_ text: String?, _ field: String) throws(ValidationError) -> Self? {
+        guard let text, !text.isEmpty else { return nil }
+        let body = text.dropFirst(Kind.prefix.count + 1)
+        guard text.hasPrefix(Kind.prefix + "_"), !body.isEmpty, text.count <= 64,
+              body.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw ValidationError(field: field, code: "invalid-id",
+                                  en: "\(field) must be an ID of the form \(Kind.prefix)_… (letters and digits).",
+                                  zh: "\(field) 须为 \(Kind.prefix)_… 形式的编号（字母与数字）。")
+        }
+        return Self(unchecked: text)
+    }
+}
+
 public enum IDError: Error, Equatable, Sendable {
     case malformed(expectedPrefix: String, String)
 }

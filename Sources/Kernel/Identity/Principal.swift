@@ -29,15 +29,15 @@ public enum Role: String, Sendable, Codable, CaseIterable {
 /// Which rows a caller may see: everything (operator roles) or one merchant's.
 public enum TenantScope: Sendable, Equatable {
     case operatorWide
-    case merchant(String)
+    case merchant(MerchantID)
 
-    public var merchantId: String? {
+    public var merchantId: MerchantID? {
         if case .merchant(let id) = self { return id }
         return nil
     }
 
     /// True when a row belonging to `merchantId` is visible in this scope.
-    public func allows(_ rowMerchantId: String?) -> Bool {
+    public func allows(_ rowMerchantId: MerchantID?) -> Bool {
         switch self {
         case .operatorWide: true
         case .merchant(let id): rowMerchantId == id
@@ -51,23 +51,24 @@ public struct Principal: Sendable, Equatable {
 
     /// `usr_…` for people, `key_…` for API keys, `system:…` for jobs and the CLI.
     public let actorId: String
-    public let userId: String?
-    public let merchantId: String?
+    public let userId: UserID?
+    public let merchantId: MerchantID?
     public let role: Role
     public let channel: Channel
 
-    public init(actorId: String, userId: String?, merchantId: String?, role: Role, channel: Channel) {
+    public init(actorId: String, userId: UserID?, merchantId: MerchantID?, role: Role, channel: Channel) {
         self.actorId = actorId; self.userId = userId; self.merchantId = merchantId; self.role = role; self.channel = channel
     }
 
     /// The person behind the credential: the user for a session, the key's owner for an API key, else the actor
     /// itself (a service key made on the command line, a job). Four-eyes and appeal rules compare people, so a second
     /// key of the same person is still the same person (issue 10 item 6).
-    public var personId: String { userId ?? actorId }
+    public var personId: String { userId?.rawValue ?? actorId }
 
     public var scope: TenantScope {
         if role.isOperator { return .operatorWide }
-        return .merchant(merchantId ?? "")
+        // A merchant role without a merchant (never issued) sees nothing rather than everything.
+        return .merchant(merchantId ?? MerchantID(unchecked: ""))
     }
 
     /// The CLI and background jobs act as the operator.
@@ -77,10 +78,10 @@ public struct Principal: Sendable, Equatable {
 
     /// The merchant a write is for. A merchant caller writes for its own merchant; naming another one in the
     /// request is refused (403) instead of being silently replaced (K3). Operators name the merchant (nil: none given).
-    public func merchantForWrite(_ given: String?) throws(CommonError) -> String? {
-        let named = given.flatMap { $0.isEmpty ? nil : $0 }
+    public func merchantForWrite(_ given: String?, field: String = "merchantId") throws -> MerchantID? {
+        let named = try MerchantID.field(given, field)
         guard !role.isOperator else { return named }
-        if let named, named != merchantId { throw .forbidden(action: "act for merchant \(named)") }
+        if let named, named != merchantId { throw CommonError.forbidden(action: "act for merchant \(named)") }
         return merchantId
     }
 

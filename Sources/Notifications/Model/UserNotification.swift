@@ -26,9 +26,9 @@ public struct UserNotification: Sendable, Equatable {
     }
 
     public let id: NotificationID
-    public let userId: String
+    public let userId: UserID
     /// The merchant the recipient belongs to (nil for operator users): the tenant wall of the inbox.
-    public let merchantId: String?
+    public let merchantId: MerchantID?
     public let channel: Channel
     public let language: Language
     public let template: String

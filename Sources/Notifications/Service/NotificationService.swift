@@ -37,7 +37,7 @@ public struct NotificationService: Notifier {
 
     public func notify(_ request: NotificationRequest, in sql: any SQLDatabase) async throws {
         try Self.validate(request)
-        var users: [String: DirectoryUser] = [:]
+        var users: [UserID: DirectoryUser] = [:]
         for recipient in request.recipients {
             for user in try await directory.resolve(recipient, in: sql) where Self.mayReceive(user, recipient, request) {
                 users[user.id] = user

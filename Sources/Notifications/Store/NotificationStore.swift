@@ -14,7 +14,7 @@ struct NotificationStore: Sendable {
         let params = String(decoding: try JSONEncoder.sorted.encode(n.params), as: UTF8.self)
         let rows = try await sql.raw("""
             INSERT INTO notifications (\(unsafeRaw: Self.columnList))
-            VALUES (\(bind: n.id.rawValue), \(bind: n.userId), \(bind: n.merchantId), \(bind: n.channel.rawValue),
+            VALUES (\(bind: n.id.rawValue), \(bind: n.userId.rawValue), \(bind: n.merchantId?.rawValue), \(bind: n.channel.rawValue),
                     \(bind: n.language.rawValue), \(bind: n.template), \(bind: params), \(bind: n.subject), \(bind: n.body),
                     \(bind: n.entity), \(bind: n.entityId), \(bind: n.link), \(bind: n.state.rawValue),
                     \(bind: n.readAt?.epochMillis), \(bind: Int64(n.attempts)), \(bind: n.lastError), \(bind: n.dedupeKey),
@@ -29,7 +29,7 @@ struct NotificationStore: Sendable {
     }
 
     /// One user's notifications on a channel, newest first, after the cursor row (`(created_at, id)` below it).
-    func list(userId: String, channel: UserNotification.Channel, unreadOnly: Bool, limit: Int, after: UserNotification?,
+    func list(userId: UserID, channel: UserNotification.Channel, unreadOnly: Bool, limit: Int, after: UserNotification?,
               in sql: any SQLDatabase) async throws -> [UserNotification] {
         let unread: SQLQueryString = unreadOnly ? " AND read_at IS NULL" : ""
         var cursor: SQLQueryString = ""
@@ -38,30 +38,30 @@ struct NotificationStore: Sendable {
         }
         let query: SQLQueryString = """
             SELECT \(unsafeRaw: Self.columnList) FROM notifications
-            WHERE user_id = \(bind: userId) AND channel = \(bind: channel.rawValue)\(unread)\(cursor)
+            WHERE user_id = \(bind: userId.rawValue) AND channel = \(bind: channel.rawValue)\(unread)\(cursor)
             ORDER BY created_at DESC, id DESC LIMIT \(unsafeRaw: String(max(1, limit)))
             """
         return try await sql.raw(query).all().map(Self.model)
     }
 
-    func unreadCount(userId: String, in sql: any SQLDatabase) async throws -> Int {
+    func unreadCount(userId: UserID, in sql: any SQLDatabase) async throws -> Int {
         try await sql.raw("""
             SELECT COUNT(*) AS n FROM notifications
-            WHERE user_id = \(bind: userId) AND channel = 'inbox' AND read_at IS NULL
+            WHERE user_id = \(bind: userId.rawValue) AND channel = 'inbox' AND read_at IS NULL
             """).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    func markRead(id: String, userId: String, at: Date, in sql: any SQLDatabase) async throws {
+    func markRead(id: String, userId: UserID, at: Date, in sql: any SQLDatabase) async throws {
         try await sql.raw("""
             UPDATE notifications SET read_at = \(bind: at.epochMillis), updated_at = \(bind: at.epochMillis)
-            WHERE id = \(bind: id) AND user_id = \(bind: userId) AND channel = 'inbox' AND read_at IS NULL
+            WHERE id = \(bind: id) AND user_id = \(bind: userId.rawValue) AND channel = 'inbox' AND read_at IS NULL
             """).run()
     }
 
-    func markAllRead(userId: String, at: Date, in sql: any SQLDatabase) async throws {
+    func markAllRead(userId: UserID, at: Date, in sql: any SQLDatabase) async throws {
         try await sql.raw("""
             UPDATE notifications SET read_at = \(bind: at.epochMillis), updated_at = \(bind: at.epochMillis)
-            WHERE user_id = \(bind: userId) AND channel = 'inbox' AND read_at IS NULL
+            WHERE user_id = \(bind: userId.rawValue) AND channel = 'inbox' AND read_at IS NULL
             """).run()
     }
 
@@ -79,8 +79,8 @@ struct NotificationStore: Sendable {
         let params = try row.decode(column: "params", as: String.self)
         return UserNotification(
             id: NotificationID(unchecked: try row.decode(column: "id", as: String.self)),
-            userId: try row.decode(column: "user_id", as: String.self),
-            merchantId: try row.decode(column: "merchant_id", as: String?.self),
+            userId: UserID(unchecked: try row.decode(column: "user_id", as: String.self)),
+            merchantId: try row.decode(column: "merchant_id", as: String?.self).map(MerchantID.init(unchecked:)),
             channel: UserNotification.Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .inbox,
             language: Language(rawValue: try row.decode(column: "language", as: String.self)) ?? .en,
             template: try row.decode(column: "template", as: String.self),

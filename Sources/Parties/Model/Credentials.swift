@@ -28,7 +28,7 @@ public struct APIKey: Sendable, Equatable {
     public var lastUsedAt: Date?
     /// The person the key acts for (its creator, or the owner of the key that created it). A key lives only while
     /// its owner is enabled and may still grant its role; nil for a service key made on the command line.
-    public var ownerUserId: String? = nil
+    public var ownerUserId: UserID? = nil
 
     public var isRevoked: Bool { revokedAt != nil }
 
@@ -40,7 +40,7 @@ public struct APIKey: Sendable, Equatable {
 /// Which roles a principal may grant: operators any, merchant admins only merchant roles
 /// inside their own merchant (least privilege, K3).
 public enum RolePolicy {
-    public static func mayGrant(_ role: Role, merchantId: String?, by principal: Principal) -> Bool {
+    public static func mayGrant(_ role: Role, merchantId: MerchantID?, by principal: Principal) -> Bool {
         switch PermissionTable.scope(of: .usersManage, for: principal.role) {
         case .all?:
             // Operator roles have no merchant; merchant roles need one.

@@ -14,17 +14,17 @@ public struct AccessService: Sendable {
     // MARK: API keys
 
     /// Creates a key; the clear token is returned once and never stored.
-    public func createKey(name: String?, role: String?, merchantId: String?, by p: Principal) async throws -> (APIKey, String) {
+    public func createKey(name: String?, role: String?, merchantId given: String?, by p: Principal) async throws -> (APIKey, String) {
         try p.require(.apiKeysManage)
         var v = Validator()
         let name = v.name(name, field: "name", max: 100)
         let role = UserService.parseRole(role, &v)
         try v.finish()
-        let merchantId = merchantId.flatMap { $0.isEmpty ? nil : $0 } ?? (p.role == .merchantAdmin ? p.merchantId : nil)
+        let merchantId = try MerchantID.field(given, "merchantId") ?? (p.role == .merchantAdmin ? p.merchantId : nil)
         try p.require(RolePolicy.mayGrant(role!, merchantId: merchantId, by: p), "create a \(role!.rawValue) key here")
         let token = APIKey.newToken()
         // The key acts for the person who made it (through a session or another of their keys), never for a credential.
-        let key = APIKey(id: .generate(), merchantId: merchantId.map(MerchantID.init(unchecked:)), role: role!, name: name!,
+        let key = APIKey(id: .generate(), merchantId: merchantId, role: role!, name: name!,
                          prefix: String(token.prefix(10)), createdBy: p.actorId, createdAt: ctx.clock.now(),
                          revokedAt: nil, lastUsedAt: nil, ownerUserId: p.userId)
         try await ctx.db.transaction { [keys, merchants, ctx] sql in
@@ -39,7 +39,7 @@ public struct AccessService: Sendable {
             try await keys.insert(key, hash: APIKey.digest(token), in: sql)
             try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "api-key.created",
                                                   entity: "api-key", entityId: key.id.rawValue,
-                                                  data: ["role": key.role.rawValue, "prefix": key.prefix, "owner": key.ownerUserId ?? "service"]), in: sql)
+                                                  data: ["role": key.role.rawValue, "prefix": key.prefix, "owner": key.ownerUserId?.rawValue ?? "service"]), in: sql)
         }
         return (key, token)
     }
@@ -51,24 +51,24 @@ public struct AccessService: Sendable {
         return Page.of(rows, limit: n) { $0.id.rawValue }
     }
 
-    public func getKey(_ id: String, by p: Principal) async throws -> APIKey {
+    public func getKey(_ id: APIKeyID, by p: Principal) async throws -> APIKey {
         try p.require(.apiKeysManage)
         guard let k = try await ctx.db.read({ [keys] in try await keys.find(id, scope: p.scope, in: $0) }) else {
-            throw CommonError.notFound(entity: "api key", id: id)
+            throw CommonError.notFound(entity: "api key", id: id.rawValue)
         }
         return k
     }
 
-    public func revokeKey(_ id: String, by p: Principal) async throws -> APIKey {
+    public func revokeKey(_ id: APIKeyID, by p: Principal) async throws -> APIKey {
         try p.require(.apiKeysManage)
         return try await ctx.db.transaction { [keys, ctx] sql in
-            guard var k = try await keys.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "api key", id: id) }
+            guard var k = try await keys.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "api key", id: id.rawValue) }
             if k.isRevoked { return k }
             let now = ctx.clock.now()
             try await keys.revoke(k.id, at: now, in: sql)
             k.revokedAt = now
-            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: k.merchantId?.rawValue, action: "api-key.revoked",
-                                                  entity: "api-key", entityId: id, data: [:]), in: sql)
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: k.merchantId, action: "api-key.revoked",
+                                                  entity: "api-key", entityId: id.rawValue, data: [:]), in: sql)
             return k
         }
     }
@@ -82,18 +82,18 @@ public struct AccessService: Sendable {
         return try await ctx.db.read { [keys, merchants, users] sql -> Principal? in
             guard let k = try await keys.findByHash(digest, in: sql), !k.isRevoked else { return nil }
             if let m = k.merchantId {
-                guard let merchant = try await merchants.find(m.rawValue, scope: .operatorWide, in: sql),
+                guard let merchant = try await merchants.find(m, scope: .operatorWide, in: sql),
                       merchant.status != .closed else { return nil }
             }
             if let owner = k.ownerUserId {
                 guard let u = try await users.find(owner, scope: .operatorWide, in: sql), !u.disabled,
-                      RolePolicy.mayGrant(k.role, merchantId: k.merchantId?.rawValue, by: Self.principal(u)) else { return nil }
+                      RolePolicy.mayGrant(k.role, merchantId: k.merchantId, by: Self.principal(u)) else { return nil }
             }
             // Coarse last-used stamp: at most one write a minute per key.
             if (k.lastUsedAt.map { now.timeIntervalSince($0) > 60 } ?? true) {
                 try? await keys.touch(k.id, at: now, in: sql)
             }
-            return Principal(actorId: k.id.rawValue, userId: k.ownerUserId, merchantId: k.merchantId?.rawValue, role: k.role, channel: .apiKey)
+            return Principal(actorId: k.id.rawValue, userId: k.ownerUserId, merchantId: k.merchantId, role: k.role, channel: .apiKey)
         }
     }
 
@@ -122,7 +122,7 @@ public struct AccessService: Sendable {
             try await sessions.purgeExpired(before: now, in: sql)
             try await sessions.insert(tokenHash: Digest.sha256Hex(token), userId: user.id, csrf: csrf, at: now,
                                       expires: now.addingTimeInterval(ctx.settings.sessionLifetime), in: sql)
-            try await ctx.audit.append(AuditEvent(actor: user.id.rawValue, merchantId: user.merchantId?.rawValue,
+            try await ctx.audit.append(AuditEvent(actor: user.id.rawValue, merchantId: user.merchantId,
                                                   action: "session.login", entity: "user", entityId: user.id.rawValue), in: sql)
         }
         return Session(token: token, csrfToken: csrf, user: user, principal: Self.principal(user))
@@ -137,7 +137,7 @@ public struct AccessService: Sendable {
                   let user = try await users.find(s.userId, scope: .operatorWide, in: sql), !user.disabled else { return nil }
             // A closed merchant's people are signed out with it (issue 10 item 6).
             if let m = user.merchantId {
-                guard let merchant = try await merchants.find(m.rawValue, scope: .operatorWide, in: sql), merchant.status != .closed else { return nil }
+                guard let merchant = try await merchants.find(m, scope: .operatorWide, in: sql), merchant.status != .closed else { return nil }
             }
             // Idle timeout (K3): coarse last-seen stamp, at most one write a minute per session.
             if now - s.lastSeenAt > 60_000 { try? await sessions.touch(tokenHash: hash, at: now, in: sql) }
@@ -157,6 +157,6 @@ public struct AccessService: Sendable {
     }
 
     static func principal(_ u: User) -> Principal {
-        Principal(actorId: u.id.rawValue, userId: u.id.rawValue, merchantId: u.merchantId?.rawValue, role: u.role, channel: .session)
+        Principal(actorId: u.id.rawValue, userId: u.id, merchantId: u.merchantId, role: u.role, channel: .session)
     }
 }

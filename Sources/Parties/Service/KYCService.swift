@@ -32,7 +32,7 @@ public struct KYCService: Sendable {
     static func mayReview(_ p: Principal) -> Bool { p.can(.kycReview) }
     /// KYC files hold identity data (K6): reviewers and the merchant's own admin only.
     static func mayRead(_ p: Principal) -> Bool { p.can(.kycRead) }
-    static func maySubmit(_ p: Principal, merchantId: String) -> Bool { p.may(.kycSubmit, onMerchant: merchantId) }
+    static func maySubmit(_ p: Principal, merchantId: MerchantID) -> Bool { p.may(.kycSubmit, onMerchant: merchantId) }
 
     func validate(_ input: KYCInput, partial: Bool) throws -> (String?, String?, String?, String?, String?, LocalDate?) {
         var v = Validator()
@@ -58,18 +58,18 @@ public struct KYCService: Sendable {
         return (company, regno, rep, country, address, expiry)
     }
 
-    public func submit(merchantId: String, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
-        guard p.scope.allows(merchantId) else { throw CommonError.notFound(entity: "merchant", id: merchantId) }
+    public func submit(merchantId: MerchantID, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
+        guard p.scope.allows(merchantId) else { throw CommonError.notFound(entity: "merchant", id: merchantId.rawValue) }
         try p.require(.kycSubmit, onMerchant: merchantId)
         let (company, regno, rep, country, address, expiry) = try validate(input, partial: false)
         let now = ctx.clock.now()
-        let s = KYCSubmission(id: .generate(), merchantId: MerchantID(unchecked: merchantId), status: .submitted,
+        let s = KYCSubmission(id: .generate(), merchantId: merchantId, status: .submitted,
                               companyName: company!, registrationNumber: regno!, legalRepresentative: rep!,
                               country: country!, address: address!, licenceExpiresOn: expiry!, submittedAt: now,
                               reviewerId: nil, decisionReason: nil, decidedAt: nil, updatedAt: now, documents: [])
         try await ctx.db.transaction { [store, merchants, ctx] sql in
             guard var m = try await merchants.find(merchantId, scope: p.scope, in: sql) else {
-                throw CommonError.notFound(entity: "merchant", id: merchantId)
+                throw CommonError.notFound(entity: "merchant", id: merchantId.rawValue)
             }
             guard m.status != .closed else {
                 throw CommonError.conflict(code: "merchant-closed", en: "The merchant is closed.", zh: "该商户已关闭。")
@@ -90,15 +90,15 @@ public struct KYCService: Sendable {
         return s
     }
 
-    public func get(_ id: String, by p: Principal) async throws -> KYCSubmission {
+    public func get(_ id: KYCSubmissionID, by p: Principal) async throws -> KYCSubmission {
         try p.require(.kycRead)
         guard let s = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
-            throw CommonError.notFound(entity: "KYC submission", id: id)
+            throw CommonError.notFound(entity: "KYC submission", id: id.rawValue)
         }
         return s
     }
 
-    public func list(status: KYCStatus?, merchantId: String?, limit: Int?, after: String?, by p: Principal) async throws -> Page<KYCSubmission> {
+    public func list(status: KYCStatus?, merchantId: MerchantID?, limit: Int?, after: String?, by p: Principal) async throws -> Page<KYCSubmission> {
         try p.require(.kycRead)
         let n = Limits.pageSize(limit)
         let rows = try await ctx.db.read { [store] sql in
@@ -109,10 +109,10 @@ public struct KYCService: Sendable {
 
     /// Other merchants that submitted the same registration number: a reviewer's duplicate-identity
     /// signal, found through the blind index without decrypting anyone's data (K6).
-    public func duplicateRegistrations(_ s: KYCSubmission, by p: Principal) async throws -> [String] {
+    public func duplicateRegistrations(_ s: KYCSubmission, by p: Principal) async throws -> [MerchantID] {
         try p.require(.kycReview)
         return try await ctx.db.read { [store] sql in
-            try await store.merchantsWithRegistration(s.registrationNumber, excluding: s.merchantId.rawValue, in: sql)
+            try await store.merchantsWithRegistration(s.registrationNumber, excluding: s.merchantId, in: sql)
         }
     }
 
@@ -121,7 +121,7 @@ public struct KYCService: Sendable {
         return try await ctx.db.read { [store] in try await store.count(status: status, in: $0) }
     }
 
-    public func addDocument(submissionId: String, kind: String?, filename: String?, contentType: String?, data: Data,
+    public func addDocument(submissionId: KYCSubmissionID, kind: String?, filename: String?, contentType: String?, data: Data,
                             by p: Principal) async throws -> KYCDocument {
         try p.require(.kycSubmit)
         var v = Validator()
@@ -149,14 +149,14 @@ public struct KYCService: Sendable {
         }
         try v.finish()
         let now = ctx.clock.now()
-        let doc = KYCDocument(id: .generate(), submissionId: KYCSubmissionID(unchecked: submissionId), kind: docKind!,
+        let doc = KYCDocument(id: .generate(), submissionId: submissionId, kind: docKind!,
                               filename: name!, contentType: type, sizeBytes: Int64(data.count),
                               sha256: Digest.sha256Hex(data), uploadedBy: p.actorId, createdAt: now)
         try await ctx.db.transaction { [store, ctx] sql in
             guard let s = try await store.find(submissionId, scope: p.scope, in: sql) else {
-                throw CommonError.notFound(entity: "KYC submission", id: submissionId)
+                throw CommonError.notFound(entity: "KYC submission", id: submissionId.rawValue)
             }
-            try p.require(.kycSubmit, onMerchant: s.merchantId.rawValue)
+            try p.require(.kycSubmit, onMerchant: s.merchantId)
             guard s.status == .submitted || s.status == .needsMoreInfo else {
                 throw CommonError.conflict(code: "kyc-locked",
                                            en: "Documents can be added only while the submission is submitted or needs more info (it is \(s.status.rawValue)).",
@@ -168,47 +168,47 @@ public struct KYCService: Sendable {
                                            zh: "每个申请最多 \(ctx.settings.maxDocumentsPerSubmission) 个文件。")
             }
             try await store.insertDocument(doc, merchantId: s.merchantId, content: data, in: sql)
-            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: s.merchantId.rawValue, action: "kyc.document-added",
-                                                  entity: "kyc", entityId: submissionId,
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: s.merchantId, action: "kyc.document-added",
+                                                  entity: "kyc", entityId: submissionId.rawValue,
                                                   data: ["documentId": doc.id.rawValue, "sha256": doc.sha256, "kind": doc.kind.rawValue]), in: sql)
         }
         return doc
     }
 
-    public func document(_ id: String, by p: Principal) async throws -> (KYCDocument, Data) {
+    public func document(_ id: DocumentID, by p: Principal) async throws -> (KYCDocument, Data) {
         try p.require(.kycRead)
         guard let d = try await ctx.db.read({ [store] in try await store.documentContent(id, scope: p.scope, in: $0) }) else {
-            throw CommonError.notFound(entity: "document", id: id)
+            throw CommonError.notFound(entity: "document", id: id.rawValue)
         }
         return d
     }
 
-    public func startReview(_ id: String, by p: Principal) async throws -> KYCSubmission {
+    public func startReview(_ id: KYCSubmissionID, by p: Principal) async throws -> KYCSubmission {
         try p.require(.kycReview)
         return try await move(id, to: .underReview, by: p, reason: nil)
     }
 
-    public func approve(_ id: String, by p: Principal) async throws -> KYCSubmission {
+    public func approve(_ id: KYCSubmissionID, by p: Principal) async throws -> KYCSubmission {
         try p.require(.kycReview)
         return try await move(id, to: .approved, by: p, reason: nil)
     }
 
-    public func reject(_ id: String, reason: String?, by p: Principal) async throws -> KYCSubmission {
+    public func reject(_ id: KYCSubmissionID, reason: String?, by p: Principal) async throws -> KYCSubmission {
         try p.require(.kycReview)
         return try await move(id, to: .rejected, by: p, reason: try requireReason(reason))
     }
 
-    public func requestMoreInfo(_ id: String, reason: String?, by p: Principal) async throws -> KYCSubmission {
+    public func requestMoreInfo(_ id: KYCSubmissionID, reason: String?, by p: Principal) async throws -> KYCSubmission {
         try p.require(.kycReview)
         return try await move(id, to: .needsMoreInfo, by: p, reason: try requireReason(reason))
     }
 
     /// The merchant answers a needs-more-info request, optionally correcting details.
-    public func resubmit(_ id: String, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
+    public func resubmit(_ id: KYCSubmissionID, _ input: KYCInput, by p: Principal) async throws -> KYCSubmission {
         try p.require(.kycSubmit)
         let (company, regno, rep, country, address, expiry) = try validate(input, partial: true)
         return try await move(id, to: .submitted, by: p, reason: nil) { s in
-            try p.require(.kycSubmit, onMerchant: s.merchantId.rawValue)
+            try p.require(.kycSubmit, onMerchant: s.merchantId)
             if let company { s.companyName = company }
             if let regno { s.registrationNumber = regno }
             if let rep { s.legalRepresentative = rep }
@@ -225,11 +225,11 @@ public struct KYCService: Sendable {
         return r!
     }
 
-    private func move(_ id: String, to next: KYCStatus, by p: Principal, reason: String?,
+    private func move(_ id: KYCSubmissionID, to next: KYCStatus, by p: Principal, reason: String?,
                       _ mutate: @escaping @Sendable (inout KYCSubmission) throws -> Void = { _ in }) async throws -> KYCSubmission {
         try await ctx.db.transaction { [store, merchants, ctx] sql in
             guard var s = try await store.find(id, scope: p.scope, in: sql) else {
-                throw CommonError.notFound(entity: "KYC submission", id: id)
+                throw CommonError.notFound(entity: "KYC submission", id: id.rawValue)
             }
             guard s.status.canMove(to: next) else {
                 throw CommonError.invalidTransition(entity: "KYC submission", from: s.status.rawValue, to: next.rawValue)
@@ -255,7 +255,7 @@ public struct KYCService: Sendable {
                 s.reviewerId = p.actorId; s.decisionReason = reason; s.decidedAt = now
             }
             try await store.update(s, in: sql)
-            if var m = try await merchants.find(s.merchantId.rawValue, scope: .operatorWide, in: sql) {
+            if var m = try await merchants.find(s.merchantId, scope: .operatorWide, in: sql) {
                 m.kycStatus = next
                 if next == .approved {
                     m.licenceExpiresOn = s.licenceExpiresOn
@@ -266,8 +266,8 @@ public struct KYCService: Sendable {
             }
             var data = ["from": from.rawValue, "to": next.rawValue]
             if let reason { data["reason"] = reason }
-            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: s.merchantId.rawValue, action: "kyc.\(next.rawValue)",
-                                                  entity: "kyc", entityId: id, data: data), in: sql)
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: s.merchantId, action: "kyc.\(next.rawValue)",
+                                                  entity: "kyc", entityId: id.rawValue, data: data), in: sql)
             return s
         }
     }

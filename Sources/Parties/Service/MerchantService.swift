@@ -52,16 +52,16 @@ public struct MerchantService: Sendable {
                          createdAt: now, updatedAt: now)
         try await ctx.db.transaction { [store, ctx] sql in
             try await store.insert(m, in: sql)
-            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: m.id.rawValue, action: "merchant.created",
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: m.id, action: "merchant.created",
                                                   entity: "merchant", entityId: m.id.rawValue,
                                                   data: ["name": m.name, "country": m.country]), in: sql)
         }
         return m
     }
 
-    public func get(_ id: String, by p: Principal) async throws -> Merchant {
+    public func get(_ id: MerchantID, by p: Principal) async throws -> Merchant {
         guard let m = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
-            throw CommonError.notFound(entity: "merchant", id: id)
+            throw CommonError.notFound(entity: "merchant", id: id.rawValue)
         }
         return m
     }
@@ -84,9 +84,9 @@ public struct MerchantService: Sendable {
         try await ctx.db.read { [store] in try await store.count(scope: p.scope, status: status, in: $0) }
     }
 
-    public func update(_ id: String, _ input: MerchantInput, by p: Principal) async throws -> Merchant {
+    public func update(_ id: MerchantID, _ input: MerchantInput, by p: Principal) async throws -> Merchant {
         // Another tenant's merchant does not exist for this caller (404, not 403).
-        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
+        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id.rawValue) }
         try p.require(.merchantsUpdate)
         var v = Validator()
         let name = v.name(input.name, field: "name", max: 200, required: false)
@@ -97,7 +97,7 @@ public struct MerchantService: Sendable {
         try v.finish()
         return try await ctx.db.transaction { [store, ctx] sql in
             guard var m = try await store.find(id, scope: p.scope, in: sql) else {
-                throw CommonError.notFound(entity: "merchant", id: id)
+                throw CommonError.notFound(entity: "merchant", id: id.rawValue)
             }
             guard m.status != .closed else {
                 throw CommonError.conflict(code: "merchant-closed", en: "The merchant is closed.", zh: "该商户已关闭。")
@@ -117,9 +117,9 @@ public struct MerchantService: Sendable {
             m.updatedAt = ctx.clock.now()
             try await store.update(m, in: sql)
             try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: id, action: "merchant.updated",
-                                                  entity: "merchant", entityId: id, data: changed), in: sql)
+                                                  entity: "merchant", entityId: id.rawValue, data: changed), in: sql)
             if reopensKYC {
-                try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: id, action: "kyc.reopened", entity: "merchant", entityId: id,
+                try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: id, action: "kyc.reopened", entity: "merchant", entityId: id.rawValue,
                                                       data: ["fields": changed.keys.filter { $0 == "legalName" || $0 == "country" }.sorted()
                                                           .joined(separator: ",")]), in: sql)
             }
@@ -128,9 +128,9 @@ public struct MerchantService: Sendable {
     }
 
     /// Starts the public notice period before closure (C 5.1).
-    public func requestExit(_ id: String, reason: String?, by p: Principal) async throws -> Merchant {
+    public func requestExit(_ id: MerchantID, reason: String?, by p: Principal) async throws -> Merchant {
         // Another tenant's merchant does not exist for this caller (404, not 403).
-        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
+        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id.rawValue) }
         try p.require(.merchantsExit)
         var v = Validator()
         let reason = v.text(reason, field: "reason", max: 1000)
@@ -144,9 +144,9 @@ public struct MerchantService: Sendable {
         }
     }
 
-    public func cancelExit(_ id: String, by p: Principal) async throws -> Merchant {
+    public func cancelExit(_ id: MerchantID, by p: Principal) async throws -> Merchant {
         // Another tenant's merchant does not exist for this caller (404, not 403).
-        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id) }
+        guard p.scope.allows(id) else { throw CommonError.notFound(entity: "merchant", id: id.rawValue) }
         try p.require(.merchantsExit)
         let current = try await get(id, by: p)
         guard current.status == .exiting else {
@@ -160,7 +160,7 @@ public struct MerchantService: Sendable {
     }
 
     /// Closes the store once the notice period has run and nothing blocks it (open orders …).
-    public func close(_ id: String, by p: Principal) async throws -> Merchant {
+    public func close(_ id: MerchantID, by p: Principal) async throws -> Merchant {
         try p.require(.merchantsClose)
         let m = try await get(id, by: p)
         guard m.status == .exiting, let ends = m.noticeEndsAt else {
@@ -209,11 +209,11 @@ public struct MerchantService: Sendable {
         m.licenceState(today: ctx.today, warningDays: ctx.settings.licenceWarningDays)
     }
 
-    private func transition(_ id: String, to next: MerchantStatus, by p: Principal, action: String,
+    private func transition(_ id: MerchantID, to next: MerchantStatus, by p: Principal, action: String,
                             _ mutate: @escaping @Sendable (inout Merchant, Date) -> [String: String]) async throws -> Merchant {
         try await ctx.db.transaction { [store, ctx] sql in
             guard var m = try await store.find(id, scope: p.scope, in: sql) else {
-                throw CommonError.notFound(entity: "merchant", id: id)
+                throw CommonError.notFound(entity: "merchant", id: id.rawValue)
             }
             guard m.status.canMove(to: next) else {
                 throw CommonError.invalidTransition(entity: "merchant", from: m.status.rawValue, to: next.rawValue)
@@ -226,7 +226,7 @@ public struct MerchantService: Sendable {
             m.updatedAt = now
             try await store.update(m, in: sql)
             try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: id, action: action,
-                                                  entity: "merchant", entityId: id, data: data), in: sql)
+                                                  entity: "merchant", entityId: id.rawValue, data: data), in: sql)
             return m
         }
     }

@@ -36,12 +36,12 @@ public struct UserService: Sendable {
         let role = Self.parseRole(input.role, &v)
         let language = input.language.map { Language(code: $0) } ?? .en
         if language == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
-        let merchantId = input.merchantId.flatMap { $0.isEmpty ? nil : $0 } ?? (p.role == .merchantAdmin ? p.merchantId : nil)
+        let merchantId = try MerchantID.field(input.merchantId, "merchantId") ?? (p.role == .merchantAdmin ? p.merchantId : nil)
         try v.finish()
         try p.require(RolePolicy.mayGrant(role!, merchantId: merchantId, by: p), "grant role \(role!.rawValue) here")
         let passwordHash = try await hash(password)
         let now = ctx.clock.now()
-        let user = User(id: .generate(), merchantId: merchantId.map(MerchantID.init(unchecked:)), email: email!,
+        let user = User(id: .generate(), merchantId: merchantId, email: email!,
                         displayName: name!, role: role!, language: language!, disabled: false, createdAt: now, updatedAt: now)
         try await ctx.db.transaction { [store, merchants, ctx] sql in
             if let merchantId {
@@ -72,15 +72,15 @@ public struct UserService: Sendable {
         return r
     }
 
-    public func get(_ id: String, by p: Principal) async throws -> User {
+    public func get(_ id: UserID, by p: Principal) async throws -> User {
         if p.userId != id { try p.require(.usersRead) }
         guard let u = try await ctx.db.read({ [store] in try await store.find(id, scope: p.scope, in: $0) }) else {
-            throw CommonError.notFound(entity: "user", id: id)
+            throw CommonError.notFound(entity: "user", id: id.rawValue)
         }
         return u
     }
 
-    public func list(merchantId: String?, limit: Int?, after: String?, by p: Principal) async throws -> Page<User> {
+    public func list(merchantId: MerchantID?, limit: Int?, after: String?, by p: Principal) async throws -> Page<User> {
         try p.require(.usersRead)
         let n = Limits.pageSize(limit)
         let rows = try await ctx.db.read { [store] sql in
@@ -89,7 +89,7 @@ public struct UserService: Sendable {
         return Page.of(rows, limit: n) { $0.id.rawValue }
     }
 
-    public func update(_ id: String, _ input: UserInput, by p: Principal) async throws -> User {
+    public func update(_ id: UserID, _ input: UserInput, by p: Principal) async throws -> User {
         var v = Validator()
         let name = v.name(input.displayName, field: "displayName", max: 100, required: false)
         let role = input.role == nil ? nil : Self.parseRole(input.role, &v)
@@ -99,16 +99,16 @@ public struct UserService: Sendable {
         if input.password != nil { v.fail("password", "immutable", en: "password is changed through its own flow.", zh: "密码需通过专门流程修改。") }
         try v.finish()
         return try await ctx.db.transaction { [store, ctx] sql in
-            guard var u = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "user", id: id) }
-            let isSelf = p.userId == u.id.rawValue
-            let admin = RolePolicy.mayGrant(u.role, merchantId: u.merchantId?.rawValue, by: p)
+            guard var u = try await store.find(id, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "user", id: id.rawValue) }
+            let isSelf = p.userId == u.id
+            let admin = RolePolicy.mayGrant(u.role, merchantId: u.merchantId, by: p)
             // Anyone may rename themselves or switch language; role and disabling need an admin.
             try p.require(isSelf || admin, "update this user")
             var data: [String: String] = [:]
             if let name, name != u.displayName { u.displayName = name; data["displayName"] = name }
             if let l = language ?? nil, l != u.language { u.language = l; data["language"] = l.rawValue }
             if let role, role != u.role {
-                try p.require(!isSelf && RolePolicy.mayGrant(role, merchantId: u.merchantId?.rawValue, by: p), "grant role \(role.rawValue)")
+                try p.require(!isSelf && RolePolicy.mayGrant(role, merchantId: u.merchantId, by: p), "grant role \(role.rawValue)")
                 u.role = role; data["role"] = role.rawValue
             }
             if let d = input.disabled, d != u.disabled {
@@ -122,11 +122,11 @@ public struct UserService: Sendable {
             // A key acts for its owner: disabling them or changing their role ends every key they made (a demoted admin's
             // keys must not keep creating admin keys). Their sessions pick up the new role on the next request.
             if u.disabled || data["role"] != nil {
-                let revoked = try await APIKeyStore().revokeAll(ownedBy: u.id.rawValue, at: u.updatedAt, in: sql)
+                let revoked = try await APIKeyStore().revokeAll(ownedBy: u.id, at: u.updatedAt, in: sql)
                 if !revoked.isEmpty { data["apiKeysRevoked"] = revoked.joined(separator: ",") }
             }
-            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: u.merchantId?.rawValue, action: "user.updated",
-                                                  entity: "user", entityId: id, data: data), in: sql)
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: u.merchantId, action: "user.updated",
+                                                  entity: "user", entityId: id.rawValue, data: data), in: sql)
             return u
         }
     }
@@ -137,7 +137,7 @@ public struct UserService: Sendable {
         let ok = try await ctx.passwords.verify(password, hash: found?.1)
         guard ok, let user = found?.0, !user.disabled else { return nil }
         if let m = user.merchantId {
-            let merchant = try await ctx.db.read { [merchants] in try await merchants.find(m.rawValue, scope: .operatorWide, in: $0) }
+            let merchant = try await ctx.db.read { [merchants] in try await merchants.find(m, scope: .operatorWide, in: $0) }
             if merchant?.status == .closed { return nil }
         }
         return user

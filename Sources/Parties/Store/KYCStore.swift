@@ -46,20 +46,20 @@ struct KYCStore: Sendable {
         try await q.where("id", .equal, s.id.rawValue).run()
     }
 
-    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> KYCSubmission? {
-        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("kyc_submissions").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+    func find(_ id: KYCSubmissionID, scope: TenantScope, in sql: any SQLDatabase) async throws -> KYCSubmission? {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("kyc_submissions").where("id", .equal, id.rawValue)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         guard let row = try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase) else { return nil }
         var s = try model(row)
-        s.documents = try await documents(submissionId: id, in: sql)
+        s.documents = try await documents(submissionId: id.rawValue, in: sql)
         return s
     }
 
-    func list(scope: TenantScope, status: KYCStatus?, merchantId: String?, limit: Int, after: String?,
+    func list(scope: TenantScope, status: KYCStatus?, merchantId: MerchantID?, limit: Int, after: String?,
               in sql: any SQLDatabase) async throws -> [KYCSubmission] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("kyc_submissions")
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
-        if let merchantId { q.where("merchant_id", .equal, merchantId) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
         if let status { q.where("status", .equal, status.rawValue) }
         if let after { q.where("id", .greaterThan, after) }
         let rows = try await q.orderBy("id").limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
@@ -72,18 +72,18 @@ struct KYCStore: Sendable {
         return out
     }
 
-    func openSubmission(merchantId: String, in sql: any SQLDatabase) async throws -> String? {
-        try await sql.select().column("id").from("kyc_submissions").where("merchant_id", .equal, merchantId)
+    func openSubmission(merchantId: MerchantID, in sql: any SQLDatabase) async throws -> String? {
+        try await sql.select().column("id").from("kyc_submissions").where("merchant_id", .equal, merchantId.rawValue)
             .where("status", .in, KYCStatus.allCases.filter(\.isOpen).map(\.rawValue))
             .first()?.decode(column: "id", as: String.self)
     }
 
     /// Other merchants' submissions carrying the same registration number (duplicate-identity signal).
-    func merchantsWithRegistration(_ number: String, excluding merchantId: String, in sql: any SQLDatabase) async throws -> [String] {
+    func merchantsWithRegistration(_ number: String, excluding merchantId: MerchantID, in sql: any SQLDatabase) async throws -> [MerchantID] {
         try await sql.select().distinct().column("merchant_id").from("kyc_submissions")
             .where("registration_number_idx", .equal, cipher.blindIndex(number, context: Self.regnoContext))
-            .where("merchant_id", .notEqual, merchantId)
-            .all().map { try $0.decode(column: "merchant_id", as: String.self) }
+            .where("merchant_id", .notEqual, merchantId.rawValue)
+            .all().map { MerchantID(unchecked: try $0.decode(column: "merchant_id", as: String.self)) }
     }
 
     func count(status: KYCStatus, in sql: any SQLDatabase) async throws -> Int {
@@ -123,10 +123,10 @@ struct KYCStore: Sendable {
             .all(decoding: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.document)
     }
 
-    func documentContent(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> (KYCDocument, Data)? {
+    func documentContent(_ id: DocumentID, scope: TenantScope, in sql: any SQLDatabase) async throws -> (KYCDocument, Data)? {
         let q = sql.select().columns((Self.documentColumns + ["content"]).map { SQLIdentifier($0) }).from("kyc_documents")
-            .where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+            .where("id", .equal, id.rawValue)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         guard let row = try await q.first() else { return nil }
         let meta = try row.decode(model: DocumentRow.self, keyDecodingStrategy: .convertFromSnakeCase)
         let sealed = try row.decode(column: "content", as: Data.self)

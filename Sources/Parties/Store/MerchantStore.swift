@@ -40,10 +40,10 @@ struct MerchantStore: Sendable {
         try await q.where("id", .equal, m.id.rawValue).run()
     }
 
-    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> Merchant? {
+    func find(_ id: MerchantID, scope: TenantScope, in sql: any SQLDatabase) async throws -> Merchant? {
         guard scope.allows(id) else { return nil }
         return try await sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("merchants")
-            .where("id", .equal, id).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
+            .where("id", .equal, id.rawValue).first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase)
             .map(Self.model)
     }
 
@@ -61,7 +61,7 @@ struct MerchantStore: Sendable {
     func list(scope: TenantScope, filter: Filter, sort: Sort?, descending: Bool, limit: Int, after: String?,
               in sql: any SQLDatabase) async throws -> [Merchant] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("merchants")
-        if let id = scope.merchantId { q.where("id", .equal, id) }
+        if let id = scope.merchantId { q.where("id", .equal, id.rawValue) }
         if let s = filter.status { q.where("status", .equal, s.rawValue) }
         if let k = filter.kycStatus { q.where("kyc_status", .equal, k.rawValue) }
         if let text = filter.query, !text.isEmpty {
@@ -77,7 +77,7 @@ struct MerchantStore: Sendable {
 
     func count(scope: TenantScope, status: MerchantStatus?, in sql: any SQLDatabase) async throws -> Int {
         let q = sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n").from("merchants")
-        if let id = scope.merchantId { q.where("id", .equal, id) }
+        if let id = scope.merchantId { q.where("id", .equal, id.rawValue) }
         if let status { q.where("status", .equal, status.rawValue) }
         return Int(try await q.first()?.decode(column: "n", as: Int64.self) ?? 0)
     }

@@ -13,24 +13,24 @@ public struct PartiesUserDirectory: UserDirectory {
             .where("disabled", .equal, Int64(0))
         switch recipient {
         case .user(let id):
-            q.where("id", .equal, id)
+            q.where("id", .equal, id.rawValue)
         case .role(let role, let merchantId):
             q.where("role", .equal, role.rawValue)
             if role.isOperator {
                 q.where("merchant_id", .is, SQLLiteral.null)
-            } else if let merchantId, !merchantId.isEmpty {
-                q.where("merchant_id", .equal, merchantId)
+            } else if let merchantId {
+                q.where("merchant_id", .equal, merchantId.rawValue)
             } else {
                 return []
             }
         }
         return try await q.orderBy("id").limit(Self.maxPerRole).all().map { row in
-            DirectoryUser(id: try row.decode(column: "id", as: String.self),
+            DirectoryUser(id: UserID(unchecked: try row.decode(column: "id", as: String.self)),
                           displayName: try row.decode(column: "display_name", as: String.self),
                           email: try row.decode(column: "email", as: String.self),
                           language: Language(rawValue: try row.decode(column: "language", as: String.self)) ?? .en,
                           role: Role(rawValue: try row.decode(column: "role", as: String.self)) ?? .merchantStaff,
-                          merchantId: try row.decode(column: "merchant_id", as: String?.self))
+                          merchantId: try row.decode(column: "merchant_id", as: String?.self).map(MerchantID.init(unchecked:)))
         }
     }
 }

@@ -39,9 +39,9 @@ struct UserStore: Sendable {
             .where("id", .equal, id.rawValue).run()
     }
 
-    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> User? {
-        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("users").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+    func find(_ id: UserID, scope: TenantScope, in sql: any SQLDatabase) async throws -> User? {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("users").where("id", .equal, id.rawValue)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
@@ -53,10 +53,10 @@ struct UserStore: Sendable {
         return (Self.model(r), r.passwordHash)
     }
 
-    func list(scope: TenantScope, merchantId: String?, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [User] {
+    func list(scope: TenantScope, merchantId: MerchantID?, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [User] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("users")
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
-        if let merchantId { q.where("merchant_id", .equal, merchantId) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
         if let after { q.where("id", .greaterThan, after) }
         return try await q.orderBy("id").limit(limit)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
@@ -90,13 +90,13 @@ struct APIKeyStore: Sendable {
     func insert(_ k: APIKey, hash: String, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "api_keys").columns(Self.columns + ["key_hash"])
             .values([k.id.rawValue, k.merchantId?.rawValue, k.role.rawValue, k.name, k.prefix, k.createdBy,
-                     k.createdAt.epochMillis, k.revokedAt?.epochMillis, k.lastUsedAt?.epochMillis, k.ownerUserId, hash] as [any Encodable & Sendable])
+                     k.createdAt.epochMillis, k.revokedAt?.epochMillis, k.lastUsedAt?.epochMillis, k.ownerUserId?.rawValue, hash] as [any Encodable & Sendable])
             .run()
     }
 
-    func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> APIKey? {
-        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("api_keys").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+    func find(_ id: APIKeyID, scope: TenantScope, in sql: any SQLDatabase) async throws -> APIKey? {
+        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("api_keys").where("id", .equal, id.rawValue)
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         return try await q.first(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
@@ -108,7 +108,7 @@ struct APIKeyStore: Sendable {
 
     func list(scope: TenantScope, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [APIKey] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("api_keys")
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         if let after { q.where("id", .greaterThan, after) }
         return try await q.orderBy("id").limit(limit)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
@@ -119,11 +119,11 @@ struct APIKeyStore: Sendable {
     }
 
     /// Ends every live key a person owns (disabled, or their role changed): returns the ids revoked.
-    func revokeAll(ownedBy userId: String, at: Date, in sql: any SQLDatabase) async throws -> [String] {
-        let ids = try await sql.select().column("id").from("api_keys").where("owner_user_id", .equal, userId).where("revoked_at", .is, SQLLiteral.null)
+    func revokeAll(ownedBy userId: UserID, at: Date, in sql: any SQLDatabase) async throws -> [String] {
+        let ids = try await sql.select().column("id").from("api_keys").where("owner_user_id", .equal, userId.rawValue).where("revoked_at", .is, SQLLiteral.null)
             .all().map { try $0.decode(column: "id", as: String.self) }
         guard !ids.isEmpty else { return [] }
-        try await sql.update("api_keys").set("revoked_at", to: at.epochMillis).where("owner_user_id", .equal, userId)
+        try await sql.update("api_keys").set("revoked_at", to: at.epochMillis).where("owner_user_id", .equal, userId.rawValue)
             .where("revoked_at", .is, SQLLiteral.null).run()
         return ids
     }
@@ -136,7 +136,7 @@ struct APIKeyStore: Sendable {
         APIKey(id: APIKeyID(unchecked: r.id), merchantId: r.merchantId.map(MerchantID.init(unchecked:)),
                role: Role(rawValue: r.role) ?? .merchantStaff, name: r.name, prefix: r.prefix, createdBy: r.createdBy,
                createdAt: Date(epochMillis: r.createdAt), revokedAt: r.revokedAt.map(Date.init(epochMillis:)),
-               lastUsedAt: r.lastUsedAt.map(Date.init(epochMillis:)), ownerUserId: r.ownerUserId)
+               lastUsedAt: r.lastUsedAt.map(Date.init(epochMillis:)), ownerUserId: r.ownerUserId.map(UserID.init(unchecked:)))
     }
 }
 
@@ -147,12 +147,12 @@ struct SessionStore: Sendable {
             .run()
     }
 
-    func find(tokenHash: String, in sql: any SQLDatabase) async throws -> (userId: String, csrf: String, expiresAt: Int64, lastSeenAt: Int64)? {
+    func find(tokenHash: String, in sql: any SQLDatabase) async throws -> (userId: UserID, csrf: String, expiresAt: Int64, lastSeenAt: Int64)? {
         guard let row = try await sql.select().columns("user_id", "csrf_token", "expires_at", "created_at", "last_seen_at").from("sessions")
             .where("token_hash", .equal, tokenHash).first() else { return nil }
         let created = try row.decode(column: "created_at", as: Int64.self)
         let lastSeen = try row.decode(column: "last_seen_at", as: Int64?.self) ?? created
-        return (try row.decode(column: "user_id", as: String.self), try row.decode(column: "csrf_token", as: String.self),
+        return (UserID(unchecked: try row.decode(column: "user_id", as: String.self)), try row.decode(column: "csrf_token", as: String.self),
                 try row.decode(column: "expires_at", as: Int64.self), lastSeen)
     }
 

@@ -139,3 +139,18 @@ struct ListDTO<T: Encodable>: Encodable {
     }
     enum CodingKeys: String, CodingKey { case data, next }
 }
+
+extension AppRequestContext {
+    /// A path segment as an ID of the kind the call expects (issue 11 item 3). Not parsed: a malformed id matches no
+    /// row, so the service answers with its own 404, exactly as for an unknown one.
+    func pathID<Kind>(_ name: String = "id") throws -> PrefixedID<Kind> {
+        PrefixedID(unchecked: try parameters.require(name))
+    }
+}
+
+extension Query {
+    /// An optional ID filter (`?merchantId=mer_…`); a malformed one is a validation error naming the parameter.
+    func id<Kind>(_ name: String, _ type: PrefixedID<Kind>.Type) throws -> PrefixedID<Kind>? {
+        try PrefixedID<Kind>.field(string(name), name)
+    }
+}

@@ -47,8 +47,8 @@ struct CertificationsPage: ConsolePage {
             let state = Self.displayState(cert, today: today)
             counts[state, default: 0] += 1
             if let stateFilter, stateFilter != state { continue }
-            if let merchantFilter, merchantFilter != cert.merchantId { continue }
-            let name = names[cert.merchantId] ?? cert.merchantId
+            if let merchantFilter, merchantFilter != cert.merchantId.rawValue { continue }
+            let name = names[cert.merchantId.rawValue] ?? cert.merchantId.rawValue
             if let text, ![cert.type, cert.number, cert.issuer, cert.id.rawValue, name].joined(separator: " ").lowercased().contains(text) { continue }
             let days = cert.expiresOn.map { $0.dayNumber - today.dayNumber }
             rows.append([

@@ -57,7 +57,7 @@ struct ComplianceAPI {
     }
 
     func getListing(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        try JSONIO.response(ListingDTO(try await services.listings.get(try c.parameters.require("id"), by: try c.requirePrincipal())))
+        try JSONIO.response(ListingDTO(try await services.listings.get(try c.pathID(), by: try c.requirePrincipal())))
     }
 
     func updateListing(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -65,12 +65,12 @@ struct ComplianceAPI {
         var keys = ListingBody.keys
         keys.remove("merchantId")
         let b = try await JSONIO.decode(ListingBody.self, r, c, allowedKeys: keys)
-        return try JSONIO.response(ListingDTO(try await services.listings.update(try c.parameters.require("id"), b.input, by: p)))
+        return try JSONIO.response(ListingDTO(try await services.listings.update(try c.pathID(), b.input, by: p)))
     }
 
     func listingVersions(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let q = Query(request: r)
-        let page = try await services.listings.versionPage(try c.parameters.require("id"), limit: try q.int("limit", in: 1...500),
+        let page = try await services.listings.versionPage(try c.pathID(), limit: try q.int("limit", in: 1...500),
                                                            after: q.string("after"), by: try c.requirePrincipal())
         return try JSONIO.response(ListDTO(data: page.items.map(ListingVersionDTO.init), next: page.next))
     }
@@ -78,7 +78,7 @@ struct ComplianceAPI {
     func moderate(_ r: Request, _ c: AppRequestContext, _ to: ListingStatus) async throws -> Response {
         let p = try c.requirePrincipal()
         let b = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: ReasonBody.keys)
-        return try JSONIO.response(ListingDTO(try await services.listings.moderate(try c.parameters.require("id"), to: to, reason: b.reason, by: p)))
+        return try JSONIO.response(ListingDTO(try await services.listings.moderate(try c.pathID(), to: to, reason: b.reason, by: p)))
     }
 
     struct Body: Decodable {
@@ -155,7 +155,7 @@ struct ListingDTO: Encodable {
     let updatedAt: String
 
     init(_ l: Listing) {
-        id = l.id.rawValue; merchantId = l.merchantId; status = l.status.rawValue; statusReason = l.statusReason; version = l.version
+        id = l.id.rawValue; merchantId = l.merchantId.rawValue; status = l.status.rawValue; statusReason = l.statusReason; version = l.version
         verdict = l.verdict.rawValue; catalogueVersion = l.catalogueVersion; screenedAt = l.screenedAt.rfc3339; content = l.content
         findings = l.findings.map { FindingDTO($0.finding, market: $0.market) }
         omittedFindings = ListingScreening.omittedCount(l.findings)

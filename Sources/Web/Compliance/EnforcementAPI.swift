@@ -86,7 +86,7 @@ struct EnforcementAPI {
 
     func penalties(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let q = Query(request: r)
-        let page = try await services.penalties.page(merchantId: q.string("merchantId"), year: try q.int("year", in: 2000...2100),
+        let page = try await services.penalties.page(merchantId: try q.id("merchantId", MerchantID.self), year: try q.int("year", in: 2000...2100),
                                                      status: try q.enumValue("status", Penalty.Status.self), limit: try q.int("limit", in: 1...500),
                                                      after: q.string("after"), by: try c.requirePrincipal())
         return try JSONIO.response(ListDTO(data: page.items.map(PenaltyDTO.init), next: page.next))
@@ -140,13 +140,13 @@ struct EnforcementAPI {
 
     func standing(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
-        let s = try await services.penalties.standing(try c.parameters.require("id"), year: try Query(request: r).int("year", in: 2000...2100), by: p)
+        let s = try await services.penalties.standing(try c.pathID(), year: try Query(request: r).int("year", in: 2000...2100), by: p)
         return try JSONIO.response(StandingDTO(s))
     }
 
     func certifications(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let q = Query(request: r)
-        let page = try await services.certifications.page(merchantId: q.string("merchantId"), limit: try q.int("limit", in: 1...500),
+        let page = try await services.certifications.page(merchantId: try q.id("merchantId", MerchantID.self), limit: try q.int("limit", in: 1...500),
                                                           after: q.string("after").map { String($0.prefix(100)) }, by: try c.requirePrincipal())
         let today = LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone)
         return try JSONIO.response(ListDTO(data: page.items.map { CertificationDTO($0, today: today) }, next: page.next))
@@ -206,7 +206,7 @@ struct TakedownDTO: Encodable {
     @ExplicitNull var resolutionReason: String?
     @ExplicitNull var escalatedAt: String?
     init(_ t: TakedownCase, now: Date) {
-        id = t.id.rawValue; listingId = t.listingId; merchantId = t.merchantId; listingVersion = t.listingVersion; trigger = t.trigger.rawValue
+        id = t.id.rawValue; listingId = t.listingId.rawValue; merchantId = t.merchantId.rawValue; listingVersion = t.listingVersion; trigger = t.trigger.rawValue
         ruleIds = t.ruleIds; findings = t.findings.map { FindingDTO($0.finding, market: $0.market) }; openedAt = t.openedAt.rfc3339
         dueAt = t.dueAt.rfc3339; status = t.status.rawValue; sla = t.sla.state(at: now).rawValue
         remainingSeconds = t.resolvedAt == nil ? Int(t.dueAt.timeIntervalSince(now)) : 0
@@ -241,9 +241,9 @@ struct PenaltyDTO: Encodable {
     @ExplicitNull var appealDecidedBy: String?
     @ExplicitNull var appealDecidedAt: String?
     init(_ p: Penalty) {
-        id = p.id.rawValue; merchantId = p.merchantId; year = p.year; violation = p.violation.rawValue; points = p.points
+        id = p.id.rawValue; merchantId = p.merchantId.rawValue; year = p.year; violation = p.violation.rawValue; points = p.points
         countedPoints = p.countedPoints; reason = p.reason; status = p.status.rawValue; issuedBy = p.issuedBy; issuedAt = p.issuedAt.rfc3339
-        listingId = p.listingId; caseId = p.caseId; appealReason = p.appealReason; appealedAt = p.appealedAt?.rfc3339
+        listingId = p.listingId?.rawValue; caseId = p.caseId; appealReason = p.appealReason; appealedAt = p.appealedAt?.rfc3339
         appealOutcome = p.appealOutcome?.rawValue; appealNote = p.appealNote; appealDecidedBy = p.appealDecidedBy
         appealDecidedAt = p.appealDecidedAt?.rfc3339
     }
@@ -254,7 +254,7 @@ struct StandingDTO: Encodable {
     @ExplicitNull var next: String?
     @ExplicitNull var nextAt: Int?
     init(_ s: Standing) {
-        merchantId = s.merchantId; year = s.year; points = s.points; sanctions = s.sanctions.map(\.rawValue); next = s.next?.rawValue; nextAt = s.nextAt
+        merchantId = s.merchantId.rawValue; year = s.year; points = s.points; sanctions = s.sanctions.map(\.rawValue); next = s.next?.rawValue; nextAt = s.nextAt
     }
 }
 
@@ -265,7 +265,7 @@ struct CertificationDTO: Encodable {
     @ExplicitNull var fileName: String?
     @ExplicitNull var fileSha256: String?
     init(_ c: Certification, today: LocalDate) {
-        id = c.id.rawValue; merchantId = c.merchantId; type = c.type; number = c.number; issuer = c.issuer; status = c.state(on: today).rawValue
+        id = c.id.rawValue; merchantId = c.merchantId.rawValue; type = c.type; number = c.number; issuer = c.issuer; status = c.state(on: today).rawValue
         hasFile = c.fileSha256 != nil; createdAt = c.createdAt.rfc3339; issuedOn = c.issuedOn?.description; expiresOn = c.expiresOn?.description
         fileName = c.fileName; fileSha256 = c.fileSha256
     }

@@ -57,7 +57,7 @@ struct ListingsPage: ConsolePage {
         return try await routes.command(c, back: "/console/listings", ok: { lang in
             lang == .zh ? "已处理商品 \(id)：\(Self.label(target)(lang))。" : "Listing \(id): \(Self.label(target)(lang))."
         }) {
-            _ = try await services.listings.moderate(id, to: target, reason: f["reason"], by: s.principal)
+            _ = try await services.listings.moderate(.init(unchecked: id), to: target, reason: f["reason"], by: s.principal)
         }
     }
 

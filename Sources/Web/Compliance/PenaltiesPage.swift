@@ -24,9 +24,9 @@ struct PenaltiesPage: ConsolePage {
         let thisYear = services.penalties.year(of: services.clock.now())
         let year = try q.int("year", in: 2000...2100) ?? thisYear
         let status = try q.enumValue("status", Penalty.Status.self)
-        let merchantFilter = p.merchantId ?? q.string("merchantId")
+        let merchantFilter = p.merchantId?.rawValue ?? q.string("merchantId")
         let violation = try q.enumValue("violation", Violation.self)
-        let penalties = try await services.penalties.list(merchantId: merchantFilter, year: year, status: status, by: p)
+        let penalties = try await services.penalties.list(merchantId: merchantFilter.map(MerchantID.init(unchecked:)), year: year, status: status, by: p)
         let policy = try await services.penalties.policy()
         let names = await routes.merchantNames(by: p)
         let mayIssue = p.can(.penaltiesIssue)
@@ -39,7 +39,7 @@ struct PenaltiesPage: ConsolePage {
         for pen in penalties {
             if let violation, pen.violation != violation { continue }
             let windowOpen = now.timeIntervalSince(pen.issuedAt) <= Double(Penalty.appealWindowDays) * 86400
-            let name = names[pen.merchantId] ?? pen.merchantId
+            let name = names[pen.merchantId.rawValue] ?? pen.merchantId.rawValue
             rows.append([
                 "id": pen.id.rawValue, "merchantId": pen.merchantId, "merchantName": name,
                 "violation": pen.violation.rawValue, "violationLabel": Self.t("violation.\(pen.violation.rawValue)", lang),
@@ -69,11 +69,11 @@ struct PenaltiesPage: ConsolePage {
         ])
 
         // Standing of each merchant shown (a merchant sees its own; operators those with penalties, or the filtered one).
-        var standingIds = Set(penalties.map(\.merchantId))
+        var standingIds = Set(penalties.map(\.merchantId.rawValue))
         if let m = merchantFilter { standingIds = [m] }
         var standings: [[String: Any]] = []
         for mid in standingIds.sorted(by: { (names[$0] ?? $0) < (names[$1] ?? $1) }).prefix(50) {
-            guard let st = try? await services.penalties.standing(mid, year: year, by: p) else { continue }
+            guard let st = try? await services.penalties.standing(.init(unchecked: mid), year: year, by: p) else { continue }
             let next = st.next
             let nextAt = st.nextAt ?? max(st.points, 1)
             let previous = policy.thresholds.values.filter { $0 <= st.points }.max() ?? 0

@@ -32,7 +32,7 @@ struct PublicListingPage: ConsolePage {
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let lang = c.language
         let id = try c.parameters.require("id")
-        guard let l = try? await services.listings.get(id, by: Self.reader), l.status == .active else {
+        guard let l = try? await services.listings.get(.init(unchecked: id), by: Self.reader), l.status == .active else {
             return notFound(id, lang)
         }
         let today = routes.today

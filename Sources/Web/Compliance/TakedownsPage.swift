@@ -47,17 +47,17 @@ struct TakedownsPage: ConsolePage {
         var rows: [[String: Any]] = []
         for k in cases {
             if let trigger, k.trigger != trigger { continue }
-            if listings[k.listingId] == nil, let l = try? await services.listings.get(k.listingId, by: p) { listings[k.listingId] = l }
-            let l = listings[k.listingId]
+            if listings[k.listingId.rawValue] == nil, let l = try? await services.listings.get(k.listingId, by: p) { listings[k.listingId.rawValue] = l }
+            let l = listings[k.listingId.rawValue]
             if let text {
-                let hay = [k.id.rawValue, k.listingId, k.merchantId, names[k.merchantId] ?? "", l?.content.title ?? "", k.ruleIds.joined(separator: " ")]
+                let hay = [k.id.rawValue, k.listingId.rawValue, k.merchantId.rawValue, names[k.merchantId.rawValue] ?? "", l?.content.title ?? "", k.ruleIds.joined(separator: " ")]
                     .joined(separator: " ").lowercased()
                 if !hay.contains(text) { continue }
             }
             // The findings' offsets refer to the listing version the case was opened on.
             var content = l?.content
             if let l, l.version != k.listingVersion,
-               let v = try? await services.listings.versions(l.id.rawValue, by: p).first(where: { $0.version == k.listingVersion }) {
+               let v = try? await services.listings.versions(l.id, by: p).first(where: { $0.version == k.listingVersion }) {
                 content = v.content
             }
             let findings = k.findings.map(\.finding)
@@ -65,13 +65,13 @@ struct TakedownsPage: ConsolePage {
             let remaining = k.sla.remaining(at: now)
             let isOpen = k.status == .open
             let sla = k.sla.state(at: now)
-            if names[k.merchantId] == nil { names[k.merchantId] = k.merchantId }
+            if names[k.merchantId.rawValue] == nil { names[k.merchantId.rawValue] = k.merchantId.rawValue }
             var seen = Set<String>()
             let shown = k.findings.filter { seen.insert("\($0.market)|\($0.finding.ruleId)|\($0.finding.field)|\($0.finding.start)").inserted }
             rows.append([
-                "id": k.id.rawValue, "listingId": k.listingId, "listingVersion": k.listingVersion,
-                "merchantId": k.merchantId, "merchantName": names[k.merchantId] ?? k.merchantId,
-                "titleHTML": content.map { ScreeningPage.highlight($0.title, findings.filter { $0.field == "title" }) } ?? BarChart.escape(k.listingId),
+                "id": k.id.rawValue, "listingId": k.listingId.rawValue, "listingVersion": k.listingVersion,
+                "merchantId": k.merchantId.rawValue, "merchantName": names[k.merchantId.rawValue] ?? k.merchantId.rawValue,
+                "titleHTML": content.map { ScreeningPage.highlight($0.title, findings.filter { $0.field == "title" }) } ?? BarChart.escape(k.listingId.rawValue),
                 "hasDescription": content != nil && !descriptionFindings.isEmpty,
                 "descriptionHTML": content.map { ScreeningPage.highlight($0.description, descriptionFindings) } ?? "",
                 "listingStatus": l.map { ListingsPage.label($0.status)(lang) } ?? "—", "listingStatusKey": l?.status.rawValue ?? "",
@@ -94,8 +94,8 @@ struct TakedownsPage: ConsolePage {
                 "canResolve": isOpen && mayModerate,
                 "sortKeys": [
                     "due": isOpen ? "0|" + ConsoleTable.pad(k.dueAt) : "1|" + ConsoleTable.pad(-Int((k.resolvedAt ?? k.dueAt).timeIntervalSince1970)),
-                    "opened": ConsoleTable.pad(k.openedAt), "merchant": (names[k.merchantId] ?? "").lowercased(),
-                    "listing": (content?.title ?? k.listingId).lowercased(), "trigger": k.trigger.rawValue,
+                    "opened": ConsoleTable.pad(k.openedAt), "merchant": (names[k.merchantId.rawValue] ?? "").lowercased(),
+                    "listing": (content?.title ?? k.listingId.rawValue).lowercased(), "trigger": k.trigger.rawValue,
                     "rules": k.ruleIds.joined(separator: ","), "status": (isOpen ? "0" : "1") + k.status.rawValue,
                 ],
             ])

@@ -137,7 +137,7 @@ struct ConsoleRoutes {
         guard let id, !id.isEmpty else { return "—" }
         if let hit = cache[id] { return hit }
         var name = id
-        if id.hasPrefix("usr_"), let u = try? await parties.users.get(id, by: p) { name = u.displayName }
+        if id.hasPrefix("usr_"), let u = try? await parties.users.get(.init(unchecked: id), by: p) { name = u.displayName }
         cache[id] = name
         return name
     }
@@ -227,7 +227,7 @@ struct ConsoleRoutes {
         let f = try await form(r, c)
         let lang = Language(code: f["lang"] ?? "") ?? .en
         if let s = c.session, s.user.language != lang {
-            _ = try await parties.users.update(s.user.id.rawValue, UserInput(language: lang.rawValue), by: s.principal)
+            _ = try await parties.users.update(s.user.id, UserInput(language: lang.rawValue), by: s.principal)
         }
         let back = f["return"].flatMap(SafeRedirect.localPath) ?? "/console"
         var response = Response.redirect(to: back, type: .normal)

@@ -27,13 +27,13 @@ public enum DemoData {
         let existing = try await parties.users.list(merchantId: nil, limit: 1, after: nil, by: system)
         guard existing.items.isEmpty else { return false }
 
-        var staff: [String: String] = [:]
+        var staff: [String: UserID] = [:]
         for (email, name, role) in [("admin@tradelane.local", "Operator Admin", "operator-admin"),
                                     ("compliance@tradelane.local", "Li Na (Compliance)", "compliance-officer"),
                                     ("finance@tradelane.local", "Wang Fang (Finance)", "finance"),
                                     ("cs@tradelane.local", "Zhang Wei (Service)", "cs-agent")] {
             let u = try await parties.users.create(UserInput(email: email, displayName: name, password: password, role: role, language: "en"), by: system)
-            staff[role] = u.id.rawValue
+            staff[role] = u.id
         }
 
         let today = LocalDate(services.clock.now(), in: ChineseWorkingDayCalendar.official.timeZone)
@@ -48,40 +48,40 @@ public enum DemoData {
         _ = try await parties.users.create(UserInput(email: "silk@tradelane.local", displayName: "Zhou Min", password: password,
                                                      role: "merchant-admin", merchantId: silk.id.rawValue, language: "zh-CN"), by: system)
 
-        let lampKYC = try await parties.kyc.submit(merchantId: lamp.id.rawValue, KYCInput(
+        let lampKYC = try await parties.kyc.submit(merchantId: lamp.id, KYCInput(
             companyName: "深圳明灯贸易有限公司", registrationNumber: "91440300MA5FXXXX1K", legalRepresentative: "陈杰",
             country: "CN", address: "广东省深圳市南山区科技园南区 8 栋", licenceExpiresOn: today.adding(days: 3 * 365).description), by: system)
-        _ = try await parties.kyc.addDocument(submissionId: lampKYC.id.rawValue, kind: "business-licence", filename: "business-licence.pdf",
+        _ = try await parties.kyc.addDocument(submissionId: lampKYC.id, kind: "business-licence", filename: "business-licence.pdf",
                                               contentType: "application/pdf", data: samplePDF(title: "Business licence 91440300MA5FXXXX1K"), by: system)
-        _ = try await parties.kyc.startReview(lampKYC.id.rawValue, by: system)
+        _ = try await parties.kyc.startReview(lampKYC.id, by: system)
 
-        let silkKYC = try await parties.kyc.submit(merchantId: silk.id.rawValue, KYCInput(
+        let silkKYC = try await parties.kyc.submit(merchantId: silk.id, KYCInput(
             companyName: "杭州丝路服饰有限公司", registrationNumber: "91330100MA2HXXXX3P", legalRepresentative: "周敏",
             country: "CN", address: "浙江省杭州市滨江区网商路 699 号", licenceExpiresOn: today.adding(days: 2 * 365).description), by: system)
-        _ = try await parties.kyc.addDocument(submissionId: silkKYC.id.rawValue, kind: "business-licence", filename: "licence.pdf",
+        _ = try await parties.kyc.addDocument(submissionId: silkKYC.id, kind: "business-licence", filename: "licence.pdf",
                                               contentType: "application/pdf", data: samplePDF(title: "Business licence 91330100MA2HXXXX3P"), by: system)
 
         // An approved merchant whose licence runs out in 20 days: shows the 30-day warning.
-        let giftsKYC = try await parties.kyc.submit(merchantId: gifts.id.rawValue, KYCInput(
+        let giftsKYC = try await parties.kyc.submit(merchantId: gifts.id, KYCInput(
             companyName: "义乌环球礼品有限公司", registrationNumber: "91330782MA2EXXXX7Q", legalRepresentative: "吴刚",
             country: "CN", address: "浙江省义乌市福田街道国际商贸城", licenceExpiresOn: today.adding(days: 20).description), by: system)
-        _ = try await parties.kyc.addDocument(submissionId: giftsKYC.id.rawValue, kind: "business-licence", filename: "licence.pdf",
+        _ = try await parties.kyc.addDocument(submissionId: giftsKYC.id, kind: "business-licence", filename: "licence.pdf",
                                               contentType: "application/pdf", data: samplePDF(title: "Business licence 91330782MA2EXXXX7Q"), by: system)
-        _ = try await parties.kyc.startReview(giftsKYC.id.rawValue, by: system)
-        _ = try await parties.kyc.approve(giftsKYC.id.rawValue, by: system)
+        _ = try await parties.kyc.startReview(giftsKYC.id, by: system)
+        _ = try await parties.kyc.approve(giftsKYC.id, by: system)
 
-        let officer = Principal(actorId: staff["compliance-officer"]!, userId: staff["compliance-officer"], merchantId: nil,
+        let officer = Principal(actorId: staff["compliance-officer"]!.rawValue, userId: staff["compliance-officer"], merchantId: nil,
                                 role: .complianceOfficer, channel: .session)
-        let admin = Principal(actorId: staff["operator-admin"]!, userId: staff["operator-admin"], merchantId: nil, role: .operatorAdmin, channel: .session)
-        let lampAdmin = Principal(actorId: lampUser.id.rawValue, userId: lampUser.id.rawValue, merchantId: lamp.id.rawValue,
+        let admin = Principal(actorId: staff["operator-admin"]!.rawValue, userId: staff["operator-admin"], merchantId: nil, role: .operatorAdmin, channel: .session)
+        let lampAdmin = Principal(actorId: lampUser.id.rawValue, userId: lampUser.id, merchantId: lamp.id,
                                   role: .merchantAdmin, channel: .session)
-        try await seedCompliance(services, gifts: gifts.id.rawValue, lamp: lamp.id.rawValue, officer: officer, admin: admin, lampAdmin: lampAdmin)
+        try await seedCompliance(services, gifts: gifts.id, lamp: lamp.id, officer: officer, admin: admin, lampAdmin: lampAdmin)
         return true
     }
 
     /// Listings in every screening outcome, certificates, a catalogue change that puts a live listing on the 24 h
     /// takedown clock, a reported listing, penalties with an appeal, and regulation changes (CMP1–CMP9).
-    static func seedCompliance(_ services: AppServices, gifts: String, lamp: String, officer: Principal, admin: Principal,
+    static func seedCompliance(_ services: AppServices, gifts: MerchantID, lamp: MerchantID, officer: Principal, admin: Principal,
                                lampAdmin: Principal) async throws {
         let giftsAdmin = Principal(actorId: "system:demo", userId: nil, merchantId: gifts, role: .merchantAdmin, channel: .system)
         let usd = try Currency("USD")
@@ -162,9 +162,9 @@ public enum DemoData {
             by: officer)
 
         // Penalty points with an appeal (CMP4).
-        _ = try await services.penalties.issue(merchantId: lamp, violation: "infringement", points: nil, listingId: nil,
+        _ = try await services.penalties.issue(merchantId: lamp.rawValue, violation: "infringement", points: nil, listingId: nil,
                                                reason: "Counterfeit branded LED bulbs taken down after a rights holder notice.", by: officer)
-        let adWord = try await services.penalties.issue(merchantId: lamp, violation: "ad-word", points: nil, listingId: nil,
+        let adWord = try await services.penalties.issue(merchantId: lamp.rawValue, violation: "ad-word", points: nil, listingId: nil,
                                                         reason: "Absolute claim 最佳 in three listings (Advertising Law Art. 9).", by: officer)
         _ = try await services.penalties.appeal(adWord.id.rawValue, reason: "The word was part of a customer quote, removed the same day.", by: lampAdmin)
     }

@@ -29,7 +29,7 @@ struct DeadlinesPage: ConsolePage {
         let rows: [[String: Any]] = page.items.map { d in
             let remaining = d.dueAt.timeIntervalSince(now)
             let state = d.state(at: now)
-            let merchant = d.merchantId.map { names[$0] ?? $0 } ?? "—"
+            let merchant = d.merchantId.map { names[$0.rawValue] ?? $0.rawValue } ?? "—"
             return [
                 "clock": d.clock.label(lang), "clockId": d.clock.id, "rule": d.clock.rule(lang),
                 "module": Self.t("module.\(d.clock.module)", lang), "owner": d.clock.owner.label(lang),

@@ -108,6 +108,6 @@ struct DeadlineDTO: Encodable {
     init(_ d: Deadline, now: Date) {
         clock = d.clock.id; module = d.clock.module; owner = d.clock.owner.rawValue; entity = d.entity; entityId = d.entityId
         subject = d.subject; startedAt = d.startedAt.rfc3339; dueAt = d.dueAt.rfc3339; state = d.state(at: now).rawValue
-        merchantId = d.merchantId; link = d.link; remainingSeconds = Int(d.dueAt.timeIntervalSince(now).rounded(.down))
+        merchantId = d.merchantId?.rawValue; link = d.link; remainingSeconds = Int(d.dueAt.timeIntervalSince(now).rounded(.down))
     }
 }

@@ -43,7 +43,7 @@ struct PartiesAPI {
         api.get("exit-notices", use: exitNotices)
     }
 
-    func id(_ c: AppRequestContext) throws -> String { try c.parameters.require("id") }
+    func id<Kind>(_ c: AppRequestContext) throws -> PrefixedID<Kind> { try c.pathID() }
 
     func merchantDTO(_ m: Merchant) -> MerchantDTO { MerchantDTO(m, licenceState: parties.merchants.licenceState(m)) }
 
@@ -129,7 +129,7 @@ struct PartiesAPI {
     func listKYC(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
         let q = Query(request: r)
-        let page = try await parties.kyc.list(status: try q.enumValue("status", KYCStatus.self), merchantId: q.string("merchantId"),
+        let page = try await parties.kyc.list(status: try q.enumValue("status", KYCStatus.self), merchantId: try q.id("merchantId", MerchantID.self),
                                               limit: try q.int("limit", in: 1...200), after: q.string("after"), by: p)
         return try JSONIO.response(ListDTO(data: page.items.map(KYCSubmissionDTO.init), next: page.next))
     }
@@ -139,14 +139,14 @@ struct PartiesAPI {
     }
 
     func kycCommand(_ r: Request, _ c: AppRequestContext,
-                    _ action: (String, Principal) async throws -> KYCSubmission) async throws -> Response {
+                    _ action: (KYCSubmissionID, Principal) async throws -> KYCSubmission) async throws -> Response {
         let p = try c.requirePrincipal()
         _ = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: [], allowEmpty: true)
         return try JSONIO.response(KYCSubmissionDTO(try await action(try id(c), p)))
     }
 
     func kycReasonCommand(_ r: Request, _ c: AppRequestContext,
-                          _ action: (String, String?, Principal) async throws -> KYCSubmission) async throws -> Response {
+                          _ action: (KYCSubmissionID, String?, Principal) async throws -> KYCSubmission) async throws -> Response {
         let p = try c.requirePrincipal()
         let body = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: ReasonBody.keys)
         return try JSONIO.response(KYCSubmissionDTO(try await action(try id(c), body.reason, p)))
@@ -191,7 +191,7 @@ struct PartiesAPI {
     func listUsers(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let p = try c.requirePrincipal()
         let q = Query(request: r)
-        let page = try await parties.users.list(merchantId: q.string("merchantId"), limit: try q.int("limit", in: 1...200),
+        let page = try await parties.users.list(merchantId: try q.id("merchantId", MerchantID.self), limit: try q.int("limit", in: 1...200),
                                                 after: q.string("after"), by: p)
         return try JSONIO.response(ListDTO(data: page.items.map(UserDTO.init), next: page.next))
     }

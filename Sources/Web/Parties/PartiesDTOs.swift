@@ -105,7 +105,7 @@ struct APIKeyDTO: Encodable {
     init(_ k: APIKey, token: String? = nil) {
         id = k.id.rawValue; merchantId = k.merchantId?.rawValue; role = k.role.rawValue; name = k.name; prefix = k.prefix
         createdBy = k.createdBy; createdAt = k.createdAt.rfc3339; revokedAt = k.revokedAt?.rfc3339
-        lastUsedAt = k.lastUsedAt?.rfc3339; ownerUserId = k.ownerUserId; key = token
+        lastUsedAt = k.lastUsedAt?.rfc3339; ownerUserId = k.ownerUserId?.rawValue; key = token
     }
 }
 
@@ -120,7 +120,7 @@ struct AuditEntryDTO: Encodable {
     let data: String
     let hash: String
     init(_ e: AuditEntry) {
-        seq = e.seq; at = e.at.rfc3339; actor = e.actor; merchantId = e.merchantId; action = e.action
+        seq = e.seq; at = e.at.rfc3339; actor = e.actor; merchantId = e.merchantId?.rawValue; action = e.action
         entity = e.entity; entityId = e.entityId; data = e.data; hash = e.hash
     }
 }

@@ -61,7 +61,7 @@ extension ConsoleRoutes {
 
     func merchant(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
-        let id = try c.parameters.require("id")
+        let id: MerchantID = try c.pathID()
         let m = try await parties.merchants.get(id, by: s.principal)
         let subs = try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: s.principal)
         var model = base(c, r, nav: "merchants")
@@ -74,7 +74,7 @@ extension ConsoleRoutes {
 
     func merchantAction(_ r: Request, _ c: AppRequestContext, _ action: String) async throws -> Response {
         let s = try session(c)
-        let id = try c.parameters.require("id")
+        let id: MerchantID = try c.pathID()
         let f = try await form(r, c)
         return try await command(c, back: "/console/merchants/\(id)", ok: { lang in
             switch action {
@@ -115,13 +115,13 @@ extension ConsoleRoutes {
         var rows: [[String: Any]] = []
         for k in page.items where status != nil || k.status.isOpen || k.decidedAt.map({ services.clock.now().timeIntervalSince($0) < 86400 * 7 }) == true {
             let mid = k.merchantId.rawValue
-            if names[mid] == nil { names[mid] = (try? await parties.merchants.get(mid, by: s.principal))?.name ?? mid }
+            if names[mid] == nil { names[mid] = (try? await parties.merchants.get(k.merchantId, by: s.principal))?.name ?? mid }
             var row = kycRow(k, c.language, merchantName: names[mid]!)
             if k.status.isOpen, s.principal.can(.kycReview) {
                 let dups = try await parties.kyc.duplicateRegistrations(k, by: s.principal)
                 if !dups.isEmpty {
-                    row["duplicateWarning"] = c.language == .zh ? "该注册号也被以下商户使用：\(dups.joined(separator: "、"))"
-                                                                : "Registration number also used by: \(dups.joined(separator: ", "))"
+                    row["duplicateWarning"] = c.language == .zh ? "该注册号也被以下商户使用：\(dups.map(\.rawValue).joined(separator: "、"))"
+                                                                : "Registration number also used by: \(dups.map(\.rawValue).joined(separator: ", "))"
                 }
             }
             rows.append(row)
@@ -154,7 +154,7 @@ extension ConsoleRoutes {
 
     func kycAction(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
-        let id = try c.parameters.require("id")
+        let id: KYCSubmissionID = try c.pathID()
         let action = try c.parameters.require("action")
         let f = try await form(r, c)
         let p = s.principal
@@ -179,7 +179,7 @@ extension ConsoleRoutes {
 
     func document(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
-        let (doc, data) = try await parties.kyc.document(try c.parameters.require("id"), by: s.principal)
+        let (doc, data) = try await parties.kyc.document(try c.pathID(), by: s.principal)
         return Response(status: .ok, headers: [
             .contentType: doc.contentType,
             .contentDisposition: "inline; filename=\"\(doc.filename.replacingOccurrences(of: "\"", with: ""))\"",
@@ -225,7 +225,7 @@ extension ConsoleRoutes {
         let s = try session(c)
         let id = try c.parameters.require("id")
         return try await command(c, back: "/console/api-keys", ok: { $0 == .zh ? "已吊销密钥 \(id)。" : "Revoked key \(id)." }) {
-            _ = try await parties.access.revokeKey(id, by: s.principal)
+            _ = try await parties.access.revokeKey(.init(unchecked: id), by: s.principal)
         }
     }
 

@@ -30,7 +30,7 @@ struct WebhooksAPI {
 
     func list(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let q = Query(request: r)
-        let (items, next) = try await webhooks.list(merchantId: q.string("merchantId"), limit: try q.int("limit", in: 1...200),
+        let (items, next) = try await webhooks.list(merchantId: try q.id("merchantId", MerchantID.self), limit: try q.int("limit", in: 1...200),
                                                     after: q.string("after"), by: try c.requirePrincipal())
         return try JSONIO.response(ListDTO(data: items.map { WebhookEndpointDTO($0) }, next: next))
     }
@@ -103,7 +103,7 @@ struct WebhookEndpointDTO: Encodable {
     /// The clear signing secret: only in the responses that create or rotate it.
     let secret: String?
     init(_ e: WebhookEndpoint, secret: String? = nil) {
-        id = e.id.rawValue; merchantId = e.merchantId; url = e.url; events = e.events; description = e.description; enabled = e.enabled
+        id = e.id.rawValue; merchantId = e.merchantId?.rawValue; url = e.url; events = e.events; description = e.description; enabled = e.enabled
         createdBy = e.createdBy; createdAt = e.createdAt.rfc3339; updatedAt = e.updatedAt.rfc3339; self.secret = secret
     }
 }

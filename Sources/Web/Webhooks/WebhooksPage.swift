@@ -33,7 +33,7 @@ struct WebhooksPage: ConsolePage {
         let selected = q.string("endpoint").flatMap { id in endpoints.first { $0.id.rawValue == id } } ?? endpoints.first
         model["rows"] = endpoints.map { e -> [String: Any] in
             ["id": e.id.rawValue, "url": e.url, "events": e.events.joined(separator: ", "), "description": e.description,
-             "enabled": e.enabled, "merchant": e.merchantId.map { names[$0] ?? $0 } ?? Self.t("whPlatform", lang),
+             "enabled": e.enabled, "merchant": e.merchantId.map { names[$0.rawValue] ?? $0.rawValue } ?? Self.t("whPlatform", lang),
              "selected": e.id == selected?.id, "updatedAt": routes.date(e.updatedAt, lang)]
         }
         model["eventTypes"] = webhooks.eventTypes.filter { $0 != WebhookEventTypes.ping }.map { ["value": $0] }

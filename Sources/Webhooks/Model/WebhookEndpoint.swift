@@ -10,7 +10,7 @@ public typealias WebhookDeliveryID = PrefixedID<WebhookDeliveryKind>
 /// shipments, refunds). `merchantId` nil: a platform endpoint (operator), which receives only platform-wide events.
 public struct WebhookEndpoint: Sendable, Equatable {
     public let id: WebhookEndpointID
-    public let merchantId: String?
+    public let merchantId: MerchantID?
     public var url: String
     /// Event types subscribed to, or `["*"]` for all.
     public var events: [String]
@@ -34,7 +34,7 @@ public struct WebhookDelivery: Sendable, Equatable {
 
     public let id: WebhookDeliveryID
     public let endpointId: String
-    public let merchantId: String?
+    public let merchantId: MerchantID?
     public let eventId: String
     public let eventType: String
     public let trigger: Trigger

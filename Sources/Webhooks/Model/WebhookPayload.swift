@@ -11,7 +11,7 @@ public enum WebhookPayload {
             return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
         }
         let data = (try? JSONSerialization.jsonObject(with: Data(e.data.utf8))) is [String: Any] ? e.data : "{}"
-        let merchant = e.merchantId.map(quoted) ?? "null"
+        let merchant = e.merchantId.map { quoted($0.rawValue) } ?? "null"
         let text = #"{"id":\#(quoted(e.id.rawValue)),"type":\#(quoted(e.type)),"createdAt":\#(quoted(e.occurredAt.rfc3339)),"#
             + #""merchantId":\#(merchant),"entity":\#(quoted(e.entity)),"entityId":\#(quoted(e.entityId)),"data":\#(data)}"#
         return Data(text.utf8)

@@ -59,7 +59,7 @@ public struct WebhookService: Sendable {
             if let merchantId, p.role.isOperator { try await merchants?.require(merchantId, in: sql) }
             // Serialise creates of one tenant so two at once cannot pass the count together (PostgreSQL; SQLite has one writer).
             if sql.engine == .postgres {
-                try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: "webhooks:" + (merchantId ?? "")), 0))").run()
+                try await sql.raw("SELECT pg_advisory_xact_lock(hashtextextended(\(bind: "webhooks:" + (merchantId?.rawValue ?? "")), 0))").run()
             }
             guard try await store.count(merchantId: merchantId, in: sql) < WebhookLimits.endpointsPerMerchant else {
                 throw CommonError.conflict(code: "webhook-endpoint-limit",
@@ -132,7 +132,7 @@ public struct WebhookService: Sendable {
     }
 
     /// Endpoints by id; `next` is the cursor of the following page (nil on the last).
-    public func list(merchantId: String? = nil, limit: Int? = nil, after: String? = nil, by p: Principal) async throws -> ([WebhookEndpoint], next: String?) {
+    public func list(merchantId: MerchantID? = nil, limit: Int? = nil, after: String? = nil, by p: Principal) async throws -> ([WebhookEndpoint], next: String?) {
         try p.require(.webhooksManage)
         let n = min(max(limit ?? 50, 1), 200)
         let rows = try await db.read { [store] in

@@ -9,7 +9,7 @@ struct WebhookStore: Sendable {
     func insert(_ e: WebhookEndpoint, sealedSecret: String, in sql: any SQLDatabase) async throws {
         try await sql.insert(into: "webhook_endpoints")
             .columns(Self.endpointColumns + ["secret_sealed"])
-            .values(SQLBind(e.id.rawValue), SQLBind(e.merchantId), SQLBind(e.url), SQLBind(Self.json(e.events)), SQLBind(e.description),
+            .values(SQLBind(e.id.rawValue), SQLBind(e.merchantId?.rawValue), SQLBind(e.url), SQLBind(Self.json(e.events)), SQLBind(e.description),
                     SQLBind(Int64(e.enabled ? 1 : 0)), SQLBind(e.createdBy), SQLBind(e.createdAt.epochMillis), SQLBind(e.updatedAt.epochMillis),
                     SQLBind(sealedSecret))
             .run()
@@ -34,7 +34,7 @@ struct WebhookStore: Sendable {
 
     func find(_ id: String, scope: TenantScope, in sql: any SQLDatabase) async throws -> WebhookEndpoint? {
         let q = sql.select().columns(Self.endpointColumns.map { SQLIdentifier($0) }).from("webhook_endpoints").where("id", .equal, id)
-        if let m = scope.merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         return try await q.first().map(Self.endpoint)
     }
 
@@ -44,23 +44,23 @@ struct WebhookStore: Sendable {
     }
 
     /// Endpoints ordered by id; `merchantId` narrows an operator's list.
-    func list(scope: TenantScope, merchantId: String?, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [WebhookEndpoint] {
+    func list(scope: TenantScope, merchantId: MerchantID?, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [WebhookEndpoint] {
         let q = sql.select().columns(Self.endpointColumns.map { SQLIdentifier($0) }).from("webhook_endpoints")
-        if let m = scope.merchantId ?? merchantId { q.where("merchant_id", .equal, m) }
+        if let m = scope.merchantId ?? merchantId { q.where("merchant_id", .equal, m.rawValue) }
         if let after { q.where("id", .greaterThan, after) }
         return try await q.orderBy("id").limit(limit).all().map(Self.endpoint)
     }
 
-    func count(merchantId: String?, in sql: any SQLDatabase) async throws -> Int {
+    func count(merchantId: MerchantID?, in sql: any SQLDatabase) async throws -> Int {
         let q = sql.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from("webhook_endpoints")
-        if let merchantId { q.where("merchant_id", .equal, merchantId) } else { q.where(SQLColumn("merchant_id"), .is, SQLLiteral.null) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) } else { q.where(SQLColumn("merchant_id"), .is, SQLLiteral.null) }
         return try await q.first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// The enabled endpoints of exactly the event's tenant (platform endpoints for a platform-wide event): the wall.
-    func enabled(merchantId: String?, in sql: any SQLDatabase) async throws -> [WebhookEndpoint] {
+    func enabled(merchantId: MerchantID?, in sql: any SQLDatabase) async throws -> [WebhookEndpoint] {
         let q = sql.select().columns(Self.endpointColumns.map { SQLIdentifier($0) }).from("webhook_endpoints").where("enabled", .equal, Int64(1))
-        if let merchantId { q.where("merchant_id", .equal, merchantId) } else { q.where(SQLColumn("merchant_id"), .is, SQLLiteral.null) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) } else { q.where(SQLColumn("merchant_id"), .is, SQLLiteral.null) }
         return try await q.orderBy("id").all().map(Self.endpoint)
     }
 
@@ -68,7 +68,7 @@ struct WebhookStore: Sendable {
         try await sql.insert(into: "webhook_deliveries")
             .columns("id", "endpoint_id", "merchant_id", "event_id", "event_type", "trigger", "attempt", "attempted_at", "outcome",
                      "http_status", "error", "latency_ms", "response_excerpt")
-            .values(SQLBind(d.id.rawValue), SQLBind(d.endpointId), SQLBind(d.merchantId), SQLBind(d.eventId), SQLBind(d.eventType),
+            .values(SQLBind(d.id.rawValue), SQLBind(d.endpointId), SQLBind(d.merchantId?.rawValue), SQLBind(d.eventId), SQLBind(d.eventType),
                     SQLBind(d.trigger.rawValue), SQLBind(Int64(d.attempt)), SQLBind(d.attemptedAt.epochMillis), SQLBind(d.outcome.rawValue),
                     SQLBind(d.httpStatus.map(Int64.init)), SQLBind(d.error), SQLBind(Int64(d.latencyMs)), SQLBind(d.responseExcerpt))
             .run()
@@ -101,7 +101,7 @@ struct WebhookStore: Sendable {
     static func endpoint(_ row: any SQLRow) throws -> WebhookEndpoint {
         let events = try JSONDecoder().decode([String].self, from: Data(try row.decode(column: "events", as: String.self).utf8))
         return WebhookEndpoint(id: WebhookEndpointID(unchecked: try row.decode(column: "id", as: String.self)),
-                               merchantId: try row.decode(column: "merchant_id", as: String?.self),
+                               merchantId: try row.decode(column: "merchant_id", as: String?.self).map(MerchantID.init(unchecked:)),
                                url: try row.decode(column: "url", as: String.self), events: events,
                                description: try row.decode(column: "description", as: String.self),
                                enabled: try row.decode(column: "enabled", as: Int64.self) != 0,
@@ -113,7 +113,7 @@ struct WebhookStore: Sendable {
     static func delivery(_ row: any SQLRow) throws -> WebhookDelivery {
         WebhookDelivery(id: WebhookDeliveryID(unchecked: try row.decode(column: "id", as: String.self)),
                         endpointId: try row.decode(column: "endpoint_id", as: String.self),
-                        merchantId: try row.decode(column: "merchant_id", as: String?.self),
+                        merchantId: try row.decode(column: "merchant_id", as: String?.self).map(MerchantID.init(unchecked:)),
                         eventId: try row.decode(column: "event_id", as: String.self),
                         eventType: try row.decode(column: "event_type", as: String.self),
                         trigger: WebhookDelivery.Trigger(rawValue: try row.decode(column: "trigger", as: String.self)) ?? .event,
