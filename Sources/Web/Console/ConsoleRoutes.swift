@@ -84,39 +84,6 @@ struct ConsoleRoutes {
         return chrome
     }
 
-    /// Untyped model of a page not yet moved to a `PageModel` (removed once every page has one).
-    func base(_ c: AppRequestContext, _ r: Request, nav: String) -> [String: Any] {
-        let chrome = chrome(c, r, nav: nav, titleKey: "appName")
-        var model: [String: Any] = ["lang": chrome.lang, "t": chrome.t, "isZh": chrome.isZh, "nav_\(nav)": true, "path": chrome.path]
-        if let user = chrome.user {
-            model["user"] = ["displayName": user.displayName, "email": user.email, "role": user.role]
-            model["csrf"] = chrome.csrf
-            model["isOperator"] = chrome.isOperator
-            model["isReviewer"] = chrome.isReviewer
-            model["isAdmin"] = chrome.isAdmin
-            model["isOperatorAdmin"] = chrome.isOperatorAdmin
-            model["hasUnread"] = chrome.hasUnread
-            model["unreadCount"] = chrome.unreadCount
-        }
-        if let flash = chrome.flash { model["flash"] = ["message": flash.message, "isError": flash.isError] }
-        return model
-    }
-
-    func page(_ name: String, _ model: [String: Any], _ r: Request, status: HTTPResponse.Status = .ok) -> Response {
-        var model = model
-        if model["pageTitle"] == nil, let t = model["t"] as? [String: String] {
-            let key = ["takedowns": "takedowns", "catalogue": "catalogue", "penalties": "penalties", "certifications": "certifications",
-                       "regulations": "regulations", "public-listing": "publicListing", "deadlines": "deadlines", "jobs": "jobs",
-                       "webhooks": "webhooks", "inbox": "inbox", "screening": "screening", "listings": "listings"][name] ?? "appName"
-            model["pageTitle"] = t[key] ?? "Tradelane"
-        }
-        var response = views.render(name, model, status: status)
-        if r.cookies[Self.flashCookie] != nil {
-            response.setCookie(Cookie(name: Self.flashCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
-        }
-        return response
-    }
-
     /// Renders a page model with the chrome and clears any flash cookie that was shown.
     func page<Page: PageModel>(_ model: Page, _ c: AppRequestContext, _ r: Request, status: HTTPResponse.Status = .ok) -> Response {
         let view = ConsoleView(page: model, chrome: chrome(c, r, nav: Page.nav, titleKey: Page.titleKey))

@@ -30,15 +30,6 @@ struct Views: Sendable {
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    /// Untyped pages not yet moved to a `PageModel` (removed once every page has one).
-    func render(_ template: String, _ model: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let html = library.render(model, withTemplate: template) ?? "<!doctype html><title>error</title>template \(template) missing"
-        var h = headers
-        h[.contentType] = "text/html; charset=utf-8"
-        h[.cacheControl] = "no-store"
-        return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: html)))
-    }
-
     func errorPage(status: Int, problem: Problem, language: Language) -> Response {
         let errors = (problem.errors ?? []).map { ErrorPageModel.FieldError(field: $0.field, message: $0.message) }
         let page = ErrorPageModel(lang: language.rawValue, t: ConsoleStrings.dictionary(language), status: status, title: problem.title,
@@ -88,7 +79,6 @@ struct ConsoleTable {
         let href: String
     }
 
-    @_disfavoredOverload // while untyped pages assign headers to `Any` (removed with them)
     func headers(_ columns: [Column]) -> [Header] {
         columns.map { col in
             let active = col.sortable && sort == col.key
@@ -103,23 +93,6 @@ struct ConsoleTable {
     func apply<Row: SortableRow>(_ rows: [Row]) -> [Row] {
         rows.enumerated().sorted { a, b in
             let ka = a.element.sortKeys[sort] ?? "", kb = b.element.sortKeys[sort] ?? ""
-            if ka == kb { return a.offset < b.offset }
-            return desc ? ka > kb : ka < kb
-        }.map(\.element)
-    }
-
-    /// Untyped header entries (pages not yet moved to a `PageModel`).
-    func headers(_ columns: [Column]) -> [[String: Any]] {
-        headers(columns).map { (h: Header) -> [String: Any] in
-            ["key": h.key, "label": h.label, "sortable": h.sortable, "active": h.active, "arrow": h.arrow, "ariaSort": h.ariaSort, "href": h.href]
-        }
-    }
-
-    /// Sorts untyped rows by `row["sortKeys"][sort]`, stable on ties.
-    func apply(_ rows: [[String: Any]]) -> [[String: Any]] {
-        let key: ([String: Any]) -> String = { (($0["sortKeys"] as? [String: String]) ?? [:])[sort] ?? "" }
-        return rows.enumerated().sorted { a, b in
-            let ka = key(a.element), kb = key(b.element)
             if ka == kb { return a.offset < b.offset }
             return desc ? ka > kb : ka < kb
         }.map(\.element)
