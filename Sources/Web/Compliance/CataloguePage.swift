@@ -25,7 +25,6 @@ struct CataloguePage: ConsolePage {
         let p = s.principal
         let lang = c.language
         let q = Query(request: r)
-        var model = routes.base(c, r, nav: "catalogue")
         let (number, catalogue) = try await services.catalogue.current()
 
         // Summary: rules per market × category, and a bar chart per market.
@@ -36,28 +35,27 @@ struct CataloguePage: ConsolePage {
             perMarket[e.market, default: 0] += 1
         }
         let categories = RuleCategory.allCases.filter { cat in catalogue.entries.contains { $0.category == cat } }
-        model["categories"] = categories.map { ["key": $0.rawValue, "label": Self.t("category.\($0.rawValue)", lang)] }
-        model["matrix"] = Market.allCases.filter { perMarket[$0] != nil }.map { m -> [String: Any] in
-            ["market": m.rawValue, "label": m.label(lang), "total": perMarket[m] ?? 0,
-             "cells": categories.map { cat -> [String: Any] in
-                 let n = counts["\(m.rawValue)|\(cat.rawValue)"] ?? 0
-                 return ["count": n, "zero": n == 0, "category": cat.rawValue]
-             }]
-        }
-        model["categoryTotals"] = categories.map { cat in ["count": catalogue.entries.filter { $0.category == cat }.count] }
-        model["chart"] = BarChart.svg(Market.allCases.filter { perMarket[$0] != nil }.map { ($0.rawValue, perMarket[$0] ?? 0) },
-                                      title: Self.t("rulesPerMarket", lang))
         let day = routes.today.description
-        model["summary"] = ["version": number, "hash": String(catalogue.version.prefix(16)), "installed": String(services.screening.installedVersion.prefix(16)),
-                            "rules": catalogue.entries.count, "future": catalogue.entries.filter { !$0.effectiveFrom.isEmpty && $0.effectiveFrom > day }.count,
-                            "allowPhrases": catalogue.allowPhrases.count]
-        model["markets"] = Market.allCases.map { ["value": $0.rawValue, "label": $0.label(lang)] }
-        model["destinations"] = Market.destinations.map { ["value": $0.rawValue, "label": $0.label(lang)] }
-
         let operatorSide = p.merchantId == nil
         let mayEdit = p.can(.catalogueEdit)
-        model["operatorSide"] = operatorSide
-        model["mayEdit"] = mayEdit
+        var model = CataloguePageModel(
+            categories: categories.map { .init(key: $0.rawValue, label: Self.t("category.\($0.rawValue)", lang)) },
+            matrix: Market.allCases.filter { perMarket[$0] != nil }.map { m in
+                .init(market: m.rawValue, label: m.label(lang), total: perMarket[m] ?? 0,
+                      cells: categories.map { cat in
+                          let n = counts["\(m.rawValue)|\(cat.rawValue)"] ?? 0
+                          return .init(count: n, zero: n == 0, category: cat.rawValue)
+                      })
+            },
+            categoryTotals: categories.map { cat in .init(count: catalogue.entries.filter { $0.category == cat }.count) },
+            chart: BarChart.svg(Market.allCases.filter { perMarket[$0] != nil }.map { ($0.rawValue, perMarket[$0] ?? 0) },
+                                title: Self.t("rulesPerMarket", lang)),
+            summary: .init(version: number, hash: String(catalogue.version.prefix(16)), installed: String(services.screening.installedVersion.prefix(16)),
+                           rules: catalogue.entries.count, future: catalogue.entries.filter { !$0.effectiveFrom.isEmpty && $0.effectiveFrom > day }.count,
+                           allowPhrases: catalogue.allowPhrases.count),
+            markets: Market.allCases.map { Choice(value: $0.rawValue, label: $0.label(lang)) },
+            destinations: Market.destinations.map { Choice(value: $0.rawValue, label: $0.label(lang)) },
+            operatorSide: operatorSide, mayEdit: mayEdit)
         if operatorSide {
             var actors: [String: String] = [:]
             let status: CatalogueChange.Status?
@@ -67,65 +65,64 @@ struct CataloguePage: ConsolePage {
             default: status = try q.enumValue("status", CatalogueChange.Status.self)
             }
             let changes = try await services.catalogue.changes(status: status, limit: 200, by: p)
-            var rows: [[String: Any]] = []
+            var rows: [CataloguePageModel.Change] = []
             for ch in changes {
                 let mine = ch.proposedBy == p.actorId
-                rows.append([
-                    "id": ch.id.rawValue, "summary": ch.summary, "status": ch.status.rawValue,
-                    "statusLabel": Self.t("change.\(ch.status.rawValue)", lang), "opsCount": ch.ops.count,
-                    "ops": ch.ops.prefix(50).map { op -> [String: Any] in
+                rows.append(.init(
+                    id: ch.id.rawValue, summary: ch.summary, status: ch.status.rawValue,
+                    statusLabel: Self.t("change.\(ch.status.rawValue)", lang), opsCount: ch.ops.count,
+                    ops: ch.ops.prefix(50).map { op in
                         switch op {
-                        case .upsert(let e): ["op": "upsert", "opLabel": Self.t("op.upsert", lang), "ruleId": e.id, "detail": "\(e.market.rawValue) · \(e.category.rawValue) · \(e.term)"]
-                        case .delete(let id): ["op": "delete", "opLabel": Self.t("op.delete", lang), "ruleId": id, "detail": ""]
+                        case .upsert(let e): .init(op: "upsert", opLabel: Self.t("op.upsert", lang), ruleId: e.id, detail: "\(e.market.rawValue) · \(e.category.rawValue) · \(e.term)")
+                        case .delete(let id): .init(op: "delete", opLabel: Self.t("op.delete", lang), ruleId: id, detail: "")
                         }
                     },
-                    "moreOps": ch.ops.count > 50, "moreCount": max(0, ch.ops.count - 50),
-                    "regulationIds": ch.regulationIds.joined(separator: ", "), "hasRegulations": !ch.regulationIds.isEmpty,
-                    "proposedBy": await routes.actorName(ch.proposedBy, by: p, cache: &actors), "mine": mine,
-                    "proposedAt": routes.date(ch.proposedAt, lang),
-                    "decidedBy": await routes.actorName(ch.decidedBy, by: p, cache: &actors), "decidedAt": routes.date(ch.decidedAt, lang),
-                    "decisionReason": ch.decisionReason ?? "", "hasDecision": ch.decidedAt != nil,
-                    "resultVersion": ch.resultVersion.map(String.init) ?? "", "hasResultVersion": ch.resultVersion != nil,
-                    "canDecide": mayEdit && ch.status == .pending,
-                    "sortKeys": ["proposed": ConsoleTable.pad(ch.proposedAt), "status": ch.status.rawValue,
-                                 "summary": ch.summary.lowercased(), "ops": ConsoleTable.pad(ch.ops.count)],
-                ])
+                    moreOps: ch.ops.count > 50, moreCount: max(0, ch.ops.count - 50),
+                    regulationIds: ch.regulationIds.joined(separator: ", "), hasRegulations: !ch.regulationIds.isEmpty,
+                    proposedBy: await routes.actorName(ch.proposedBy, by: p, cache: &actors), mine: mine,
+                    proposedAt: routes.date(ch.proposedAt, lang),
+                    decidedBy: await routes.actorName(ch.decidedBy, by: p, cache: &actors), decidedAt: routes.date(ch.decidedAt, lang),
+                    decisionReason: ch.decisionReason ?? "", hasDecision: ch.decidedAt != nil,
+                    resultVersion: ch.resultVersion.map(String.init) ?? "", hasResultVersion: ch.resultVersion != nil,
+                    canDecide: mayEdit && ch.status == .pending,
+                    sortKeys: ["proposed": ConsoleTable.pad(ch.proposedAt), "status": ch.status.rawValue,
+                               "summary": ch.summary.lowercased(), "ops": ConsoleTable.pad(ch.ops.count)]))
             }
             let table = ConsoleTable(r, default: "proposed", descending: true, allowed: ["proposed", "status", "summary", "ops"])
-            model["changes"] = table.apply(rows)
-            model["changeCount"] = rows.count
-            model["changeHeaders"] = table.headers([
+            model.changes = table.apply(rows)
+            model.changeCount = rows.count
+            model.changeHeaders = table.headers([
                 .init("summary", Self.t("changeSummary", lang)), .init("ops", Self.t("operationsColumn", lang)),
                 .init("proposed", Self.t("proposedBy", lang)), .init("status", Self.t("status", lang)),
                 .init("actions", Self.t("actions", lang), sortable: false),
             ])
             let statusValue = q.string("status") ?? "pending"
-            model["changeStatuses"] = CatalogueChange.Status.allCases.map {
-                ["value": $0.rawValue, "label": Self.t("change.\($0.rawValue)", lang), "selected": $0.rawValue == statusValue]
+            model.changeStatuses = CatalogueChange.Status.allCases.map {
+                Option(value: $0.rawValue, label: Self.t("change.\($0.rawValue)", lang), selected: $0.rawValue == statusValue)
             }
-            model["allSelected"] = statusValue == "all"
+            model.allSelected = statusValue == "all"
 
             let versions = try await services.catalogue.versions(limit: 30, by: p)
-            var versionRows: [[String: Any]] = []
+            var versionRows: [CataloguePageModel.Version] = []
             for v in versions {
-                versionRows.append(["version": v.version, "hash": String(v.hash.prefix(12)), "summary": v.summary,
-                                    "changeId": v.changeId ?? "—", "createdBy": await routes.actorName(v.createdBy, by: p, cache: &actors),
-                                    "createdAt": routes.date(v.createdAt, lang), "current": v.version == number])
+                versionRows.append(.init(version: v.version, hash: String(v.hash.prefix(12)), summary: v.summary,
+                                         changeId: v.changeId ?? "—", createdBy: await routes.actorName(v.createdBy, by: p, cache: &actors),
+                                         createdAt: routes.date(v.createdAt, lang), current: v.version == number))
             }
-            model["versions"] = versionRows
+            model.versions = versionRows
             let jobs = try await services.rescreens.list(limit: 20, by: p)
-            model["jobs"] = jobs.map { jobRow($0, lang) }
-            model["jobsActive"] = jobs.contains { $0.status == .queued || $0.status == .running }
+            model.jobs = jobs.map { jobRow($0, lang) }
+            model.jobsActive = jobs.contains { $0.status == .queued || $0.status == .running }
         }
-        return routes.page("catalogue", model, r)
+        return routes.page(model, c, r)
     }
 
-    func jobRow(_ j: RescreenJob, _ lang: Language) -> [String: Any] {
-        ["id": j.id.rawValue, "market": j.market.rawValue, "marketLabel": j.market.label(lang), "status": j.status.rawValue,
-         "statusLabel": Self.t("job.\(j.status.rawValue)", lang), "percent": j.percent, "processed": j.processed, "total": j.total,
-         "changed": j.changed, "casesOpened": j.casesOpened, "reason": j.reason, "createdAt": routes.date(j.createdAt, lang),
-         "finishedAt": routes.date(j.finishedAt, lang), "error": j.error ?? "", "hasError": j.error != nil,
-         "active": j.status == .queued || j.status == .running]
+    func jobRow(_ j: RescreenJob, _ lang: Language) -> CataloguePageModel.Job {
+        .init(id: j.id.rawValue, market: j.market.rawValue, marketLabel: j.market.label(lang), status: j.status.rawValue,
+              statusLabel: Self.t("job.\(j.status.rawValue)", lang), percent: j.percent, processed: j.processed, total: j.total,
+              changed: j.changed, casesOpened: j.casesOpened, reason: j.reason, createdAt: routes.date(j.createdAt, lang),
+              finishedAt: routes.date(j.finishedAt, lang), error: j.error ?? "", hasError: j.error != nil,
+              active: j.status == .queued || j.status == .running)
     }
 
     struct JobJSON: Encodable {
@@ -212,4 +209,117 @@ struct CataloguePage: ConsolePage {
             }
         }
     }
+}
+
+struct CataloguePageModel: PageModel {
+    static let template = "catalogue"
+    struct Category: Sendable {
+        let key: String
+        let label: String
+    }
+
+    struct Cell: Sendable {
+        let count: Int
+        let zero: Bool
+        let category: String
+    }
+
+    struct MarketRow: Sendable {
+        let market: String
+        let label: String
+        let total: Int
+        let cells: [Cell]
+    }
+
+    struct Total: Sendable {
+        let count: Int
+    }
+
+    struct Summary: Sendable {
+        let version: Int
+        let hash: String
+        let installed: String
+        let rules: Int
+        let future: Int
+        let allowPhrases: Int
+    }
+
+    struct Op: Sendable {
+        let op: String
+        let opLabel: String
+        let ruleId: String
+        let detail: String
+    }
+
+    struct Change: SortableRow, Sendable {
+        let id: String
+        let summary: String
+        let status: String
+        let statusLabel: String
+        let opsCount: Int
+        let ops: [Op]
+        let moreOps: Bool
+        let moreCount: Int
+        let regulationIds: String
+        let hasRegulations: Bool
+        let proposedBy: String
+        let mine: Bool
+        let proposedAt: String
+        let decidedBy: String
+        let decidedAt: String
+        let decisionReason: String
+        let hasDecision: Bool
+        let resultVersion: String
+        let hasResultVersion: Bool
+        let canDecide: Bool
+        let sortKeys: [String: String]
+    }
+
+    struct Version: Sendable {
+        let version: Int
+        let hash: String
+        let summary: String
+        let changeId: String
+        let createdBy: String
+        let createdAt: String
+        let current: Bool
+    }
+
+    struct Job: Sendable {
+        let id: String
+        let market: String
+        let marketLabel: String
+        let status: String
+        let statusLabel: String
+        let percent: Int
+        let processed: Int
+        let total: Int
+        let changed: Int
+        let casesOpened: Int
+        let reason: String
+        let createdAt: String
+        let finishedAt: String
+        let error: String
+        let hasError: Bool
+        let active: Bool
+    }
+
+    let categories: [Category]
+    let matrix: [MarketRow]
+    let categoryTotals: [Total]
+    let chart: String
+    let summary: Summary
+    let markets: [Choice]
+    let destinations: [Choice]
+    let operatorSide: Bool
+    let mayEdit: Bool
+    /// Four-eyes changes, versions and re-screen jobs: operators only.
+    var changes: [Change]?
+    var changeCount: Int?
+    var changeHeaders: [ConsoleTable.Header]?
+    var changeStatuses: [Option]?
+    var allSelected: Bool?
+    var versions: [Version]?
+    var jobs: [Job]?
+    var jobsActive: Bool?
 }

@@ -39,9 +39,7 @@ struct CertificationsPage: ConsolePage {
         let mayRevoke = p.can(.certificationsRevoke)
         let mayFile = p.can(.certificationsFile)
         var actors: [String: String] = [:]
-        var model = routes.base(c, r, nav: "certifications")
-
-        var rows: [[String: Any]] = []
+        var rows: [CertificationsPageModel.Row] = []
         var counts: [String: Int] = [:]
         for cert in try await services.certifications.list(by: p) {
             let state = Self.displayState(cert, today: today)
@@ -51,38 +49,34 @@ struct CertificationsPage: ConsolePage {
             let name = names[cert.merchantId.rawValue] ?? cert.merchantId.rawValue
             if let text, ![cert.type, cert.number, cert.issuer, cert.id.rawValue, name].joined(separator: " ").lowercased().contains(text) { continue }
             let days = cert.expiresOn.map { $0.dayNumber - today.dayNumber }
-            rows.append([
-                "id": cert.id.rawValue, "merchantId": cert.merchantId, "merchantName": name, "type": cert.type, "number": cert.number,
-                "issuer": cert.issuer, "issuedOn": cert.issuedOn?.description ?? "—", "expiresOn": cert.expiresOn?.description ?? "—",
-                "state": state, "stateLabel": Self.t("cert.\(state)", lang),
-                "expiringSoon": state == "expiring-soon", "daysLeft": days ?? 0, "hasDaysLeft": days != nil && state == "expiring-soon",
-                "hasFile": cert.fileSha256 != nil, "fileName": cert.fileName ?? "", "sha": String((cert.fileSha256 ?? "").prefix(12)),
-                "createdBy": await routes.actorName(cert.createdBy, by: p, cache: &actors), "createdAt": routes.date(cert.createdAt, lang),
-                "canRevoke": mayRevoke && cert.status != .revoked,
-                "sortKeys": ["type": cert.type.lowercased(), "merchant": name.lowercased(), "number": cert.number.lowercased(),
-                             "issuer": cert.issuer.lowercased(), "expires": cert.expiresOn?.description ?? "9999-12-31",
-                             "state": ["expired": "0", "expiring-soon": "1", "valid": "2", "revoked": "3"][state, default: "4"]],
-            ])
+            rows.append(.init(
+                id: cert.id.rawValue, merchantId: cert.merchantId.rawValue, merchantName: name, type: cert.type, number: cert.number,
+                issuer: cert.issuer, issuedOn: cert.issuedOn?.description ?? "—", expiresOn: cert.expiresOn?.description ?? "—",
+                state: state, stateLabel: Self.t("cert.\(state)", lang),
+                expiringSoon: state == "expiring-soon", daysLeft: days ?? 0, hasDaysLeft: days != nil && state == "expiring-soon",
+                hasFile: cert.fileSha256 != nil, fileName: cert.fileName ?? "", sha: String((cert.fileSha256 ?? "").prefix(12)),
+                createdBy: await routes.actorName(cert.createdBy, by: p, cache: &actors), createdAt: routes.date(cert.createdAt, lang),
+                canRevoke: mayRevoke && cert.status != .revoked,
+                sortKeys: ["type": cert.type.lowercased(), "merchant": name.lowercased(), "number": cert.number.lowercased(),
+                           "issuer": cert.issuer.lowercased(), "expires": cert.expiresOn?.description ?? "9999-12-31",
+                           "state": ["expired": "0", "expiring-soon": "1", "valid": "2", "revoked": "3"][state, default: "4"]]))
         }
         let table = ConsoleTable(r, default: "expires", allowed: ["type", "merchant", "number", "issuer", "expires", "state"])
-        model["rows"] = table.apply(rows)
-        model["count"] = rows.count
-        model["headers"] = table.headers([
-            .init("type", Self.t("certType", lang)), .init("number", Self.t("certNumber", lang)), .init("issuer", Self.t("issuer", lang)),
-            .init("merchant", Self.t("merchant", lang)), .init("expires", Self.t("expiresOn", lang)), .init("state", Self.t("status", lang)),
-            .init("file", Self.t("file", lang), sortable: false), .init("actions", Self.t("actions", lang), sortable: false),
-        ])
-        model["states"] = ["valid", "expiring-soon", "expired", "revoked"].map {
-            ["value": $0, "label": Self.t("cert.\($0)", lang), "selected": $0 == stateFilter, "count": counts[$0] ?? 0]
-        }
-        model["q"] = q.formText("q") ?? ""
-        model["isMerchant"] = p.merchantId != nil
-        model["merchantOptions"] = names.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == merchantFilter] }
-        model["types"] = Certification.commonTypes.map { ["value": $0] }
-        model["mayFile"] = mayFile
-        model["maxFileBytes"] = Self.maxConsoleFileBytes
-        model["maxFileMB"] = String(format: "%.1f", Double(Self.maxConsoleFileBytes) / 1_000_000)
-        return routes.page("certifications", model, r)
+        let model = CertificationsPageModel(
+            rows: table.apply(rows), count: rows.count,
+            headers: table.headers([
+                .init("type", Self.t("certType", lang)), .init("number", Self.t("certNumber", lang)), .init("issuer", Self.t("issuer", lang)),
+                .init("merchant", Self.t("merchant", lang)), .init("expires", Self.t("expiresOn", lang)), .init("state", Self.t("status", lang)),
+                .init("file", Self.t("file", lang), sortable: false), .init("actions", Self.t("actions", lang), sortable: false),
+            ]),
+            states: ["valid", "expiring-soon", "expired", "revoked"].map {
+                CountedOption(value: $0, label: Self.t("cert.\($0)", lang), selected: $0 == stateFilter, count: counts[$0] ?? 0)
+            },
+            q: q.formText("q") ?? "", isMerchant: p.merchantId != nil,
+            merchantOptions: names.sorted { $0.value < $1.value }.map { Option(value: $0.key, label: $0.value, selected: $0.key == merchantFilter) },
+            types: Certification.commonTypes.map { .init(value: $0) }, mayFile: mayFile, maxFileBytes: Self.maxConsoleFileBytes,
+            maxFileMB: String(format: "%.1f", Double(Self.maxConsoleFileBytes) / 1_000_000))
+        return routes.page(model, c, r)
     }
 
     func file(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -128,4 +122,46 @@ struct CertificationsPage: ConsolePage {
             _ = try await services.certifications.revoke(id, reason: f["reason"], by: s.principal)
         }
     }
+}
+
+struct CertificationsPageModel: PageModel {
+    static let template = "certifications"
+    struct Row: SortableRow, Sendable {
+        let id: String
+        let merchantId: String
+        let merchantName: String
+        let type: String
+        let number: String
+        let issuer: String
+        let issuedOn: String
+        let expiresOn: String
+        let state: String
+        let stateLabel: String
+        let expiringSoon: Bool
+        let daysLeft: Int
+        let hasDaysLeft: Bool
+        let hasFile: Bool
+        let fileName: String
+        let sha: String
+        let createdBy: String
+        let createdAt: String
+        let canRevoke: Bool
+        let sortKeys: [String: String]
+    }
+
+    struct CertType: Sendable {
+        let value: String
+    }
+
+    let rows: [Row]
+    let count: Int
+    let headers: [ConsoleTable.Header]
+    let states: [CountedOption]
+    let q: String
+    let isMerchant: Bool
+    let merchantOptions: [Option]
+    let types: [CertType]
+    let mayFile: Bool
+    let maxFileBytes: Int
+    let maxFileMB: String
 }

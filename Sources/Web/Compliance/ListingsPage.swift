@@ -20,26 +20,26 @@ struct ListingsPage: ConsolePage {
         let status = try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
         let (items, _) = try await services.listings.list(status: status, market: nil, query: q.string("q"), limit: 200, after: nil, by: s.principal)
         let lang = c.language
-        var model = routes.base(c, r, nav: "listings")
-        model["statuses"] = ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
-            .map { ["value": $0.rawValue, "label": Self.label($0)(lang), "selected": $0 == status] }
-        model["q"] = q.string("q") ?? ""
-        model["mayModerate"] = s.principal.can(.listingsModerate)
-        model["rows"] = items.map { l -> [String: Any] in
-            let active = l.findings.filter { $0.finding.disposition == .active }
-            // Several rules (market and global) can flag the same words: show each place once.
-            var seen = Set<String>()
-            let shown = active.filter { seen.insert("\($0.market)|\($0.finding.category)|\($0.finding.field)|\($0.finding.start)").inserted }
-            return ["id": l.id.rawValue, "merchantId": l.merchantId, "status": l.status.rawValue, "statusLabel": Self.label(l.status)(lang),
-                    "version": l.version, "markets": l.content.markets.map(\.rawValue).joined(separator: ", "),
-                    "price": l.content.price.description, "updatedAt": routes.date(l.updatedAt, lang),
-                    "titleHTML": ScreeningPage.highlight(l.content.title, active.map(\.finding).filter { $0.field == "title" }),
-                    "findings": shown.map { ["market": $0.market.rawValue, "category": $0.finding.category.rawValue,
-                                              "matched": $0.finding.matched, "field": $0.finding.field, "ruleId": $0.finding.ruleId] },
-                    "canClear": l.status == .needsReview, "canReject": l.status == .needsReview,
-                    "canTakeDown": l.status == .active || l.status == .needsReview, "reason": l.statusReason ?? ""]
-        }
-        return routes.page("listings", model, r)
+        let model = ListingsPageModel(
+            statuses: ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
+                .map { Option(value: $0.rawValue, label: Self.label($0)(lang), selected: $0 == status) },
+            q: q.string("q") ?? "",
+            mayModerate: s.principal.can(.listingsModerate),
+            rows: items.map { l in
+                let active = l.findings.filter { $0.finding.disposition == .active }
+                // Several rules (market and global) can flag the same words: show each place once.
+                var seen = Set<String>()
+                let shown = active.filter { seen.insert("\($0.market)|\($0.finding.category)|\($0.finding.field)|\($0.finding.start)").inserted }
+                return .init(id: l.id.rawValue, merchantId: l.merchantId.rawValue, status: l.status.rawValue, statusLabel: Self.label(l.status)(lang),
+                             version: l.version, markets: l.content.markets.map(\.rawValue).joined(separator: ", "),
+                             price: l.content.price.description, updatedAt: routes.date(l.updatedAt, lang),
+                             titleHTML: ScreeningPage.highlight(l.content.title, active.map(\.finding).filter { $0.field == "title" }),
+                             findings: shown.map { .init(market: $0.market.rawValue, category: $0.finding.category.rawValue,
+                                                         matched: $0.finding.matched, field: $0.finding.field, ruleId: $0.finding.ruleId) },
+                             canClear: l.status == .needsReview, canReject: l.status == .needsReview,
+                             canTakeDown: l.status == .active || l.status == .needsReview, reason: l.statusReason ?? "")
+            })
+        return routes.page(model, c, r)
     }
 
     func act(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -71,4 +71,37 @@ struct ListingsPage: ConsolePage {
         case .takenDown: LocalizedText(en: "Taken down", zh: "已下架")
         }
     }
+}
+
+struct ListingsPageModel: PageModel {
+    static let template = "listings"
+    struct Finding: Sendable {
+        let market: String
+        let category: String
+        let matched: String
+        let field: String
+        let ruleId: String
+    }
+
+    struct Row: Sendable {
+        let id: String
+        let merchantId: String
+        let status: String
+        let statusLabel: String
+        let version: Int
+        let markets: String
+        let price: String
+        let updatedAt: String
+        let titleHTML: String
+        let findings: [Finding]
+        let canClear: Bool
+        let canReject: Bool
+        let canTakeDown: Bool
+        let reason: String
+    }
+
+    let statuses: [Option]
+    let q: String
+    let mayModerate: Bool
+    let rows: [Row]
 }

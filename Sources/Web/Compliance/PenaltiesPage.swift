@@ -33,73 +33,66 @@ struct PenaltiesPage: ConsolePage {
         let mayAppeal = p.can(.penaltiesAppeal)
         let now = services.clock.now()
         var actors: [String: String] = [:]
-        var model = routes.base(c, r, nav: "penalties")
-
-        var rows: [[String: Any]] = []
+        var rows: [PenaltiesPageModel.Row] = []
         for pen in penalties {
             if let violation, pen.violation != violation { continue }
             let windowOpen = now.timeIntervalSince(pen.issuedAt) <= Double(Penalty.appealWindowDays) * 86400
             let name = names[pen.merchantId.rawValue] ?? pen.merchantId.rawValue
-            rows.append([
-                "id": pen.id.rawValue, "merchantId": pen.merchantId, "merchantName": name,
-                "violation": pen.violation.rawValue, "violationLabel": Self.t("violation.\(pen.violation.rawValue)", lang),
-                "points": pen.points, "counted": pen.countedPoints, "notCounted": pen.countedPoints != pen.points,
-                "reason": pen.reason, "status": pen.status.rawValue, "statusLabel": Self.t("penalty.\(pen.status.rawValue)", lang),
-                "issuedBy": await routes.actorName(pen.issuedBy, by: p, cache: &actors), "issuedAt": routes.date(pen.issuedAt, lang),
-                "listingId": pen.listingId ?? "", "hasListing": pen.listingId != nil, "caseId": pen.caseId ?? "", "hasCase": pen.caseId != nil,
-                "hasAppeal": pen.appealedAt != nil, "appealReason": pen.appealReason ?? "", "appealedAt": routes.date(pen.appealedAt, lang),
-                "hasOutcome": pen.appealOutcome != nil, "outcome": pen.appealOutcome?.rawValue ?? "",
-                "outcomeLabel": pen.appealOutcome.map { Self.t("outcome.\($0.rawValue)", lang) } ?? "",
-                "appealNote": pen.appealNote ?? "", "appealDecidedBy": await routes.actorName(pen.appealDecidedBy, by: p, cache: &actors),
-                "appealDecidedAt": routes.date(pen.appealDecidedAt, lang),
-                "canAppeal": mayAppeal && pen.status == .active && pen.appealOutcome == nil && windowOpen,
-                "canDecide": mayIssue && pen.status == .appealed, "decideBlocked": pen.issuedBy == p.actorId,
-                "sortKeys": ["merchant": name.lowercased(), "violation": pen.violation.rawValue, "points": ConsoleTable.pad(pen.countedPoints),
-                             "status": pen.status.rawValue, "issued": ConsoleTable.pad(pen.issuedAt)],
-            ])
+            rows.append(.init(
+                id: pen.id.rawValue, merchantId: pen.merchantId.rawValue, merchantName: name,
+                violation: pen.violation.rawValue, violationLabel: Self.t("violation.\(pen.violation.rawValue)", lang),
+                points: pen.points, counted: pen.countedPoints, notCounted: pen.countedPoints != pen.points,
+                reason: pen.reason, status: pen.status.rawValue, statusLabel: Self.t("penalty.\(pen.status.rawValue)", lang),
+                issuedBy: await routes.actorName(pen.issuedBy, by: p, cache: &actors), issuedAt: routes.date(pen.issuedAt, lang),
+                listingId: pen.listingId?.rawValue ?? "", hasListing: pen.listingId != nil, caseId: pen.caseId ?? "", hasCase: pen.caseId != nil,
+                hasAppeal: pen.appealedAt != nil, appealReason: pen.appealReason ?? "", appealedAt: routes.date(pen.appealedAt, lang),
+                hasOutcome: pen.appealOutcome != nil, outcome: pen.appealOutcome?.rawValue ?? "",
+                outcomeLabel: pen.appealOutcome.map { Self.t("outcome.\($0.rawValue)", lang) } ?? "",
+                appealNote: pen.appealNote ?? "", appealDecidedBy: await routes.actorName(pen.appealDecidedBy, by: p, cache: &actors),
+                appealDecidedAt: routes.date(pen.appealDecidedAt, lang),
+                canAppeal: mayAppeal && pen.status == .active && pen.appealOutcome == nil && windowOpen,
+                canDecide: mayIssue && pen.status == .appealed, decideBlocked: pen.issuedBy == p.actorId,
+                sortKeys: ["merchant": name.lowercased(), "violation": pen.violation.rawValue, "points": ConsoleTable.pad(pen.countedPoints),
+                           "status": pen.status.rawValue, "issued": ConsoleTable.pad(pen.issuedAt)]))
         }
         let table = ConsoleTable(r, default: "issued", descending: true, allowed: ["merchant", "violation", "points", "status", "issued"])
-        model["rows"] = table.apply(rows)
-        model["count"] = rows.count
-        model["headers"] = table.headers([
-            .init("merchant", Self.t("merchant", lang)), .init("violation", Self.t("violation", lang)),
-            .init("points", Self.t("points", lang)), .init("issued", Self.t("issuedAt", lang)),
-            .init("status", Self.t("status", lang)), .init("appeal", Self.t("appeal", lang), sortable: false),
-            .init("actions", Self.t("actions", lang), sortable: false),
-        ])
 
         // Standing of each merchant shown (a merchant sees its own; operators those with penalties, or the filtered one).
         var standingIds = Set(penalties.map(\.merchantId.rawValue))
         if let m = merchantFilter { standingIds = [m] }
-        var standings: [[String: Any]] = []
+        var standings: [PenaltiesPageModel.Standing] = []
         for mid in standingIds.sorted(by: { (names[$0] ?? $0) < (names[$1] ?? $1) }).prefix(50) {
             guard let st = try? await services.penalties.standing(.init(unchecked: mid), year: year, by: p) else { continue }
             let next = st.next
             let nextAt = st.nextAt ?? max(st.points, 1)
             let previous = policy.thresholds.values.filter { $0 <= st.points }.max() ?? 0
-            standings.append([
-                "merchantId": mid, "merchantName": names[mid] ?? mid, "year": st.year, "points": st.points,
-                "sanctions": st.sanctions.map { ["key": $0.rawValue, "label": $0.label(lang)] }, "hasSanctions": !st.sanctions.isEmpty,
-                "hasNext": next != nil, "nextLabel": next?.label(lang) ?? "", "nextKey": next?.rawValue ?? "", "nextAt": nextAt,
-                "toNext": max(0, nextAt - st.points), "progressMax": nextAt, "progressValue": min(st.points, nextAt),
-                "percent": nextAt == 0 ? 100 : min(100, st.points * 100 / nextAt), "previous": previous,
-                "closed": st.has(.storeClosure),
-            ])
+            standings.append(.init(
+                merchantId: mid, merchantName: names[mid] ?? mid, year: st.year, points: st.points,
+                sanctions: st.sanctions.map { .init(key: $0.rawValue, label: $0.label(lang)) }, hasSanctions: !st.sanctions.isEmpty,
+                hasNext: next != nil, nextLabel: next?.label(lang) ?? "", nextKey: next?.rawValue ?? "", nextAt: nextAt,
+                toNext: max(0, nextAt - st.points), progressMax: nextAt, progressValue: min(st.points, nextAt),
+                percent: nextAt == 0 ? 100 : min(100, st.points * 100 / nextAt), previous: previous,
+                closed: st.has(.storeClosure)))
         }
-        model["standings"] = standings
-        model["thresholds"] = Sanction.allCases.compactMap { sn in policy.threshold(sn).map { ["label": sn.label(lang), "key": sn.rawValue, "points": $0] } }
-        model["violations"] = Violation.allCases.map { v in
-            ["value": v.rawValue, "label": Self.t("violation.\(v.rawValue)", lang), "points": policy.points(for: v), "selected": v == violation]
-        }
-        model["statuses"] = Penalty.Status.allCases.map { ["value": $0.rawValue, "label": Self.t("penalty.\($0.rawValue)", lang), "selected": $0 == status] }
-        model["outcomes"] = Penalty.AppealOutcome.allCases.map { ["value": $0.rawValue, "label": Self.t("outcome.\($0.rawValue)", lang)] }
-        model["merchantOptions"] = names.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == merchantFilter] }
-        model["years"] = (max(2020, thisYear - 4)...thisYear).reversed().map { ["value": $0, "selected": $0 == year] }
-        model["year"] = year
-        model["isMerchant"] = p.merchantId != nil
-        model["mayIssue"] = mayIssue
-        model["appealWindowDays"] = Penalty.appealWindowDays
-        return routes.page("penalties", model, r)
+        let model = PenaltiesPageModel(
+            rows: table.apply(rows), count: rows.count,
+            headers: table.headers([
+                .init("merchant", Self.t("merchant", lang)), .init("violation", Self.t("violation", lang)),
+                .init("points", Self.t("points", lang)), .init("issued", Self.t("issuedAt", lang)),
+                .init("status", Self.t("status", lang)), .init("appeal", Self.t("appeal", lang), sortable: false),
+                .init("actions", Self.t("actions", lang), sortable: false),
+            ]),
+            standings: standings,
+            thresholds: Sanction.allCases.compactMap { sn in policy.threshold(sn).map { .init(label: sn.label(lang), key: sn.rawValue, points: $0) } },
+            violations: Violation.allCases.map { v in
+                .init(value: v.rawValue, label: Self.t("violation.\(v.rawValue)", lang), points: policy.points(for: v), selected: v == violation)
+            },
+            statuses: Penalty.Status.allCases.map { Option(value: $0.rawValue, label: Self.t("penalty.\($0.rawValue)", lang), selected: $0 == status) },
+            outcomes: Penalty.AppealOutcome.allCases.map { Choice(value: $0.rawValue, label: Self.t("outcome.\($0.rawValue)", lang)) },
+            merchantOptions: names.sorted { $0.value < $1.value }.map { Option(value: $0.key, label: $0.value, selected: $0.key == merchantFilter) },
+            years: (max(2020, thisYear - 4)...thisYear).reversed().map { .init(value: $0, selected: $0 == year) },
+            year: year, isMerchant: p.merchantId != nil, mayIssue: mayIssue, appealWindowDays: Penalty.appealWindowDays)
+        return routes.page(model, c, r)
     }
 
     func issue(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -148,4 +141,97 @@ struct PenaltiesPage: ConsolePage {
         }
         return n
     }
+}
+
+struct PenaltiesPageModel: PageModel {
+    static let template = "penalties"
+    struct Row: SortableRow, Sendable {
+        let id: String
+        let merchantId: String
+        let merchantName: String
+        let violation: String
+        let violationLabel: String
+        let points: Int
+        let counted: Int
+        let notCounted: Bool
+        let reason: String
+        let status: String
+        let statusLabel: String
+        let issuedBy: String
+        let issuedAt: String
+        let listingId: String
+        let hasListing: Bool
+        let caseId: String
+        let hasCase: Bool
+        let hasAppeal: Bool
+        let appealReason: String
+        let appealedAt: String
+        let hasOutcome: Bool
+        let outcome: String
+        let outcomeLabel: String
+        let appealNote: String
+        let appealDecidedBy: String
+        let appealDecidedAt: String
+        let canAppeal: Bool
+        let canDecide: Bool
+        let decideBlocked: Bool
+        let sortKeys: [String: String]
+    }
+
+    struct SanctionBadge: Sendable {
+        let key: String
+        let label: String
+    }
+
+    struct Standing: Sendable {
+        let merchantId: String
+        let merchantName: String
+        let year: Int
+        let points: Int
+        let sanctions: [SanctionBadge]
+        let hasSanctions: Bool
+        let hasNext: Bool
+        let nextLabel: String
+        let nextKey: String
+        let nextAt: Int
+        let toNext: Int
+        let progressMax: Int
+        let progressValue: Int
+        let percent: Int
+        let previous: Int
+        let closed: Bool
+    }
+
+    struct Threshold: Sendable {
+        let label: String
+        let key: String
+        let points: Int
+    }
+
+    struct ViolationOption: Sendable {
+        let value: String
+        let label: String
+        let points: Int
+        let selected: Bool
+    }
+
+    struct Year: Sendable {
+        let value: Int
+        let selected: Bool
+    }
+
+    let rows: [Row]
+    let count: Int
+    let headers: [ConsoleTable.Header]
+    let standings: [Standing]
+    let thresholds: [Threshold]
+    let violations: [ViolationOption]
+    let statuses: [Option]
+    let outcomes: [Choice]
+    let merchantOptions: [Option]
+    let years: [Year]
+    let year: Int
+    let isMerchant: Bool
+    let mayIssue: Bool
+    let appealWindowDays: Int
 }

@@ -16,15 +16,15 @@ struct PublicListingPage: ConsolePage {
 
     static let marketCurrency: [Market: String] = [.cn: "CNY", .us: "USD", .eu: "EUR", .uk: "GBP", .jp: "JPY", .au: "AUD"]
 
-    static func conversions(_ price: Money, markets: [Market], fx: FXService, day: LocalDate) async throws -> [[String: String]] {
+    static func conversions(_ price: Money, markets: [Market], fx: FXService, day: LocalDate) async throws -> [PublicListingPageModel.Conversion] {
         guard let rates = try await fx.rates(on: day) else { return [] }
         var seen = Set<String>()
-        var out: [[String: String]] = []
+        var out: [PublicListingPageModel.Conversion] = []
         for m in markets {
             guard let code = marketCurrency[m], code != price.currency.code, seen.insert(code).inserted,
                   let target = try? Currency(code), let converted = try? rates.convert(price, to: target),
                   let basis = rates.basis(from: price.currency, to: target) else { continue }
-            out.append(["currency": code, "amount": converted.decimalString, "basis": basis])
+            out.append(.init(currency: code, amount: converted.decimalString, basis: basis))
         }
         return out
     }
@@ -38,34 +38,32 @@ struct PublicListingPage: ConsolePage {
         let today = routes.today
         let certs = try await services.certifications.forListing(l.content.certifications).filter { $0.merchantId == l.merchantId }
         let content = l.content
-        var model = routes.base(c, r, nav: "public")
-        model["pageTitle"] = content.title
-        model["listing"] = [
-            "id": l.id.rawValue, "title": content.title, "description": content.description,
-            "price": content.price.decimalString, "currency": content.price.currency.code,
-            "hasCompareAt": content.compareAtPrice != nil, "compareAt": content.compareAtPrice.map { "\($0.decimalString) \($0.currency.code)" } ?? "",
-            "unit": content.unit ?? "", "hasUnit": !(content.unit ?? "").isEmpty,
-            "variationNotice": content.variationNotice ?? "", "hasVariation": !(content.variationNotice ?? "").isEmpty,
-            "responsiblePerson": content.responsiblePerson ?? "", "hasResponsible": !(content.responsiblePerson ?? "").isEmpty,
-            "origin": content.originCountry, "brand": content.brand ?? "", "hasBrand": !(content.brand ?? "").isEmpty,
-            "markets": content.markets.map { ["code": $0.rawValue, "label": $0.label(lang)] },
-            "attributes": content.attributes.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
-            "hasAttributes": !content.attributes.isEmpty,
-            "images": content.images.filter { $0.url.hasPrefix("https://") }.map { ["url": $0.url, "alt": $0.alt ?? content.title] },
-            "updatedAt": routes.date(l.updatedAt, lang),
-        ]
         // Prices in the currencies of the listing's markets, with the basis stated (T/CATIS 030 §5.4: multi-currency
         // prices show how they were converted). Indicative: the order is charged in the listing's currency.
         let conversions = try await Self.conversions(content.price, markets: content.markets, fx: services.fx, day: today)
-        model["conversions"] = conversions
-        model["hasConversions"] = !conversions.isEmpty
-        model["certificates"] = certs.map { cert -> [String: Any] in
-            let state = CertificationsPage.displayState(cert, today: today)
-            return ["id": cert.id.rawValue, "type": cert.type, "number": cert.number, "issuer": cert.issuer,
-                    "issuedOn": cert.issuedOn?.description ?? "—", "expiresOn": cert.expiresOn?.description ?? "—",
-                    "state": state, "stateLabel": Self.t("cert.\(state)", lang)]
-        }
-        return routes.page("public-listing", model, r)
+        let model = PublicListingPageModel(
+            pageTitle: content.title,
+            listing: .init(
+                id: l.id.rawValue, title: content.title, description: content.description,
+                price: content.price.decimalString, currency: content.price.currency.code,
+                hasCompareAt: content.compareAtPrice != nil, compareAt: content.compareAtPrice.map { "\($0.decimalString) \($0.currency.code)" } ?? "",
+                unit: content.unit ?? "", hasUnit: !(content.unit ?? "").isEmpty,
+                variationNotice: content.variationNotice ?? "", hasVariation: !(content.variationNotice ?? "").isEmpty,
+                responsiblePerson: content.responsiblePerson ?? "", hasResponsible: !(content.responsiblePerson ?? "").isEmpty,
+                origin: content.originCountry, brand: content.brand ?? "", hasBrand: !(content.brand ?? "").isEmpty,
+                markets: content.markets.map { .init(code: $0.rawValue, label: $0.label(lang)) },
+                attributes: content.attributes.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
+                hasAttributes: !content.attributes.isEmpty,
+                images: content.images.filter { $0.url.hasPrefix("https://") }.map { .init(url: $0.url, alt: $0.alt ?? content.title) },
+                updatedAt: routes.date(l.updatedAt, lang)),
+            conversions: conversions, hasConversions: !conversions.isEmpty,
+            certificates: certs.map { cert in
+                let state = CertificationsPage.displayState(cert, today: today)
+                return .init(id: cert.id.rawValue, type: cert.type, number: cert.number, issuer: cert.issuer,
+                             issuedOn: cert.issuedOn?.description ?? "—", expiresOn: cert.expiresOn?.description ?? "—",
+                             state: state, stateLabel: Self.t("cert.\(state)", lang))
+            })
+        return routes.page(model, c, r)
     }
 
     func notFound(_ id: String, _ lang: Language) -> Response {
@@ -73,4 +71,72 @@ struct PublicListingPage: ConsolePage {
                               detail: Self.t("listingNotOnSale", lang), instance: "/p/listings/\(id)", code: "not-found", errors: nil)
         return routes.views.errorPage(status: 404, problem: problem, language: lang)
     }
+}
+
+struct PublicListingPageModel: PageModel {
+    static let template = "public-listing"
+    static let nav = "public"
+    static let titleKey = "publicListing"
+    struct Conversion: Sendable {
+        let currency: String
+        let amount: String
+        let basis: String
+    }
+
+    struct Listing: Sendable {
+        struct Market: Sendable {
+            let code: String
+            let label: String
+        }
+
+        struct Attribute: Sendable {
+            let name: String
+            let value: String
+        }
+
+        struct Image: Sendable {
+            let url: String
+            let alt: String
+        }
+
+        let id: String
+        let title: String
+        let description: String
+        let price: String
+        let currency: String
+        let hasCompareAt: Bool
+        let compareAt: String
+        let unit: String
+        let hasUnit: Bool
+        let variationNotice: String
+        let hasVariation: Bool
+        let responsiblePerson: String
+        let hasResponsible: Bool
+        let origin: String
+        let brand: String
+        let hasBrand: Bool
+        let markets: [Market]
+        let attributes: [Attribute]
+        let hasAttributes: Bool
+        let images: [Image]
+        let updatedAt: String
+    }
+
+    struct Certificate: Sendable {
+        let id: String
+        let type: String
+        let number: String
+        let issuer: String
+        let issuedOn: String
+        let expiresOn: String
+        let state: String
+        let stateLabel: String
+    }
+
+    /// The listing's title (overrides the chrome's).
+    let pageTitle: String
+    let listing: Listing
+    let conversions: [Conversion]
+    let hasConversions: Bool
+    let certificates: [Certificate]
 }

@@ -25,18 +25,15 @@ struct RegulationsPage: ConsolePage {
         let stateFilter = try q.enumValue("state", Regulation.State.self)
         let text = q.formText("q")?.lowercased()
         let mayEdit = p.can(.regulationsEdit)
-        var model = routes.base(c, r, nav: "regulations")
-
         let lag = try await services.regulations.lagStats()
-        model["lag"] = [
-            "sla": Regulation.slaWorkingDays, "measured": lag.measured, "withinSLA": lag.withinSLA, "pending": lag.pending,
-            "overdue": lag.overdue, "hasOverdue": lag.overdue > 0,
-            "rate": lag.measured == 0 ? "—" : String(format: "%.0f %%", Double(lag.withinSLA) * 100 / Double(lag.measured)),
-            "median": lag.medianLagWorkingDays.map(String.init) ?? "—", "max": lag.maxLagWorkingDays.map(String.init) ?? "—",
-            "maxLate": (lag.maxLagWorkingDays ?? 0) > Regulation.slaWorkingDays,
-        ]
+        let lagTiles = RegulationsPageModel.Lag(
+            sla: Regulation.slaWorkingDays, measured: lag.measured, withinSLA: lag.withinSLA, pending: lag.pending,
+            overdue: lag.overdue, hasOverdue: lag.overdue > 0,
+            rate: lag.measured == 0 ? "—" : String(format: "%.0f %%", Double(lag.withinSLA) * 100 / Double(lag.measured)),
+            median: lag.medianLagWorkingDays.map(String.init) ?? "—", max: lag.maxLagWorkingDays.map(String.init) ?? "—",
+            maxLate: (lag.maxLagWorkingDays ?? 0) > Regulation.slaWorkingDays)
 
-        var rows: [[String: Any]] = []
+        var rows: [RegulationsPageModel.Row] = []
         var stateCounts: [Regulation.State: Int] = [:]
         for reg in try await services.regulations.list(market: market) {
             let state = reg.state(today: today)
@@ -46,64 +43,59 @@ struct RegulationsPage: ConsolePage {
                 .joined(separator: " ").lowercased().contains(text) { continue }
             let open = reg.catalogueUpdatedOn == nil
             let daysLeft = open ? ChineseWorkingDayCalendar.official.workingDays(from: today, to: reg.dueOn) : 0
-            rows.append([
-                "id": reg.id, "country": reg.country, "market": reg.market.rawValue, "marketLabel": reg.market.label(lang),
-                "title": reg.title, "authority": reg.authority, "url": reg.url, "summary": reg.summary,
-                "changedOn": reg.changedOn.description, "dueOn": reg.dueOn.description,
-                "state": state.rawValue, "stateLabel": Self.t("reg.\(state.rawValue)", lang),
-                "lag": reg.lagWorkingDays.map(String.init) ?? "—", "lagLate": (reg.lagWorkingDays ?? 0) > Regulation.slaWorkingDays,
-                "updatedOn": reg.catalogueUpdatedOn?.description ?? "—", "changeId": reg.changeId ?? "",
-                "hasChange": reg.changeId != nil && reg.changeId != "bundled",
-                "ruleIds": reg.ruleIds.joined(separator: ", "), "hasRules": !reg.ruleIds.isEmpty,
-                "isOpen": open, "isPending": state == .pending, "workingDaysLeft": daysLeft, "overdue": state == .overdue,
-                "sortKeys": ["changed": reg.changedOn.description, "due": reg.dueOn.description, "market": reg.market.rawValue + reg.country,
-                             "state": ["overdue": "0", "pending": "1", "late": "2", "met": "3", "baseline": "4"][state.rawValue, default: "5"],
-                             "lag": ConsoleTable.pad(reg.lagWorkingDays ?? -1), "title": reg.title.lowercased()],
-            ])
+            rows.append(.init(
+                id: reg.id, country: reg.country, market: reg.market.rawValue, marketLabel: reg.market.label(lang),
+                title: reg.title, authority: reg.authority, url: reg.url, summary: reg.summary,
+                changedOn: reg.changedOn.description, dueOn: reg.dueOn.description,
+                state: state.rawValue, stateLabel: Self.t("reg.\(state.rawValue)", lang),
+                lag: reg.lagWorkingDays.map(String.init) ?? "—", lagLate: (reg.lagWorkingDays ?? 0) > Regulation.slaWorkingDays,
+                updatedOn: reg.catalogueUpdatedOn?.description ?? "—", changeId: reg.changeId ?? "",
+                hasChange: reg.changeId != nil && reg.changeId != "bundled",
+                ruleIds: reg.ruleIds.joined(separator: ", "), hasRules: !reg.ruleIds.isEmpty,
+                isOpen: open, isPending: state == .pending, workingDaysLeft: daysLeft, overdue: state == .overdue,
+                sortKeys: ["changed": reg.changedOn.description, "due": reg.dueOn.description, "market": reg.market.rawValue + reg.country,
+                           "state": ["overdue": "0", "pending": "1", "late": "2", "met": "3", "baseline": "4"][state.rawValue, default: "5"],
+                           "lag": ConsoleTable.pad(reg.lagWorkingDays ?? -1), "title": reg.title.lowercased()]))
         }
         let table = ConsoleTable(r, default: "state", allowed: ["changed", "due", "market", "state", "lag", "title"])
-        model["rows"] = table.apply(rows)
-        model["count"] = rows.count
-        model["headers"] = table.headers([
-            .init("title", Self.t("regulation", lang)), .init("market", Self.t("market", lang)), .init("changed", Self.t("changedOn", lang)),
-            .init("due", Self.t("dueOn", lang)), .init("state", Self.t("status", lang)), .init("lag", Self.t("lagWorkingDays", lang)),
-        ])
-        model["markets"] = Market.allCases.map { ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == market] }
-        model["states"] = Regulation.State.allCases.map {
-            ["value": $0.rawValue, "label": Self.t("reg.\($0.rawValue)", lang), "selected": $0 == stateFilter, "count": stateCounts[$0] ?? 0]
-        }
-        model["q"] = q.formText("q") ?? ""
-        model["today"] = today.description
 
         // Country risk, its own sort parameters so both tables keep their order.
         let levelFilter = try q.enumValue("level", CountryRisk.Level.self)
         var actors: [String: String] = [:]
-        var risks: [[String: Any]] = []
+        var risks: [RegulationsPageModel.Risk] = []
         for risk in try await services.regulations.risks() {
             if let levelFilter, risk.level != levelFilter { continue }
-            risks.append([
-                "country": risk.country, "name": lang == .zh ? risk.nameZh : risk.nameEn, "otherName": lang == .zh ? risk.nameEn : risk.nameZh,
-                "level": risk.level.rawValue, "levelLabel": risk.level.label(lang), "assessedOn": risk.assessedOn.description,
-                "basis": risk.basis, "measures": lang == .zh ? risk.measuresZh : risk.measuresEn,
-                "measuresEn": risk.measuresEn, "measuresZh": risk.measuresZh,
-                "updatedBy": await routes.actorName(risk.updatedBy, by: p, cache: &actors),
-                "levels": CountryRisk.Level.allCases.map { ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == risk.level] },
-                "sortKeys": ["country": risk.country, "name": (lang == .zh ? risk.nameZh : risk.nameEn).lowercased(),
-                             "level": String(CountryRisk.Level.allCases.firstIndex(of: risk.level) ?? 0), "assessed": risk.assessedOn.description],
-            ])
+            risks.append(.init(
+                country: risk.country, name: lang == .zh ? risk.nameZh : risk.nameEn, otherName: lang == .zh ? risk.nameEn : risk.nameZh,
+                level: risk.level.rawValue, levelLabel: risk.level.label(lang), assessedOn: risk.assessedOn.description,
+                basis: risk.basis, measures: lang == .zh ? risk.measuresZh : risk.measuresEn,
+                measuresEn: risk.measuresEn, measuresZh: risk.measuresZh,
+                updatedBy: await routes.actorName(risk.updatedBy, by: p, cache: &actors),
+                levels: CountryRisk.Level.allCases.map { Option(value: $0.rawValue, label: $0.label(lang), selected: $0 == risk.level) },
+                sortKeys: ["country": risk.country, "name": (lang == .zh ? risk.nameZh : risk.nameEn).lowercased(),
+                           "level": String(CountryRisk.Level.allCases.firstIndex(of: risk.level) ?? 0), "assessed": risk.assessedOn.description]))
         }
         let riskTable = ConsoleTable(r, default: "level", descending: true, sortParam: "rsort", dirParam: "rdir",
                                      allowed: ["country", "name", "level", "assessed"])
-        model["risks"] = riskTable.apply(risks)
-        model["riskCount"] = risks.count
-        model["riskHeaders"] = riskTable.headers([
-            .init("country", Self.t("countryCode", lang)), .init("name", Self.t("country", lang)), .init("level", Self.t("riskLevel", lang)),
-            .init("assessed", Self.t("assessedOn", lang)), .init("measures", Self.t("measures", lang), sortable: false),
-        ])
-        model["levels"] = CountryRisk.Level.allCases.map { ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == levelFilter] }
-        model["mayEdit"] = mayEdit
-        model["slaWorkingDays"] = Regulation.slaWorkingDays
-        return routes.page("regulations", model, r)
+        let model = RegulationsPageModel(
+            lag: lagTiles, rows: table.apply(rows), count: rows.count,
+            headers: table.headers([
+                .init("title", Self.t("regulation", lang)), .init("market", Self.t("market", lang)), .init("changed", Self.t("changedOn", lang)),
+                .init("due", Self.t("dueOn", lang)), .init("state", Self.t("status", lang)), .init("lag", Self.t("lagWorkingDays", lang)),
+            ]),
+            markets: Market.allCases.map { Option(value: $0.rawValue, label: $0.label(lang), selected: $0 == market) },
+            states: Regulation.State.allCases.map {
+                CountedOption(value: $0.rawValue, label: Self.t("reg.\($0.rawValue)", lang), selected: $0 == stateFilter, count: stateCounts[$0] ?? 0)
+            },
+            q: q.formText("q") ?? "", today: today.description,
+            risks: riskTable.apply(risks), riskCount: risks.count,
+            riskHeaders: riskTable.headers([
+                .init("country", Self.t("countryCode", lang)), .init("name", Self.t("country", lang)), .init("level", Self.t("riskLevel", lang)),
+                .init("assessed", Self.t("assessedOn", lang)), .init("measures", Self.t("measures", lang), sortable: false),
+            ]),
+            levels: CountryRisk.Level.allCases.map { Option(value: $0.rawValue, label: $0.label(lang), selected: $0 == levelFilter) },
+            mayEdit: mayEdit, slaWorkingDays: Regulation.slaWorkingDays)
+        return routes.page(model, c, r)
     }
 
     func record(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -132,4 +124,79 @@ struct RegulationsPage: ConsolePage {
                                                       measuresZh: f["measuresZh"], by: s.principal)
         }
     }
+}
+
+struct RegulationsPageModel: PageModel {
+    static let template = "regulations"
+    struct Lag: Sendable {
+        let sla: Int
+        let measured: Int
+        let withinSLA: Int
+        let pending: Int
+        let overdue: Int
+        let hasOverdue: Bool
+        let rate: String
+        let median: String
+        let max: String
+        let maxLate: Bool
+    }
+
+    struct Row: SortableRow, Sendable {
+        let id: String
+        let country: String
+        let market: String
+        let marketLabel: String
+        let title: String
+        let authority: String
+        let url: String
+        let summary: String
+        let changedOn: String
+        let dueOn: String
+        let state: String
+        let stateLabel: String
+        let lag: String
+        let lagLate: Bool
+        let updatedOn: String
+        let changeId: String
+        let hasChange: Bool
+        let ruleIds: String
+        let hasRules: Bool
+        let isOpen: Bool
+        let isPending: Bool
+        let workingDaysLeft: Int
+        let overdue: Bool
+        let sortKeys: [String: String]
+    }
+
+    struct Risk: SortableRow, Sendable {
+        let country: String
+        let name: String
+        let otherName: String
+        let level: String
+        let levelLabel: String
+        let assessedOn: String
+        let basis: String
+        let measures: String
+        let measuresEn: String
+        let measuresZh: String
+        let updatedBy: String
+        /// The re-assessment form's levels, this country's selected (shadows the page's filter levels in the row).
+        let levels: [Option]
+        let sortKeys: [String: String]
+    }
+
+    let lag: Lag
+    let rows: [Row]
+    let count: Int
+    let headers: [ConsoleTable.Header]
+    let markets: [Option]
+    let states: [CountedOption]
+    let q: String
+    let today: String
+    let risks: [Risk]
+    let riskCount: Int
+    let riskHeaders: [ConsoleTable.Header]
+    let levels: [Option]
+    let mayEdit: Bool
+    let slaWorkingDays: Int
 }

@@ -14,47 +14,40 @@ struct ScreeningPage: ConsolePage {
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         _ = try routes.session(c)
-        var model = routes.base(c, r, nav: "screening")
-        model["markets"] = markets(selected: .us, c.language)
-        return routes.page("screening", model, r)
+        return routes.page(ScreeningPageModel(markets: markets(selected: .us, c.language)), c, r)
     }
 
     func run(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         _ = try routes.session(c)
         let f = try await routes.form(r, c)
-        var model = routes.base(c, r, nav: "screening")
         let market = Market(rawValue: f["market"] ?? "") ?? .us
-        model["markets"] = markets(selected: market, c.language)
-        model["title"] = f["title"] ?? ""
-        model["description"] = f["description"] ?? ""
-        model["certifications"] = f["certifications"] ?? ""
+        var model = ScreeningPageModel(markets: markets(selected: market, c.language), title: f["title"] ?? "", description: f["description"] ?? "",
+                                       certifications: f["certifications"] ?? "")
         let certs = (f["certifications"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(String.init)
         do {
             let o = try await services.screening.screenOffLoop(ScreeningRequest(market: market.rawValue, title: f["title"],
                                                                   description: f["description"], certifications: certs))
             let lang = c.language
-            model["result"] = [
-                "verdict": o.result.verdict.rawValue,
-                "verdictLabel": Self.verdictLabel(o.result.verdict)(lang),
-                "catalogueVersion": o.result.catalogueVersion,
-                "titleHTML": Self.highlight(f["title"] ?? "", o.result.findings.filter { $0.field == "title" }),
-                "descriptionHTML": Self.highlight(f["description"] ?? "", o.result.findings.filter { $0.field == "description" }),
-                "findings": o.result.findings.map { finding -> [String: Any] in
-                    ["ruleId": finding.ruleId, "category": finding.category.rawValue, "term": finding.term, "matched": finding.matched,
-                     "field": finding.field, "source": finding.source, "active": finding.disposition == .active,
-                     "reason": finding.reason ?? ""]
+            model.result = .init(
+                verdict: o.result.verdict.rawValue,
+                verdictLabel: Self.verdictLabel(o.result.verdict)(lang),
+                catalogueVersion: o.result.catalogueVersion,
+                titleHTML: Self.highlight(f["title"] ?? "", o.result.findings.filter { $0.field == "title" }),
+                descriptionHTML: Self.highlight(f["description"] ?? "", o.result.findings.filter { $0.field == "description" }),
+                findings: o.result.findings.map { finding in
+                    .init(ruleId: finding.ruleId, category: finding.category.rawValue, term: finding.term, matched: finding.matched,
+                          field: finding.field, source: finding.source, active: finding.disposition == .active, reason: finding.reason ?? "")
                 },
-                "hasFindings": !o.result.findings.isEmpty,
-            ]
+                hasFindings: !o.result.findings.isEmpty)
         } catch let e as any AppError {
-            model["flash"] = ["message": e.fieldErrors.isEmpty ? e.detail(c.language) : e.fieldErrors.map { $0.message(c.language) }.joined(separator: " "),
-                              "isError": true]
+            model.flash = .init(message: e.fieldErrors.isEmpty ? e.detail(c.language) : e.fieldErrors.map { $0.message(c.language) }.joined(separator: " "),
+                                isError: true)
         }
-        return routes.page("screening", model, r)
+        return routes.page(model, c, r)
     }
 
-    func markets(selected: Market, _ lang: Language) -> [[String: Any]] {
-        Market.destinations.map { ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == selected] }
+    func markets(selected: Market, _ lang: Language) -> [Option] {
+        Market.destinations.map { Option(value: $0.rawValue, label: $0.label(lang), selected: $0 == selected) }
     }
 
     static func verdictLabel(_ v: Verdict) -> LocalizedText {
@@ -83,4 +76,37 @@ struct ScreeningPage: ConsolePage {
         }
         return out + piece(pos, units.count)
     }
+}
+
+struct ScreeningPageModel: PageModel {
+    static let template = "screening"
+    struct Result: Sendable {
+        struct Finding: Sendable {
+            let ruleId: String
+            let category: String
+            let term: String
+            let matched: String
+            let field: String
+            let source: String
+            let active: Bool
+            let reason: String
+        }
+
+        let verdict: String
+        let verdictLabel: String
+        let catalogueVersion: String
+        let titleHTML: String
+        let descriptionHTML: String
+        let findings: [Finding]
+        let hasFindings: Bool
+    }
+
+    let markets: [Option]
+    /// The form as posted (absent on the empty form).
+    var title: String?
+    var description: String?
+    var certifications: String?
+    var result: Result?
+    /// A screening error, shown like a flash (overrides the chrome's).
+    var flash: ConsoleChrome.FlashMessage?
 }

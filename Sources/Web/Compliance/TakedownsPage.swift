@@ -25,26 +25,24 @@ struct TakedownsPage: ConsolePage {
         let now = services.clock.now()
         let cases = try await services.takedowns.list(status: status, limit: 500, by: p)
         let mayModerate = p.can(.takedownsDecide)
-        var model = routes.base(c, r, nav: "takedowns")
-
+        var kpi: TakedownsPageModel.KPI?
         if p.merchantId == nil {
             let tz = ChineseWorkingDayCalendar.official.timeZone
             let today = routes.today
             let first = try LocalDate(year: today.year, month: today.month, day: 1)
             let st = try await services.takedowns.stats(from: first.startOfDay(in: tz), to: today.adding(days: 1).startOfDay(in: tz))
-            model["kpi"] = [
-                "period": "\(first) – \(today)",
-                "opened": st.opened, "resolvedInTime": st.resolvedInTime, "breached": st.breached, "open": st.open,
-                "onTimeRate": st.onTimeRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—",
-                "rateBad": (st.onTimeRate ?? 1) < 1, "hasBreaches": st.breached > 0,
-                "median": st.medianResolutionMinutes.map { Self.minutes($0, lang) } ?? "—",
-            ]
+            kpi = .init(
+                period: "\(first) – \(today)",
+                opened: st.opened, resolvedInTime: st.resolvedInTime, breached: st.breached, open: st.open,
+                onTimeRate: st.onTimeRate.map { String(format: "%.1f %%", $0 * 100) } ?? "—",
+                rateBad: (st.onTimeRate ?? 1) < 1, hasBreaches: st.breached > 0,
+                median: st.medianResolutionMinutes.map { Self.minutes($0, lang) } ?? "—")
         }
 
         var listings: [String: Listing] = [:]
         var names = await routes.merchantNames(by: p)
         var actors: [String: String] = [:]
-        var rows: [[String: Any]] = []
+        var rows: [TakedownsPageModel.Row] = []
         for k in cases {
             if let trigger, k.trigger != trigger { continue }
             if listings[k.listingId.rawValue] == nil, let l = try? await services.listings.get(k.listingId, by: p) { listings[k.listingId.rawValue] = l }
@@ -68,55 +66,50 @@ struct TakedownsPage: ConsolePage {
             if names[k.merchantId.rawValue] == nil { names[k.merchantId.rawValue] = k.merchantId.rawValue }
             var seen = Set<String>()
             let shown = k.findings.filter { seen.insert("\($0.market)|\($0.finding.ruleId)|\($0.finding.field)|\($0.finding.start)").inserted }
-            rows.append([
-                "id": k.id.rawValue, "listingId": k.listingId.rawValue, "listingVersion": k.listingVersion,
-                "merchantId": k.merchantId.rawValue, "merchantName": names[k.merchantId.rawValue] ?? k.merchantId.rawValue,
-                "titleHTML": content.map { ScreeningPage.highlight($0.title, findings.filter { $0.field == "title" }) } ?? BarChart.escape(k.listingId.rawValue),
-                "hasDescription": content != nil && !descriptionFindings.isEmpty,
-                "descriptionHTML": content.map { ScreeningPage.highlight($0.description, descriptionFindings) } ?? "",
-                "listingStatus": l.map { ListingsPage.label($0.status)(lang) } ?? "—", "listingStatusKey": l?.status.rawValue ?? "",
-                "trigger": k.trigger.rawValue, "triggerLabel": Self.t("trigger.\(k.trigger.rawValue)", lang),
-                "ruleIds": k.ruleIds.joined(separator: ", "),
-                "findings": shown.map { f -> [String: Any] in
-                    ["market": f.market.rawValue, "category": f.finding.category.rawValue, "matched": f.finding.matched,
-                     "hasMatch": !f.finding.matched.isEmpty, "field": f.finding.field, "ruleId": f.finding.ruleId,
-                     "reason": f.finding.reason ?? "", "hasReason": !(f.finding.reason ?? "").isEmpty]
+            rows.append(.init(
+                id: k.id.rawValue, listingId: k.listingId.rawValue, listingVersion: k.listingVersion,
+                merchantId: k.merchantId.rawValue, merchantName: names[k.merchantId.rawValue] ?? k.merchantId.rawValue,
+                titleHTML: content.map { ScreeningPage.highlight($0.title, findings.filter { $0.field == "title" }) } ?? BarChart.escape(k.listingId.rawValue),
+                hasDescription: content != nil && !descriptionFindings.isEmpty,
+                descriptionHTML: content.map { ScreeningPage.highlight($0.description, descriptionFindings) } ?? "",
+                listingStatus: l.map { ListingsPage.label($0.status)(lang) } ?? "—", listingStatusKey: l?.status.rawValue ?? "",
+                trigger: k.trigger.rawValue, triggerLabel: Self.t("trigger.\(k.trigger.rawValue)", lang),
+                ruleIds: k.ruleIds.joined(separator: ", "),
+                findings: shown.map { f in
+                    .init(market: f.market.rawValue, category: f.finding.category.rawValue, matched: f.finding.matched,
+                          hasMatch: !f.finding.matched.isEmpty, field: f.finding.field, ruleId: f.finding.ruleId,
+                          reason: f.finding.reason ?? "", hasReason: !(f.finding.reason ?? "").isEmpty)
                 },
-                "openedAt": routes.date(k.openedAt, lang), "dueAt": routes.date(k.dueAt, lang), "dueISO": k.dueAt.rfc3339,
-                "isOpen": isOpen, "status": k.status.rawValue, "statusLabel": Self.t("takedown.\(k.status.rawValue)", lang),
-                "sla": sla.rawValue, "slaLabel": Self.t("sla.\(sla.rawValue)", lang),
-                "slaClass": isOpen ? Self.slaClass(remaining) : (sla == .met ? "sla-met" : "sla-late"),
-                "countdown": Self.countdown(remaining, lang), "remaining": Int(remaining),
-                "escalated": k.escalatedAt != nil,
-                "resolvedAt": routes.date(k.resolvedAt, lang),
-                "resolvedBy": await routes.actorName(k.resolvedBy, by: p, cache: &actors),
-                "resolutionReason": k.resolutionReason ?? "", "hasResolution": k.resolvedAt != nil,
-                "canResolve": isOpen && mayModerate,
-                "sortKeys": [
+                openedAt: routes.date(k.openedAt, lang), dueAt: routes.date(k.dueAt, lang), dueISO: k.dueAt.rfc3339,
+                isOpen: isOpen, status: k.status.rawValue, statusLabel: Self.t("takedown.\(k.status.rawValue)", lang),
+                sla: sla.rawValue, slaLabel: Self.t("sla.\(sla.rawValue)", lang),
+                slaClass: isOpen ? Self.slaClass(remaining) : (sla == .met ? "sla-met" : "sla-late"),
+                countdown: Self.countdown(remaining, lang), remaining: Int(remaining),
+                escalated: k.escalatedAt != nil,
+                resolvedAt: routes.date(k.resolvedAt, lang),
+                resolvedBy: await routes.actorName(k.resolvedBy, by: p, cache: &actors),
+                resolutionReason: k.resolutionReason ?? "", hasResolution: k.resolvedAt != nil,
+                canResolve: isOpen && mayModerate,
+                sortKeys: [
                     "due": isOpen ? "0|" + ConsoleTable.pad(k.dueAt) : "1|" + ConsoleTable.pad(-Int((k.resolvedAt ?? k.dueAt).timeIntervalSince1970)),
                     "opened": ConsoleTable.pad(k.openedAt), "merchant": (names[k.merchantId.rawValue] ?? "").lowercased(),
                     "listing": (content?.title ?? k.listingId.rawValue).lowercased(), "trigger": k.trigger.rawValue,
                     "rules": k.ruleIds.joined(separator: ","), "status": (isOpen ? "0" : "1") + k.status.rawValue,
-                ],
-            ])
+                ]))
         }
         let table = ConsoleTable(r, default: "due", allowed: ["due", "opened", "merchant", "listing", "trigger", "rules", "status"])
-        model["rows"] = table.apply(rows)
-        model["count"] = rows.count
-        model["openCount"] = rows.filter { $0["isOpen"] as? Bool == true }.count
-        model["headers"] = table.headers([
-            .init("listing", Self.t("listingTitle", lang)), .init("merchant", Self.t("merchant", lang)),
-            .init("trigger", Self.t("trigger", lang)), .init("rules", Self.t("ruleIds", lang)),
-            .init("due", Self.t("timeLeft", lang)), .init("status", Self.t("status", lang)),
-            .init("actions", Self.t("actions", lang), sortable: false),
-        ])
-        model["statuses"] = TakedownCase.Status.allCases.map { ["value": $0.rawValue, "label": Self.t("takedown.\($0.rawValue)", lang), "selected": $0 == status] }
-        model["triggers"] = TakedownCase.Trigger.allCases.map { ["value": $0.rawValue, "label": Self.t("trigger.\($0.rawValue)", lang), "selected": $0 == trigger] }
-        model["q"] = q.formText("q") ?? ""
-        model["mayModerate"] = mayModerate
-        model["serverNow"] = now.rfc3339
-        model["returnQuery"] = r.uri.query.map { "?" + $0 } ?? ""
-        return routes.page("takedowns", model, r)
+        let model = TakedownsPageModel(
+            kpi: kpi, rows: table.apply(rows), count: rows.count, openCount: rows.filter(\.isOpen).count,
+            headers: table.headers([
+                .init("listing", Self.t("listingTitle", lang)), .init("merchant", Self.t("merchant", lang)),
+                .init("trigger", Self.t("trigger", lang)), .init("rules", Self.t("ruleIds", lang)),
+                .init("due", Self.t("timeLeft", lang)), .init("status", Self.t("status", lang)),
+                .init("actions", Self.t("actions", lang), sortable: false),
+            ]),
+            statuses: TakedownCase.Status.allCases.map { Option(value: $0.rawValue, label: Self.t("takedown.\($0.rawValue)", lang), selected: $0 == status) },
+            triggers: TakedownCase.Trigger.allCases.map { Option(value: $0.rawValue, label: Self.t("trigger.\($0.rawValue)", lang), selected: $0 == trigger) },
+            q: q.formText("q") ?? "", mayModerate: mayModerate, serverNow: now.rfc3339, returnQuery: r.uri.query.map { "?" + $0 } ?? "")
+        return routes.page(model, c, r)
     }
 
     func act(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -157,4 +150,78 @@ struct TakedownsPage: ConsolePage {
     static func minutes(_ m: Int, _ lang: Language) -> String {
         m >= 60 ? (lang == .zh ? "\(m / 60) 小时 \(m % 60) 分" : "\(m / 60) h \(m % 60) min") : (lang == .zh ? "\(m) 分钟" : "\(m) min")
     }
+}
+
+struct TakedownsPageModel: PageModel {
+    static let template = "takedowns"
+    struct KPI: Sendable {
+        let period: String
+        let opened: Int
+        let resolvedInTime: Int
+        let breached: Int
+        let open: Int
+        let onTimeRate: String
+        let rateBad: Bool
+        let hasBreaches: Bool
+        let median: String
+    }
+
+    struct Finding: Sendable {
+        let market: String
+        let category: String
+        let matched: String
+        let hasMatch: Bool
+        let field: String
+        let ruleId: String
+        let reason: String
+        let hasReason: Bool
+    }
+
+    struct Row: SortableRow, Sendable {
+        let id: String
+        let listingId: String
+        let listingVersion: Int
+        let merchantId: String
+        let merchantName: String
+        let titleHTML: String
+        let hasDescription: Bool
+        let descriptionHTML: String
+        let listingStatus: String
+        let listingStatusKey: String
+        let trigger: String
+        let triggerLabel: String
+        let ruleIds: String
+        let findings: [Finding]
+        let openedAt: String
+        let dueAt: String
+        let dueISO: String
+        let isOpen: Bool
+        let status: String
+        let statusLabel: String
+        let sla: String
+        let slaLabel: String
+        let slaClass: String
+        let countdown: String
+        let remaining: Int
+        let escalated: Bool
+        let resolvedAt: String
+        let resolvedBy: String
+        let resolutionReason: String
+        let hasResolution: Bool
+        let canResolve: Bool
+        let sortKeys: [String: String]
+    }
+
+    /// This month's KPI tiles (operators only).
+    let kpi: KPI?
+    let rows: [Row]
+    let count: Int
+    let openCount: Int
+    let headers: [ConsoleTable.Header]
+    let statuses: [Option]
+    let triggers: [Option]
+    let q: String
+    let mayModerate: Bool
+    let serverNow: String
+    let returnQuery: String
 }

@@ -63,40 +63,31 @@ struct ConsoleRoutes {
         return s
     }
 
-    func base(_ c: AppRequestContext, _ r: Request, nav: String) -> [String: Any] {
+    /// The header and footer's part of every page (language, strings, nav, user, CSRF token, unread badge, flash).
+    func chrome(_ c: AppRequestContext, _ r: Request, nav: String, titleKey: String) -> ConsoleChrome {
         let lang = c.language
-        var model: [String: Any] = [
-            "lang": lang.rawValue, "t": ConsoleStrings.dictionary(lang), "isZh": lang == .zh,
-            "nav_\(nav)": true, "path": r.uri.path,
-        ]
+        let t = ConsoleStrings.dictionary(lang)
+        var chrome = ConsoleChrome(lang: lang.rawValue, t: t, isZh: lang == .zh, path: r.uri.path, pageTitle: t[titleKey] ?? "Tradelane", nav: nav)
         if let s = c.session {
-            model["user"] = ["displayName": s.user.displayName, "email": s.user.email, "role": s.user.role.label(lang)]
-            model["csrf"] = s.csrfToken
-            model["isOperator"] = s.user.role.isOperator
-            model["isReviewer"] = s.principal.can(.kycReview)
-            model["isAdmin"] = s.principal.can(.apiKeysManage)
-            model["isOperatorAdmin"] = JobQueue.mayOperate(s.principal)
-            model["hasUnread"] = c.unreadNotifications > 0
-            model["unreadCount"] = c.unreadNotifications
+            chrome.user = .init(displayName: s.user.displayName, email: s.user.email, role: s.user.role.label(lang))
+            chrome.csrf = s.csrfToken
+            chrome.isOperator = s.user.role.isOperator
+            chrome.isReviewer = s.principal.can(.kycReview)
+            chrome.isAdmin = s.principal.can(.apiKeysManage)
+            chrome.isOperatorAdmin = JobQueue.mayOperate(s.principal)
+            chrome.hasUnread = c.unreadNotifications > 0
+            chrome.unreadCount = c.unreadNotifications
         }
         if let flash = r.cookies[Self.flashCookie]?.value, let decoded = Flash.decode(flash) {
-            model["flash"] = ["message": decoded.message, "isError": decoded.isError]
+            chrome.flash = .init(message: decoded.message, isError: decoded.isError)
         }
-        return model
+        return chrome
     }
 
-    /// Renders and clears any flash cookie that was shown.
-    func page(_ name: String, _ model: [String: Any], _ r: Request, status: HTTPResponse.Status = .ok) -> Response {
-        var model = model
-        if model["pageTitle"] == nil, let t = model["t"] as? [String: String] {
-            let key = ["login": "login", "dashboard": "dashboard", "merchants": "merchants", "merchant": "merchant",
-                       "kyc": "kycQueue", "api-keys": "apiKeys", "notices": "notices", "screening": "screening", "listings": "listings",
-                       "takedowns": "takedowns", "catalogue": "catalogue", "penalties": "penalties", "certifications": "certifications",
-                       "regulations": "regulations", "public-listing": "publicListing", "deadlines": "deadlines", "jobs": "jobs",
-                       "webhooks": "webhooks", "inbox": "inbox"][name] ?? "appName"
-            model["pageTitle"] = t[key] ?? "Tradelane"
-        }
-        var response = views.render(name, model, status: status)
+    /// Renders a page model with the chrome and clears any flash cookie that was shown.
+    func page<Page: PageModel>(_ model: Page, _ c: AppRequestContext, _ r: Request, status: HTTPResponse.Status = .ok) -> Response {
+        let view = ConsoleView(page: model, chrome: chrome(c, r, nav: Page.nav, titleKey: Page.titleKey))
+        var response = views.render(view, status: status)
         if r.cookies[Self.flashCookie] != nil {
             response.setCookie(Cookie(name: Self.flashCookie, value: "", maxAge: 0, path: "/", httpOnly: true, sameSite: .lax))
         }
@@ -168,13 +159,11 @@ struct ConsoleRoutes {
     /// The login page with a pre-session CSRF token (double submit): a random value in a SameSite=Strict,
     /// HttpOnly cookie that the form must send back in `_csrf`. Another site can neither read nor set it.
     func loginForm(_ r: Request, _ c: AppRequestContext, status: HTTPResponse.Status,
-                   _ edit: (inout [String: Any]) -> Void = { _ in }) -> Response {
+                   _ edit: (inout LoginPageModel) -> Void = { _ in }) -> Response {
         let token = r.cookies[Self.loginCSRFCookie].flatMap { $0.value.isEmpty ? nil : $0.value } ?? RandomToken.make()
-        var model = base(c, r, nav: "login")
-        model["loginCsrf"] = token
-        model["csrf"] = token
+        var model = LoginPageModel(loginCsrf: token, csrf: token)
         edit(&model)
-        var response = page("login", model, r, status: status)
+        var response = page(model, c, r, status: status)
         response.setCookie(Cookie(name: Self.loginCSRFCookie, value: token, maxAge: 3600, path: "/console",
                                   secure: services.config.secureCookies, httpOnly: true, sameSite: .strict))
         return response
@@ -194,16 +183,16 @@ struct ConsoleRoutes {
             session = try await parties.access.login(email: f["email"] ?? "", password: f["password"] ?? "", clientAddress: clientAddress(r, c))
         } catch let e as LoginThrottled {
             var response = loginForm(r, c, status: .tooManyRequests) { model in
-                model["throttled"] = e.detail(c.language)
-                model["email"] = f["email"] ?? ""
+                model.throttled = e.detail(c.language)
+                model.email = f["email"] ?? ""
             }
             response.headers[HTTPField.Name("Retry-After")!] = String(e.retryAfter)
             return response
         }
         guard let s = session else {
             return loginForm(r, c, status: .unauthorized) { model in
-                model["loginError"] = true
-                model["email"] = f["email"] ?? ""
+                model.loginError = true
+                model.email = f["email"] ?? ""
             }
         }
         var response = Response.redirect(to: "/console", type: .normal)
@@ -242,35 +231,79 @@ struct ConsoleRoutes {
         let s = try session(c)
         let lang = c.language
         let p = s.principal
-        var model = base(c, r, nav: "dashboard")
         var counts: [(MerchantStatus, Int)] = []
         for st in MerchantStatus.allCases { counts.append((st, try await parties.merchants.count(status: st, by: p))) }
-        model["chart"] = BarChart.svg(counts.map { ($0.0.label(lang), $0.1) }, title: ConsoleStrings.table["merchantsByStatus"]!(lang))
-        model["statusCounts"] = counts.map { ["label": $0.0.label(lang), "status": $0.0.rawValue, "count": $0.1] }
-        if p.role.isOperator {
-            var open: [[String: Any]] = []
-            for st in KYCStatus.allCases where st.isOpen {
-                open.append(["label": st.label(lang), "status": st.rawValue, "count": try await parties.kyc.count(status: st, by: p)])
-            }
-            model["kycOpen"] = open
-            model["hasKycOpen"] = true
-        }
         let warnings = try await parties.merchants.licenceWarnings(by: p)
-        model["licenceWarnings"] = warnings.map { m in
-            ["id": m.id.rawValue, "name": m.name, "expires": m.licenceExpiresOn?.description ?? "",
-             "state": licenceLabel(parties.merchants.licenceState(m), lang), "expired": parties.merchants.licenceState(m) == .expired]
+        var model = DashboardPageModel(
+            chart: BarChart.svg(counts.map { ($0.0.label(lang), $0.1) }, title: ConsoleStrings.table["merchantsByStatus"]!(lang)),
+            statusCounts: counts.map { .init(label: $0.0.label(lang), status: $0.0.rawValue, count: $0.1) },
+            licenceWarnings: warnings.map { m in
+                .init(id: m.id.rawValue, name: m.name, expires: m.licenceExpiresOn?.description ?? "",
+                      state: licenceLabel(parties.merchants.licenceState(m), lang), expired: parties.merchants.licenceState(m) == .expired)
+            })
+        if p.role.isOperator {
+            var open: [DashboardPageModel.StatusCount] = []
+            for st in KYCStatus.allCases where st.isOpen {
+                open.append(.init(label: st.label(lang), status: st.rawValue, count: try await parties.kyc.count(status: st, by: p)))
+            }
+            model.kycOpen = open
+            model.hasKycOpen = true
         }
         if p.can(.auditRead) {
             let audit = try await AuditLog.recent(services.db, merchantId: p.scope.merchantId, limit: 10)
-            model["audit"] = audit.map { ["time": date($0.at, lang), "actor": $0.actor, "action": $0.action, "entity": "\($0.entity) \($0.entityId)"] }
-            model["hasAudit"] = !audit.isEmpty
+            model.audit = audit.map { .init(time: date($0.at, lang), actor: $0.actor, action: $0.action, entity: "\($0.entity) \($0.entityId)") }
+            model.hasAudit = !audit.isEmpty
         }
         if let mid = p.merchantId {
             let m = try await parties.merchants.get(mid, by: p)
-            model["ownMerchant"] = merchantRow(m, lang)
+            model.ownMerchant = merchantRow(m, lang)
         }
-        return page("dashboard", model, r)
+        return page(model, c, r)
     }
+}
+
+/// The login form (also shown again after a failed or throttled attempt).
+struct LoginPageModel: PageModel {
+    static let template = "login"
+    let loginCsrf: String
+    /// The pre-session token also fills the header's language forms.
+    let csrf: String
+    var throttled: String?
+    var loginError: Bool?
+    var email: String?
+}
+
+struct DashboardPageModel: PageModel {
+    static let template = "dashboard"
+    struct StatusCount: Sendable {
+        let label: String
+        let status: String
+        let count: Int
+    }
+
+    struct LicenceWarning: Sendable {
+        let id: String
+        let name: String
+        let expires: String
+        let state: String
+        let expired: Bool
+    }
+
+    struct AuditRow: Sendable {
+        let time: String
+        let actor: String
+        let action: String
+        let entity: String
+    }
+
+    let chart: String
+    let statusCounts: [StatusCount]
+    let licenceWarnings: [LicenceWarning]
+    var kycOpen: [StatusCount]?
+    var hasKycOpen: Bool?
+    var audit: [AuditRow]?
+    var hasAudit: Bool?
+    var ownMerchant: MerchantRow?
 }
 
 /// A one-shot message shown after a redirect (POST/redirect/GET).

@@ -21,8 +21,9 @@ struct Views: Sendable {
         return Views(library: library)
     }
 
-    func render(_ template: String, _ model: [String: Any], status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        let html = library.render(model, withTemplate: template) ?? "<!doctype html><title>error</title>template \(template) missing"
+    /// Renders a page model with its chrome (no untyped entry point: every page has a `PageModel`).
+    func render<Page: PageModel>(_ view: ConsoleView<Page>, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        let html = library.render(view, withTemplate: Page.template) ?? "<!doctype html><title>error</title>template \(Page.template) missing"
         var h = headers
         h[.contentType] = "text/html; charset=utf-8"
         h[.cacheControl] = "no-store"
@@ -30,12 +31,10 @@ struct Views: Sendable {
     }
 
     func errorPage(status: Int, problem: Problem, language: Language) -> Response {
-        render("error", [
-            "lang": language.rawValue, "t": ConsoleStrings.dictionary(language),
-            "status": status, "title": problem.title, "detail": problem.detail,
-            "errors": (problem.errors ?? []).map { ["field": $0.field, "message": $0.message] },
-            "hasErrors": !(problem.errors ?? []).isEmpty,
-        ], status: .init(code: status))
+        let errors = (problem.errors ?? []).map { ErrorPageModel.FieldError(field: $0.field, message: $0.message) }
+        let page = ErrorPageModel(lang: language.rawValue, t: ConsoleStrings.dictionary(language), status: status, title: problem.title,
+                                  detail: problem.detail, errors: errors, hasErrors: !errors.isEmpty)
+        return render(ConsoleView(page: page, chrome: nil), status: .init(code: status))
     }
 }
 
@@ -69,22 +68,31 @@ struct ConsoleTable {
         }
     }
 
-    /// `{{#headers}}` entries: key, label, sortable, arrow, ariaSort, href.
-    func headers(_ columns: [Column]) -> [[String: Any]] {
+    /// A `{{#headers}}` entry.
+    struct Header: Sendable {
+        let key: String
+        let label: String
+        let sortable: Bool
+        let active: Bool
+        let arrow: String
+        let ariaSort: String
+        let href: String
+    }
+
+    func headers(_ columns: [Column]) -> [Header] {
         columns.map { col in
             let active = col.sortable && sort == col.key
             let nextDir = active && !desc ? "desc" : "asc"
-            return ["key": col.key, "label": col.label, "sortable": col.sortable, "active": active,
-                    "arrow": active ? (desc ? "▼" : "▲") : "", "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
-                    "href": "?" + (keep + ["\(sortParam)=\(col.key)", "\(dirParam)=\(nextDir)"]).joined(separator: "&")]
+            return Header(key: col.key, label: col.label, sortable: col.sortable, active: active,
+                          arrow: active ? (desc ? "▼" : "▲") : "", ariaSort: active ? (desc ? "descending" : "ascending") : "none",
+                          href: "?" + (keep + ["\(sortParam)=\(col.key)", "\(dirParam)=\(nextDir)"]).joined(separator: "&"))
         }
     }
 
-    /// Sorts by `row["sortKeys"][sort]` (strings; pad numbers), stable on ties.
-    func apply(_ rows: [[String: Any]]) -> [[String: Any]] {
-        let key: ([String: Any]) -> String = { (($0["sortKeys"] as? [String: String]) ?? [:])[sort] ?? "" }
-        return rows.enumerated().sorted { a, b in
-            let ka = key(a.element), kb = key(b.element)
+    /// Sorts by `row.sortKeys[sort]` (strings; pad numbers), stable on ties.
+    func apply<Row: SortableRow>(_ rows: [Row]) -> [Row] {
+        rows.enumerated().sorted { a, b in
+            let ka = a.element.sortKeys[sort] ?? "", kb = b.element.sortKeys[sort] ?? ""
             if ka == kb { return a.offset < b.offset }
             return desc ? ka > kb : ka < kb
         }.map(\.element)
@@ -92,4 +100,9 @@ struct ConsoleTable {
 
     static func pad(_ n: Int) -> String { String(format: "%015lld", Int64(n) + 100_000_000_000_000) }
     static func pad(_ d: Date?) -> String { d.map { pad(Int($0.timeIntervalSince1970)) } ?? "" }
+}
+
+/// A table row that `ConsoleTable.apply` can order: its sort key per sortable column.
+protocol SortableRow {
+    var sortKeys: [String: String] { get }
 }

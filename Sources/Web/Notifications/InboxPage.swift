@@ -21,15 +21,15 @@ struct InboxPage: ConsolePage {
         let q = Query(request: r)
         let unreadOnly = q.string("unread") == "true"
         let page = try await services.notifications.list(unreadOnly: unreadOnly, limit: 50, after: q.string("after"), by: s.principal)
-        var model = routes.base(c, r, nav: "inbox")
-        model["rows"] = page.items.map { n -> [String: Any] in
-            ["id": n.id.rawValue, "subject": n.subject, "body": n.body, "createdAt": routes.date(n.createdAt, lang),
-             "unread": !n.isRead, "link": n.link ?? "", "hasLink": n.link != nil, "template": n.template]
-        }
-        model["unreadOnly"] = unreadOnly
+        var model = InboxPageModel(
+            rows: page.items.map { n in
+                .init(id: n.id.rawValue, subject: n.subject, body: n.body, createdAt: routes.date(n.createdAt, lang),
+                      unread: !n.isRead, link: n.link ?? "", hasLink: n.link != nil, template: n.template)
+            },
+            unreadOnly: unreadOnly)
         let filter = unreadOnly ? "unread=true&" : ""
-        if let next = page.next { model["nextHref"] = "/console/inbox?\(filter)after=\(ConsoleRoutes.urlEncode(next))" }
-        return routes.page("inbox", model, r)
+        if let next = page.next { model.nextHref = "/console/inbox?\(filter)after=\(ConsoleRoutes.urlEncode(next))" }
+        return routes.page(model, c, r)
     }
 
     func read(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -59,4 +59,22 @@ struct InboxBadgeMiddleware: RouterMiddleware {
         context.unreadNotifications = (try? await notifications.unreadCount(by: session.principal)) ?? 0
         return try await next(request, context)
     }
+}
+
+struct InboxPageModel: PageModel {
+    static let template = "inbox"
+    struct Row: Sendable {
+        let id: String
+        let subject: String
+        let body: String
+        let createdAt: String
+        let unread: Bool
+        let link: String
+        let hasLink: Bool
+        let template: String
+    }
+
+    let rows: [Row]
+    let unreadOnly: Bool
+    var nextHref: String?
 }

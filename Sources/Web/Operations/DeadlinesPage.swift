@@ -17,59 +17,101 @@ struct DeadlinesPage: ConsolePage {
         let p = s.principal
         let lang = c.language
         let q = Query(request: r)
-        var model = routes.base(c, r, nav: "deadlines")
+        var filterError: String?
         let filter: DeadlineFilter
         do { filter = try OperationsAPI.filter(q) } catch let e as ValidationError {
-            model["filterError"] = e.fieldErrors.map { $0.message(lang) }.joined(separator: " ")
+            filterError = e.fieldErrors.map { $0.message(lang) }.joined(separator: " ")
             filter = DeadlineFilter()
         }
         let page = try await services.deadlines.list(filter, by: p)
         let now = services.clock.now()
         let names = p.merchantId == nil ? await routes.merchantNames(by: p) : [:]
-        let rows: [[String: Any]] = page.items.map { d in
+        let rows: [DeadlinesPageModel.Row] = page.items.map { d in
             let remaining = d.dueAt.timeIntervalSince(now)
             let state = d.state(at: now)
             let merchant = d.merchantId.map { names[$0.rawValue] ?? $0.rawValue } ?? "—"
-            return [
-                "clock": d.clock.label(lang), "clockId": d.clock.id, "rule": d.clock.rule(lang),
-                "module": Self.t("module.\(d.clock.module)", lang), "owner": d.clock.owner.label(lang),
-                "subject": d.subject.isEmpty ? d.entityId : d.subject, "entityId": d.entityId, "link": d.link ?? "", "hasLink": d.link != nil,
-                "merchant": merchant, "startedAt": routes.date(d.startedAt, lang), "dueAt": routes.date(d.dueAt, lang), "dueISO": d.dueAt.rfc3339,
-                "warn": Int(d.clock.warnBefore), "remaining": Int(remaining), "countdown": TakedownsPage.countdown(remaining, lang),
-                "slaClass": remaining <= 0 ? "sla-breached" : remaining <= d.clock.warnBefore ? "sla-warning" : "sla-ok",
-                "state": state.rawValue, "stateLabel": Self.t("deadline.\(state.rawValue)", lang),
-                "sortKeys": ["due": ConsoleTable.pad(d.dueAt), "clock": d.clock.label(lang), "subject": d.subject.lowercased(),
-                             "merchant": merchant.lowercased(), "owner": d.clock.owner.label(lang)],
-            ]
+            return .init(
+                clock: d.clock.label(lang), clockId: d.clock.id, rule: d.clock.rule(lang),
+                module: Self.t("module.\(d.clock.module)", lang), owner: d.clock.owner.label(lang),
+                subject: d.subject.isEmpty ? d.entityId : d.subject, entityId: d.entityId, link: d.link ?? "", hasLink: d.link != nil,
+                merchant: merchant, startedAt: routes.date(d.startedAt, lang), dueAt: routes.date(d.dueAt, lang), dueISO: d.dueAt.rfc3339,
+                warn: Int(d.clock.warnBefore), remaining: Int(remaining), countdown: TakedownsPage.countdown(remaining, lang),
+                slaClass: remaining <= 0 ? "sla-breached" : remaining <= d.clock.warnBefore ? "sla-warning" : "sla-ok",
+                state: state.rawValue, stateLabel: Self.t("deadline.\(state.rawValue)", lang),
+                sortKeys: ["due": ConsoleTable.pad(d.dueAt), "clock": d.clock.label(lang), "subject": d.subject.lowercased(),
+                           "merchant": merchant.lowercased(), "owner": d.clock.owner.label(lang)])
         }
         let table = ConsoleTable(r, default: "due", allowed: ["due", "clock", "subject", "merchant", "owner"])
-        model["rows"] = table.apply(rows)
-        model["count"] = rows.count
-        model["headers"] = table.headers([
-            .init("clock", Self.t("deadlineClock", lang)), .init("subject", Self.t("record", lang)), .init("merchant", Self.t("merchant", lang)),
-            .init("owner", Self.t("owner", lang)), .init("due", Self.t("due", lang)), .init("state", Self.t("status", lang), sortable: false),
-        ])
         let clocks = services.deadlines.clocks
-        model["modules"] = Array(Set(clocks.map(\.module))).sorted().map {
-            ["value": $0, "label": Self.t("module.\($0)", lang), "selected": $0 == filter.module]
-        }
-        model["owners"] = Array(Set(clocks.map(\.owner))).sorted { $0.rawValue < $1.rawValue }.map {
-            ["value": $0.rawValue, "label": $0.label(lang), "selected": $0 == filter.owner]
-        }
-        model["states"] = Deadline.State.allCases.map {
-            ["value": $0.rawValue, "label": Self.t("deadline.\($0.rawValue)", lang), "selected": $0 == filter.state]
-        }
-        model["clocks"] = clocks.map { ["label": $0.label(lang), "rule": $0.rule(lang), "owner": $0.owner.label(lang)] }
-        model["serverNow"] = now.rfc3339
+        var model = DeadlinesPageModel(
+            filterError: filterError, rows: table.apply(rows), count: rows.count,
+            headers: table.headers([
+                .init("clock", Self.t("deadlineClock", lang)), .init("subject", Self.t("record", lang)), .init("merchant", Self.t("merchant", lang)),
+                .init("owner", Self.t("owner", lang)), .init("due", Self.t("due", lang)), .init("state", Self.t("status", lang), sortable: false),
+            ]),
+            modules: Array(Set(clocks.map(\.module))).sorted().map {
+                Option(value: $0, label: Self.t("module.\($0)", lang), selected: $0 == filter.module)
+            },
+            owners: Array(Set(clocks.map(\.owner))).sorted { $0.rawValue < $1.rawValue }.map {
+                Option(value: $0.rawValue, label: $0.label(lang), selected: $0 == filter.owner)
+            },
+            states: Deadline.State.allCases.map {
+                Option(value: $0.rawValue, label: Self.t("deadline.\($0.rawValue)", lang), selected: $0 == filter.state)
+            },
+            clocks: clocks.map { .init(label: $0.label(lang), rule: $0.rule(lang), owner: $0.owner.label(lang)) },
+            serverNow: now.rfc3339, isPaged: filter.after != nil)
         if let next = page.next {
             var params = r.uri.queryParameters.compactMap { kv -> String? in
                 let k = String(kv.key)
                 return k == "after" || kv.value.isEmpty ? nil : "\(ConsoleRoutes.urlEncode(k))=\(ConsoleRoutes.urlEncode(String(kv.value)))"
             }
             params.append("after=\(ConsoleRoutes.urlEncode(next.token))")
-            model["nextHref"] = "?" + params.joined(separator: "&")
+            model.nextHref = "?" + params.joined(separator: "&")
         }
-        model["isPaged"] = filter.after != nil
-        return routes.page("deadlines", model, r)
+        return routes.page(model, c, r)
     }
+}
+
+struct DeadlinesPageModel: PageModel {
+    static let template = "deadlines"
+    struct Row: SortableRow, Sendable {
+        let clock: String
+        let clockId: String
+        let rule: String
+        let module: String
+        let owner: String
+        let subject: String
+        let entityId: String
+        let link: String
+        let hasLink: Bool
+        let merchant: String
+        let startedAt: String
+        let dueAt: String
+        let dueISO: String
+        let warn: Int
+        let remaining: Int
+        let countdown: String
+        let slaClass: String
+        let state: String
+        let stateLabel: String
+        let sortKeys: [String: String]
+    }
+
+    struct Clock: Sendable {
+        let label: String
+        let rule: String
+        let owner: String
+    }
+
+    let filterError: String?
+    let rows: [Row]
+    let count: Int
+    let headers: [ConsoleTable.Header]
+    let modules: [Option]
+    let owners: [Option]
+    let states: [Option]
+    let clocks: [Clock]
+    let serverNow: String
+    let isPaged: Bool
+    var nextHref: String?
 }

@@ -19,43 +19,42 @@ struct JobsPage: ConsolePage {
         let p = s.principal
         let lang = c.language
         let q = Query(request: r)
-        var model = routes.base(c, r, nav: "jobs")
         let status = (try? q.enumValue("status", Job.Status.self)) ?? nil
         let kind = q.string("kind").map { String($0.prefix(100)) }
         let stats = try await services.jobs.stats(by: p)
         let page = try await services.jobs.browse(status: status, kind: kind, limit: 50, after: q.string("after"), by: p)
         var totals: [Job.Status: Int] = [:]
-        model["kinds"] = stats.map { k in
+        let kinds = stats.map { k in
             for (st, n) in k.counts { totals[st, default: 0] += n }
-            return ["kind": k.kind, "queued": k.counts[.queued] ?? 0, "running": k.counts[.running] ?? 0, "failed": k.counts[.failed] ?? 0,
-                    "dead": k.counts[.dead] ?? 0, "done": k.counts[.done] ?? 0, "hasDead": (k.counts[.dead] ?? 0) > 0,
-                    "oldest": k.oldestWaitingSeconds.map { Self.age($0, lang) } ?? "—", "selected": k.kind == kind] as [String: Any]
-        }
-        model["statuses"] = Job.Status.allCases.map {
-            ["value": $0.rawValue, "label": Self.t("job" + $0.rawValue.capitalized, lang), "count": totals[$0] ?? 0, "selected": $0 == status,
-             "bad": ($0 == .dead || $0 == .failed) && (totals[$0] ?? 0) > 0] as [String: Any]
+            return JobsPageModel.Kind(kind: k.kind, queued: k.counts[.queued] ?? 0, running: k.counts[.running] ?? 0, failed: k.counts[.failed] ?? 0,
+                                      dead: k.counts[.dead] ?? 0, done: k.counts[.done] ?? 0, hasDead: (k.counts[.dead] ?? 0) > 0,
+                                      oldest: k.oldestWaitingSeconds.map { Self.age($0, lang) } ?? "—", selected: k.kind == kind)
         }
         let back = "/console/jobs" + (r.uri.query.map { "?" + $0 } ?? "")
-        model["rows"] = page.items.map { j in
-            [
-                "id": j.id.rawValue, "kind": j.kind, "status": j.status.rawValue, "statusLabel": Self.t("job" + j.status.rawValue.capitalized, lang),
-                "attempts": "\(j.attempts)/\(j.maxAttempts)", "runAt": routes.date(j.runAt, lang), "createdAt": routes.date(j.createdAt, lang),
-                "finishedAt": routes.date(j.finishedAt, lang), "lockedBy": j.lockedBy ?? "", "isLocked": j.lockedBy != nil,
-                "lastError": j.lastError ?? "", "hasError": j.lastError != nil, "payload": String(j.payload.prefix(300)),
-                "canRetry": j.status == .dead || j.status == .failed, "canDiscard": j.status == .queued || j.status == .failed || (j.status == .dead && j.lastError?.hasPrefix("discarded") != true),
-                "back": back,
-            ] as [String: Any]
-        }
-        model["count"] = page.items.count
+        var model = JobsPageModel(
+            kinds: kinds,
+            statuses: Job.Status.allCases.map {
+                .init(value: $0.rawValue, label: Self.t("job" + $0.rawValue.capitalized, lang), count: totals[$0] ?? 0, selected: $0 == status,
+                      bad: ($0 == .dead || $0 == .failed) && (totals[$0] ?? 0) > 0)
+            },
+            rows: page.items.map { j in
+                .init(id: j.id.rawValue, kind: j.kind, status: j.status.rawValue, statusLabel: Self.t("job" + j.status.rawValue.capitalized, lang),
+                      attempts: "\(j.attempts)/\(j.maxAttempts)", runAt: routes.date(j.runAt, lang), createdAt: routes.date(j.createdAt, lang),
+                      finishedAt: routes.date(j.finishedAt, lang), lockedBy: j.lockedBy ?? "", isLocked: j.lockedBy != nil,
+                      lastError: j.lastError ?? "", hasError: j.lastError != nil, payload: String(j.payload.prefix(300)),
+                      canRetry: j.status == .dead || j.status == .failed,
+                      canDiscard: j.status == .queued || j.status == .failed || (j.status == .dead && j.lastError?.hasPrefix("discarded") != true),
+                      back: back)
+            },
+            count: page.items.count, kind: kind ?? "")
         if let next = page.next {
             var params: [String] = []
             if let status { params.append("status=\(status.rawValue)") }
             if let kind { params.append("kind=\(ConsoleRoutes.urlEncode(kind))") }
             params.append("after=\(ConsoleRoutes.urlEncode(next))")
-            model["nextHref"] = "?" + params.joined(separator: "&")
+            model.nextHref = "?" + params.joined(separator: "&")
         }
-        model["kind"] = kind ?? ""
-        return routes.page("jobs", model, r)
+        return routes.page(model, c, r)
     }
 
     func retry(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -84,4 +83,53 @@ struct JobsPage: ConsolePage {
         if seconds < 60 { return lang == .zh ? "\(seconds) 秒" : "\(seconds) s" }
         return TakedownsPage.minutes(seconds / 60, lang)
     }
+}
+
+struct JobsPageModel: PageModel {
+    static let template = "jobs"
+    struct Kind: Sendable {
+        let kind: String
+        let queued: Int
+        let running: Int
+        let failed: Int
+        let dead: Int
+        let done: Int
+        let hasDead: Bool
+        let oldest: String
+        let selected: Bool
+    }
+
+    struct Status: Sendable {
+        let value: String
+        let label: String
+        let count: Int
+        let selected: Bool
+        let bad: Bool
+    }
+
+    struct Row: Sendable {
+        let id: String
+        let kind: String
+        let status: String
+        let statusLabel: String
+        let attempts: String
+        let runAt: String
+        let createdAt: String
+        let finishedAt: String
+        let lockedBy: String
+        let isLocked: Bool
+        let lastError: String
+        let hasError: Bool
+        let payload: String
+        let canRetry: Bool
+        let canDiscard: Bool
+        let back: String
+    }
+
+    let kinds: [Kind]
+    let statuses: [Status]
+    let rows: [Row]
+    let count: Int
+    let kind: String
+    var nextHref: String?
 }

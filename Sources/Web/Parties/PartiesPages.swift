@@ -17,15 +17,15 @@ extension ConsoleRoutes {
         }
     }
 
-    func merchantRow(_ m: Merchant, _ lang: Language) -> [String: Any] {
+    func merchantRow(_ m: Merchant, _ lang: Language) -> MerchantRow {
         let licence = parties.merchants.licenceState(m)
-        return ["id": m.id.rawValue, "name": m.name, "legalName": m.legalName ?? "", "country": m.country,
-                "contactEmail": m.contactEmail, "status": m.status.rawValue, "statusLabel": m.status.label(lang),
-                "kycStatus": m.kycStatus?.rawValue ?? "", "kycLabel": m.kycStatus?.label(lang) ?? "—",
-                "licence": m.licenceExpiresOn?.description ?? "—", "licenceState": licence?.rawValue ?? "",
-                "licenceLabel": licenceLabel(licence, lang), "hasLicence": licence != nil, "createdAt": date(m.createdAt, lang),
-                "noticeEnds": date(m.noticeEndsAt, lang), "exitReason": m.exitReason ?? "",
-                "exiting": m.status == .exiting, "canExit": m.status == .active || m.status == .onboarding]
+        return MerchantRow(id: m.id.rawValue, name: m.name, legalName: m.legalName ?? "", country: m.country,
+                           contactEmail: m.contactEmail, status: m.status.rawValue, statusLabel: m.status.label(lang),
+                           kycStatus: m.kycStatus?.rawValue ?? "", kycLabel: m.kycStatus?.label(lang) ?? "—",
+                           licence: m.licenceExpiresOn?.description ?? "—", licenceState: licence?.rawValue ?? "",
+                           licenceLabel: licenceLabel(licence, lang), hasLicence: licence != nil, createdAt: date(m.createdAt, lang),
+                           noticeEnds: date(m.noticeEndsAt, lang), exitReason: m.exitReason ?? "",
+                           exiting: m.status == .exiting, canExit: m.status == .active || m.status == .onboarding)
     }
 
     // MARK: merchants
@@ -38,21 +38,20 @@ extension ConsoleRoutes {
         let status = try q.enumValue("status", MerchantStatus.self)
         let text = q.string("q")
         let page = try await parties.merchants.list(MerchantListQuery(status: status, query: text, sort: sort, descending: desc, limit: 200), by: s.principal)
-        var model = base(c, r, nav: "merchants")
-        model["rows"] = page.items.map { merchantRow($0, c.language) }
-        model["q"] = text ?? ""
-        model["statuses"] = MerchantStatus.allCases.map { ["value": $0.rawValue, "label": $0.label(c.language), "selected": $0 == status] }
         let keep = [("q", text), ("status", status?.rawValue)].compactMap { k, v in v.map { "\(k)=\(Self.urlEncode($0))" } }
-        model["headers"] = [("name", "name"), ("country", "country"), ("status", "status"), ("kycStatus", "kyc_status"),
-                            ("licence", "licence_expires_on"), ("createdAt", "created_at")].map { label, key -> [String: Any] in
+        let headers = [("name", "name"), ("country", "country"), ("status", "status"), ("kycStatus", "kyc_status"),
+                       ("licence", "licence_expires_on"), ("createdAt", "created_at")].map { label, key in
             let active = sort == key || (key == "kyc_status" && sort == "kycStatus")
             let nextDir = active && !desc ? "desc" : "asc"
-            return ["key": key, "label": ConsoleStrings.table[label]!(c.language), "active": active,
-                    "arrow": active ? (desc ? "▼" : "▲") : "", "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
-                    "href": "?" + (keep + ["sort=\(key)", "dir=\(nextDir)"]).joined(separator: "&")]
+            return ConsoleTable.Header(key: key, label: ConsoleStrings.table[label]!(c.language), sortable: true, active: active,
+                                       arrow: active ? (desc ? "▼" : "▲") : "", ariaSort: active ? (desc ? "descending" : "ascending") : "none",
+                                       href: "?" + (keep + ["sort=\(key)", "dir=\(nextDir)"]).joined(separator: "&"))
         }
-        model["count"] = page.items.count
-        return self.page("merchants", model, r)
+        let model = MerchantsPageModel(
+            rows: page.items.map { merchantRow($0, c.language) }, q: text ?? "",
+            statuses: MerchantStatus.allCases.map { Option(value: $0.rawValue, label: $0.label(c.language), selected: $0 == status) },
+            headers: headers, count: page.items.count)
+        return self.page(model, c, r)
     }
 
     static func urlEncode(_ s: String) -> String {
@@ -64,12 +63,11 @@ extension ConsoleRoutes {
         let id: MerchantID = try c.pathID()
         let m = try await parties.merchants.get(id, by: s.principal)
         let subs = try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: s.principal)
-        var model = base(c, r, nav: "merchants")
-        model["m"] = merchantRow(m, c.language)
-        model["submissions"] = subs.items.map { kycRow($0, c.language, merchantName: m.name) }
-        model["canManageExit"] = s.principal.may(.merchantsExit, onMerchant: id)
-        model["canClose"] = s.principal.can(.merchantsClose) && m.status == .exiting
-        return page("merchant", model, r)
+        let model = MerchantPageModel(m: merchantRow(m, c.language),
+                                      submissions: subs.items.map { kycRow($0, c.language, merchantName: m.name) },
+                                      canManageExit: s.principal.may(.merchantsExit, onMerchant: id),
+                                      canClose: s.principal.can(.merchantsClose) && m.status == .exiting)
+        return page(model, c, r)
     }
 
     func merchantAction(_ r: Request, _ c: AppRequestContext, _ action: String) async throws -> Response {
@@ -93,17 +91,17 @@ extension ConsoleRoutes {
 
     // MARK: KYC
 
-    func kycRow(_ k: KYCSubmission, _ lang: Language, merchantName: String) -> [String: Any] {
+    func kycRow(_ k: KYCSubmission, _ lang: Language, merchantName: String) -> KYCRow {
         let waitingHours = Int(services.clock.now().timeIntervalSince(k.submittedAt) / 3600)
-        return ["id": k.id.rawValue, "merchantId": k.merchantId.rawValue, "merchantName": merchantName,
-                "company": k.companyName, "registrationNumber": k.registrationNumber, "legalRepresentative": k.legalRepresentative,
-                "country": k.country, "address": k.address, "licence": k.licenceExpiresOn.description,
-                "status": k.status.rawValue, "statusLabel": k.status.label(lang), "submittedAt": date(k.submittedAt, lang),
-                "submittedKey": String(format: "%015lld", k.submittedAt.epochMillis),
-                "waiting": waitingHours >= 48 ? (lang == .zh ? "\(waitingHours / 24) 天" : "\(waitingHours / 24) d") : (lang == .zh ? "\(waitingHours) 小时" : "\(waitingHours) h"),
-                "reason": k.decisionReason ?? "",
-                "documents": k.documents.map { ["id": $0.id.rawValue, "filename": $0.filename, "kind": $0.kind.rawValue, "sha": String($0.sha256.prefix(12))] },
-                "canStart": k.status == .submitted, "canDecide": k.status == .underReview]
+        return KYCRow(id: k.id.rawValue, merchantId: k.merchantId.rawValue, merchantName: merchantName,
+                      company: k.companyName, registrationNumber: k.registrationNumber, legalRepresentative: k.legalRepresentative,
+                      country: k.country, address: k.address, licence: k.licenceExpiresOn.description,
+                      status: k.status.rawValue, statusLabel: k.status.label(lang), submittedAt: date(k.submittedAt, lang),
+                      submittedKey: String(format: "%015lld", k.submittedAt.epochMillis),
+                      waiting: waitingHours >= 48 ? (lang == .zh ? "\(waitingHours / 24) 天" : "\(waitingHours / 24) d") : (lang == .zh ? "\(waitingHours) 小时" : "\(waitingHours) h"),
+                      reason: k.decisionReason ?? "",
+                      documents: k.documents.map { .init(id: $0.id.rawValue, filename: $0.filename, kind: $0.kind.rawValue, sha: String($0.sha256.prefix(12))) },
+                      canStart: k.status == .submitted, canDecide: k.status == .underReview)
     }
 
     func kycQueue(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -112,7 +110,7 @@ extension ConsoleRoutes {
         let status = try q.enumValue("status", KYCStatus.self)
         let page = try await parties.kyc.list(status: status, merchantId: nil, limit: 200, after: nil, by: s.principal)
         var names: [String: String] = [:]
-        var rows: [[String: Any]] = []
+        var rows: [KYCRow] = []
         for k in page.items where status != nil || k.status.isOpen || k.decidedAt.map({ services.clock.now().timeIntervalSince($0) < 86400 * 7 }) == true {
             let mid = k.merchantId.rawValue
             if names[mid] == nil { names[mid] = (try? await parties.merchants.get(k.merchantId, by: s.principal))?.name ?? mid }
@@ -120,7 +118,7 @@ extension ConsoleRoutes {
             if k.status.isOpen, s.principal.can(.kycReview) {
                 let dups = try await parties.kyc.duplicateRegistrations(k, by: s.principal)
                 if !dups.isEmpty {
-                    row["duplicateWarning"] = c.language == .zh ? "该注册号也被以下商户使用：\(dups.map(\.rawValue).joined(separator: "、"))"
+                    row.duplicateWarning = c.language == .zh ? "该注册号也被以下商户使用：\(dups.map(\.rawValue).joined(separator: "、"))"
                                                                 : "Registration number also used by: \(dups.map(\.rawValue).joined(separator: ", "))"
                 }
             }
@@ -129,27 +127,27 @@ extension ConsoleRoutes {
         // Sortable columns (≤ 200 rows, sorted here): oldest waiting first by default.
         let sort = q.string("sort") ?? "submitted"
         let desc = q.string("dir") == "desc"
-        let keyOf: ([String: Any]) -> String = { row in
+        let keyOf: (KYCRow) -> String = { row in
             switch sort {
-            case "merchant": (row["merchantName"] as? String ?? "").lowercased()
-            case "status": row["status"] as? String ?? ""
-            case "licence": row["licence"] as? String ?? ""
-            default: row["submittedKey"] as? String ?? ""
+            case "merchant": row.merchantName.lowercased()
+            case "status": row.status
+            case "licence": row.licence
+            default: row.submittedKey
             }
         }
         rows.sort { desc ? keyOf($0) > keyOf($1) : keyOf($0) < keyOf($1) }
-        var model = base(c, r, nav: "kyc")
-        model["rows"] = rows
-        model["statuses"] = KYCStatus.allCases.map { ["value": $0.rawValue, "label": $0.label(c.language), "selected": $0 == status] }
         let keep = status.map { ["status=\($0.rawValue)"] } ?? []
-        model["headers"] = [("merchant", "merchant"), ("submitted", "submittedAt"), ("licence", "licence"), ("status", "status")]
-            .reduce(into: [String: Any]()) { acc, pair in
-                let active = sort == pair.0
-                acc[pair.0] = ["label": ConsoleStrings.table[pair.1]!(c.language), "arrow": active ? (desc ? "▼" : "▲") : "",
-                               "ariaSort": active ? (desc ? "descending" : "ascending") : "none",
-                               "href": "?" + (keep + ["sort=\(pair.0)", "dir=\(active && !desc ? "desc" : "asc")"]).joined(separator: "&")]
-            }
-        return self.page("kyc", model, r)
+        func header(_ key: String, _ label: String) -> ConsoleTable.Header {
+            let active = sort == key
+            return ConsoleTable.Header(key: key, label: ConsoleStrings.table[label]!(c.language), sortable: true, active: active,
+                                       arrow: active ? (desc ? "▼" : "▲") : "", ariaSort: active ? (desc ? "descending" : "ascending") : "none",
+                                       href: "?" + (keep + ["sort=\(key)", "dir=\(active && !desc ? "desc" : "asc")"]).joined(separator: "&"))
+        }
+        let model = KYCPageModel(
+            rows: rows, statuses: KYCStatus.allCases.map { Option(value: $0.rawValue, label: $0.label(c.language), selected: $0 == status) },
+            headers: .init(merchant: header("merchant", "merchant"), submitted: header("submitted", "submittedAt"),
+                           licence: header("licence", "licence"), status: header("status", "status")))
+        return self.page(model, c, r)
     }
 
     func kycAction(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -190,17 +188,16 @@ extension ConsoleRoutes {
 
     func apiKeys(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
-        var model = base(c, r, nav: "keys")
         let page = try await parties.access.listKeys(limit: 200, after: nil, by: s.principal)
-        model["rows"] = page.items.map { k -> [String: Any] in
-            ["id": k.id.rawValue, "name": k.name, "role": k.role.label(c.language), "merchantId": k.merchantId?.rawValue ?? "—",
-             "prefix": k.prefix, "createdAt": date(k.createdAt, c.language), "lastUsed": date(k.lastUsedAt, c.language),
-             "revoked": k.isRevoked]
-        }
         let grantable = Role.allCases.filter { PermissionTable.scope(of: .usersManage, for: s.user.role) == .all || !$0.isOperator }
-        model["roles"] = grantable.map { ["value": $0.rawValue, "label": $0.label(c.language)] }
-        if let token = r.cookies["tl_newkey"]?.value, !token.isEmpty { model["newKey"] = token }
-        var response = self.page("api-keys", model, r)
+        var model = APIKeysPageModel(
+            rows: page.items.map { k in
+                .init(id: k.id.rawValue, name: k.name, role: k.role.label(c.language), merchantId: k.merchantId?.rawValue ?? "—",
+                      prefix: k.prefix, createdAt: date(k.createdAt, c.language), lastUsed: date(k.lastUsedAt, c.language), revoked: k.isRevoked)
+            },
+            roles: grantable.map { Choice(value: $0.rawValue, label: $0.label(c.language)) })
+        if let token = r.cookies["tl_newkey"]?.value, !token.isEmpty { model.newKey = token }
+        var response = self.page(model, c, r)
         response.setCookie(Cookie(name: "tl_newkey", value: "", maxAge: 0, path: "/console/api-keys", httpOnly: true, sameSite: .strict))
         return response
     }
@@ -232,8 +229,7 @@ extension ConsoleRoutes {
     // MARK: public notices
 
     func notices(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        var model = base(c, r, nav: "notices")
-        model["rows"] = try await parties.merchants.publicNotices().map { merchantRow($0, c.language) }
-        return page("notices", model, r)
+        let model = NoticesPageModel(rows: try await parties.merchants.publicNotices().map { merchantRow($0, c.language) })
+        return page(model, c, r)
     }
 }

@@ -26,31 +26,31 @@ struct WebhooksPage: ConsolePage {
         let p = s.principal
         let lang = c.language
         let q = Query(request: r)
-        var model = routes.base(c, r, nav: "webhooks")
         let (endpoints, _) = try await webhooks.list(limit: 200, by: p)
         var names: [String: String] = [:]
         if p.merchantId == nil { names = await routes.merchantNames(by: p) }
         let selected = q.string("endpoint").flatMap { id in endpoints.first { $0.id.rawValue == id } } ?? endpoints.first
-        model["rows"] = endpoints.map { e -> [String: Any] in
-            ["id": e.id.rawValue, "url": e.url, "events": e.events.joined(separator: ", "), "description": e.description,
-             "enabled": e.enabled, "merchant": e.merchantId.map { names[$0.rawValue] ?? $0.rawValue } ?? Self.t("whPlatform", lang),
-             "selected": e.id == selected?.id, "updatedAt": routes.date(e.updatedAt, lang)]
-        }
-        model["eventTypes"] = webhooks.eventTypes.filter { $0 != WebhookEventTypes.ping }.map { ["value": $0] }
+        var model = WebhooksPageModel(
+            rows: endpoints.map { e in
+                .init(id: e.id.rawValue, url: e.url, events: e.events.joined(separator: ", "), description: e.description,
+                      enabled: e.enabled, merchant: e.merchantId.map { names[$0.rawValue] ?? $0.rawValue } ?? Self.t("whPlatform", lang),
+                      selected: e.id == selected?.id, updatedAt: routes.date(e.updatedAt, lang))
+            },
+            eventTypes: webhooks.eventTypes.filter { $0 != WebhookEventTypes.ping }.map { .init(value: $0) },
+            isOperatorAdmin: p.role.isOperator && p.can(.webhooksManage),
+            merchantOptions: names.sorted { $0.value < $1.value }.map { Choice(value: $0.key, label: $0.value) })
         if let selected {
             let (items, next) = try await webhooks.deliveries(selected.id.rawValue, limit: 50, after: q.string("after"), by: p)
-            model["endpoint"] = ["id": selected.id.rawValue, "url": selected.url]
-            model["deliveries"] = items.map { d -> [String: Any] in
-                ["id": d.id.rawValue, "eventId": d.eventId, "eventType": d.eventType, "trigger": d.trigger.rawValue, "attempt": d.attempt,
-                 "at": routes.date(d.attemptedAt, lang), "delivered": d.outcome == .delivered,
-                 "status": d.httpStatus.map(String.init) ?? (d.error ?? "—"), "latency": d.latencyMs, "excerpt": d.responseExcerpt]
+            model.endpoint = .init(id: selected.id.rawValue, url: selected.url)
+            model.deliveries = items.map { d in
+                .init(id: d.id.rawValue, eventId: d.eventId, eventType: d.eventType, trigger: d.trigger.rawValue, attempt: d.attempt,
+                      at: routes.date(d.attemptedAt, lang), delivered: d.outcome == .delivered,
+                      status: d.httpStatus.map(String.init) ?? (d.error ?? "—"), latency: d.latencyMs, excerpt: d.responseExcerpt)
             }
-            if let next { model["nextPage"] = "/console/webhooks?endpoint=\(selected.id.rawValue)&after=\(next)" }
+            if let next { model.nextPage = "/console/webhooks?endpoint=\(selected.id.rawValue)&after=\(next)" }
         }
-        model["isOperatorAdmin"] = p.role.isOperator && p.can(.webhooksManage)
-        model["merchantOptions"] = names.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value] }
-        if let secret = r.cookies[Self.secretCookie]?.value, !secret.isEmpty { model["newSecret"] = secret }
-        var response = routes.page("webhooks", model, r)
+        if let secret = r.cookies[Self.secretCookie]?.value, !secret.isEmpty { model.newSecret = secret }
+        var response = routes.page(model, c, r)
         response.setCookie(Cookie(name: Self.secretCookie, value: "", maxAge: 0, path: "/console/webhooks", httpOnly: true, sameSite: .strict))
         return response
     }
@@ -131,4 +131,52 @@ struct WebhooksPage: ConsolePage {
     static func message(_ e: any AppError, _ lang: Language) -> String {
         e.fieldErrors.isEmpty ? e.detail(lang) : e.fieldErrors.map { $0.message(lang) }.joined(separator: " ")
     }
+}
+
+struct WebhooksPageModel: PageModel {
+    static let template = "webhooks"
+    struct Row: Sendable {
+        let id: String
+        let url: String
+        let events: String
+        let description: String
+        let enabled: Bool
+        let merchant: String
+        let selected: Bool
+        let updatedAt: String
+    }
+
+    struct EventType: Sendable {
+        let value: String
+    }
+
+    struct Endpoint: Sendable {
+        let id: String
+        let url: String
+    }
+
+    struct Delivery: Sendable {
+        let id: String
+        let eventId: String
+        let eventType: String
+        let trigger: String
+        let attempt: Int
+        let at: String
+        let delivered: Bool
+        let status: String
+        let latency: Int
+        let excerpt: String
+    }
+
+    let rows: [Row]
+    let eventTypes: [EventType]
+    /// Whether the form offers a merchant (overrides the chrome's flag of the same name, which gates the Jobs link).
+    let isOperatorAdmin: Bool
+    let merchantOptions: [Choice]
+    /// The selected endpoint and its delivery log.
+    var endpoint: Endpoint?
+    var deliveries: [Delivery]?
+    var nextPage: String?
+    /// A signing secret just created or rotated, shown once.
+    var newSecret: String?
 }

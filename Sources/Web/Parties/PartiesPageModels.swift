@@ -1,0 +1,113 @@
+/// Typed models of Parties' console pages (issue 11 item 5); filled in PartiesPages.swift.
+
+/// A merchant as the merchants table, the merchant page, the dashboard and the public notices show it.
+struct MerchantRow: Sendable {
+    let id: String
+    let name: String
+    let legalName: String
+    let country: String
+    let contactEmail: String
+    let status: String
+    let statusLabel: String
+    let kycStatus: String
+    let kycLabel: String
+    let licence: String
+    let licenceState: String
+    let licenceLabel: String
+    let hasLicence: Bool
+    let createdAt: String
+    let noticeEnds: String
+    let exitReason: String
+    let exiting: Bool
+    let canExit: Bool
+}
+
+/// A KYC submission in the review queue and on the merchant page.
+struct KYCRow: Sendable {
+    struct Document: Sendable {
+        let id: String
+        let filename: String
+        let kind: String
+        let sha: String
+    }
+
+    let id: String
+    let merchantId: String
+    let merchantName: String
+    let company: String
+    let registrationNumber: String
+    let legalRepresentative: String
+    let country: String
+    let address: String
+    let licence: String
+    let status: String
+    let statusLabel: String
+    let submittedAt: String
+    let submittedKey: String
+    let waiting: String
+    let reason: String
+    let documents: [Document]
+    let canStart: Bool
+    let canDecide: Bool
+    var duplicateWarning: String?
+}
+
+struct MerchantsPageModel: PageModel {
+    static let template = "merchants"
+    let rows: [MerchantRow]
+    let q: String
+    let statuses: [Option]
+    let headers: [ConsoleTable.Header]
+    let count: Int
+}
+
+struct MerchantPageModel: PageModel {
+    static let template = "merchant"
+    static let nav = "merchants"
+    let m: MerchantRow
+    let submissions: [KYCRow]
+    let canManageExit: Bool
+    let canClose: Bool
+}
+
+struct KYCPageModel: PageModel {
+    static let template = "kyc"
+    static let titleKey = "kycQueue"
+    /// The sortable columns by name (`{{#headers.merchant}}`).
+    struct Headers: Sendable {
+        let merchant: ConsoleTable.Header
+        let submitted: ConsoleTable.Header
+        let licence: ConsoleTable.Header
+        let status: ConsoleTable.Header
+    }
+
+    let rows: [KYCRow]
+    let statuses: [Option]
+    let headers: Headers
+}
+
+struct APIKeysPageModel: PageModel {
+    static let template = "api-keys"
+    static let nav = "keys"
+    static let titleKey = "apiKeys"
+    struct Row: Sendable {
+        let id: String
+        let name: String
+        let role: String
+        let merchantId: String
+        let prefix: String
+        let createdAt: String
+        let lastUsed: String
+        let revoked: Bool
+    }
+
+    let rows: [Row]
+    let roles: [Choice]
+    /// The token just created, shown once.
+    var newKey: String?
+}
+
+struct NoticesPageModel: PageModel {
+    static let template = "notices"
+    let rows: [MerchantRow]
+}
