@@ -1,5 +1,5 @@
 /// What a domain module contributes to the platform (issue 11 item 5): its migrations, the background work it runs
-/// on the job queue, the SLA clocks it owns and what in it can block a merchant's exit. The app assembles a list of
+/// on the job queue, the SLA clocks it owns, what in it can block a merchant's exit and the personal data it holds. The app assembles a list of
 /// modules and derives the migrator, the job worker's handlers and the deadline scanner's sources from it, so adding
 /// a module is adding one value to that list (see docs/modules.md).
 public protocol PlatformModule: Sendable {
@@ -10,6 +10,8 @@ public protocol PlatformModule: Sendable {
     var recurringJobs: [RecurringJob] { get }
     var deadlineSources: [any DeadlineSource] { get }
     var exitBlockers: [any ExitBlocker] { get }
+    /// The personal data it holds, for data-subject requests and retention (PRV2, PRV3).
+    var personalDataProviders: [any PersonalDataProvider] { get }
 }
 
 extension PlatformModule {
@@ -17,6 +19,7 @@ extension PlatformModule {
     public var recurringJobs: [RecurringJob] { [] }
     public var deadlineSources: [any DeadlineSource] { [] }
     public var exitBlockers: [any ExitBlocker] { [] }
+    public var personalDataProviders: [any PersonalDataProvider] { [] }
 }
 
 extension Array where Element == any PlatformModule {
@@ -24,4 +27,6 @@ extension Array where Element == any PlatformModule {
     public var jobHandlers: [JobHandler] { flatMap(\.jobHandlers) }
     public var recurringJobs: [RecurringJob] { flatMap(\.recurringJobs) }
     public var deadlineSources: [any DeadlineSource] { flatMap(\.deadlineSources) }
+    public var personalDataProviders: [any PersonalDataProvider] { flatMap(\.personalDataProviders) }
+    public var exitBlockers: [any ExitBlocker] { flatMap(\.exitBlockers) }
 }

@@ -221,4 +221,5 @@ extension NotificationService: PlatformModule {
     public var name: String { "notifications" }
     public var migrations: [Migration] { NotificationsMigrations.all }
     public var jobHandlers: [JobHandler] { handlers }
+    public var personalDataProviders: [any PersonalDataProvider] { [NotificationsPersonalData()] }
 }

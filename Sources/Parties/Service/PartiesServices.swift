@@ -17,8 +17,10 @@ public struct PartiesServices: Sendable {
     }
 }
 
-/// Parties as a platform module (issue 11 item 5): merchants, KYC, users and credentials own no background jobs yet.
+/// Parties as a platform module (issue 11 item 5): merchants, KYC, users and credentials; no background jobs yet, and
+/// the personal data of accounts, merchant contacts and KYC representatives.
 extension PartiesServices: PlatformModule {
     public var name: String { "parties" }
     public var migrations: [Migration] { PartiesMigrations.all }
+    public var personalDataProviders: [any PersonalDataProvider] { [PartiesPersonalData()] }
 }

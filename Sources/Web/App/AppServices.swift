@@ -43,6 +43,8 @@ public struct AppServices: Sendable {
     /// Inbox and e-mail notifications (issue 11 item 7); modules notify through `notifier`.
     public let notifications: NotificationService
     public let notifier: any Notifier
+    /// Every module's personal data for data-subject requests and the retention sweep (PRV2, PRV3; issue 11 item 3).
+    public let personalData: PersonalDataRegistry
 
     /// `auditKey` defaults to the key derived from the cipher's master key.
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, config: AppConfig,
@@ -57,7 +59,6 @@ public struct AppServices: Sendable {
         settings.sessionIdleTimeout = TimeInterval(max(1, config.sessionIdleMinutes) * 60)
         settings.accountThrottle.freeFailures = max(1, config.loginFreeFailures)
         settings.addressThrottle.freeFailures = max(1, config.loginFreeFailures) * 4
-        parties = PartiesServices(PartiesContext(db: db, clock: clock, cipher: cipher, settings: settings, exitBlockers: exitBlockers))
         idempotency = IdempotencyStore(db: db, clock: clock, cipher: cipher)
         migrator = Migrator(AllMigrations.list)
         metrics = AppMetrics()
@@ -75,10 +76,16 @@ public struct AppServices: Sendable {
         notifications = NotificationService(db: db, clock: clock, directory: PartiesUserDirectory(), jobs: jobs,
                                             smtp: (try? config.smtpSettings()) ?? nil)
         notifier = notifications
+        // Parties asks every other module whether something holds a merchant that wants to close (open orders,
+        // disputes, balances); those modules are built first so their blockers exist.
+        let others: [any PlatformModule] = [compliance, webhooks, notifications]
+        parties = PartiesServices(PartiesContext(db: db, clock: clock, cipher: cipher, settings: settings,
+                                                 exitBlockers: exitBlockers + others.exitBlockers))
         modules = [KernelModule(jobs: jobs), parties, compliance, webhooks, notifications]
         deadlines = DeadlineScanner(sources: modules.deadlineSources, db: db, clock: clock, notifier: notifier)
-        jobHandlers = modules.jobHandlers + [deadlines.handler]
-        recurringJobs = modules.recurringJobs + [DeadlineScanner.job]
+        personalData = PersonalDataRegistry(providers: modules.personalDataProviders, db: db, clock: clock)
+        jobHandlers = modules.jobHandlers + [deadlines.handler, personalData.handler]
+        recurringJobs = modules.recurringJobs + [DeadlineScanner.job, PersonalDataRegistry.job]
     }
 }
 
