@@ -22,7 +22,10 @@ import TestSupport
             #expect(page.status == .ok, "\(uri)")
             let items = page.json.list
             #expect(items.count <= size)
-            ids += items.compactMap { ($0["id"] as? String) ?? ($0["seq"] as? Int).map(String.init) ?? ($0["version"] as? Int).map(String.init) }
+            ids += items.compactMap {
+                ($0["id"] as? String) ?? ($0["seq"] as? Int).map(String.init) ?? ($0["version"] as? Int).map(String.init)
+                    ?? ($0["merchantId"] as? String) ?? ($0["country"] as? String)
+            }
             after = page.json.str("next")
             pages += 1
         } while after != nil && pages < 100
@@ -84,5 +87,67 @@ import TestSupport
                 #expect(bad.status == .unprocessableContent && bad.json.fieldNames == ["after"], "\(path)")
             }
         }
+    }
+
+    /// The reference list of country risks and the public exit notices page too (issue 11 item 5).
+    @Test func countryRisksAndExitNoticesPage() async throws {
+        try await WebHarness.with { h, c in
+            let whole = try await c.call(.get, "/api/v1/country-risks?limit=500", key: h.keyA)
+            let countries = whole.json.list.compactMap { $0["country"] as? String }
+            #expect(countries.count > 3 && countries == countries.sorted() && whole.json["next"] is NSNull)
+            #expect(try await Self.walk(c, "/api/v1/country-risks", key: h.keyA, size: 3) == countries)
+
+            for m in [h.merchantA, h.merchantB] {
+                _ = try await h.services.parties.merchants.requestExit(m.id, reason: "Winding down", by: .system("test"))
+            }
+            let notices = try await Self.walk(c, "/api/v1/exit-notices", key: h.keyA, size: 1)
+            #expect(notices == [h.merchantA.id.rawValue, h.merchantB.id.rawValue].sorted())
+            let bad = try await c.call(.get, "/api/v1/exit-notices?limit=0", key: h.keyA)
+            #expect(bad.status == .unprocessableContent && bad.json.fieldNames == ["limit"])
+        }
+    }
+}
+
+/// Console tables that list straight from a paged service follow its cursor (issue 11 item 5): every API key once,
+/// across pages, with the filter kept in the link.
+@Suite struct ConsolePagingTests {
+    @Test func apiKeysTablePagesThroughEveryKey() async throws {
+        try await WebHarness.with { h, c in
+            let system = Principal.system("t")
+            _ = try await h.services.parties.users.create(UserInput(email: "admin@tl.cn", displayName: "Admin", password: "admin password long",
+                                                                    role: "operator-admin", language: "en"), by: system)
+            var expected: Set<String> = []
+            for i in 0..<(ConsolePaging.pageSize + 7) {
+                let (k, _) = try await h.services.parties.access.createKey(name: "svc \(i)", role: "finance", merchantId: nil, by: system)
+                expected.insert(k.id.rawValue)
+            }
+            var b = ConsoleTests.Browser()
+            _ = try await b.login(c, "admin@tl.cn", "admin password long")
+            var seen: [String] = []
+            var uri: String? = "/console/api-keys"
+            var pages = 0
+            while let next = uri, pages < 10 {
+                let page = try await b.send(c, .get, next)
+                #expect(page.status == .ok)
+                seen += Self.keyIds(page.html)
+                uri = Self.nextLink(page.html).map { "/console/api-keys" + $0 }
+                pages += 1
+            }
+            #expect(pages == 2)
+            // The operator's own keys (harness) are listed too; every created key appears exactly once.
+            #expect(Set(seen).isSuperset(of: expected) && seen.count == Set(seen).count)
+        }
+    }
+
+    static func keyIds(_ html: String) -> [String] {
+        let pattern = try! Regex(#"key_[0-9a-z]{26}"#)
+        var ids: [String] = []
+        for m in html.matches(of: pattern) where !ids.contains(String(html[m.range])) { ids.append(String(html[m.range])) }
+        return ids
+    }
+
+    static func nextLink(_ html: String) -> String? {
+        guard let r = html.range(of: #"id="next-page" href=""#) else { return nil }
+        return String(html[r.upperBound...].prefix { $0 != "\"" }).replacingOccurrences(of: "&amp;", with: "&")
     }
 }

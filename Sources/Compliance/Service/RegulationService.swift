@@ -198,6 +198,13 @@ public struct RegulationService: Sendable {
 
     public func risks() async throws -> [CountryRisk] { try await db.read { [store] in try await store.risks(in: $0) } }
 
+    /// By country code, one page (`after`: the `next` of the previous page, a country code).
+    public func riskPage(limit: Int?, after: String?) async throws -> Page<CountryRisk> {
+        let n = min(max(limit ?? 100, 1), 500)
+        let rows = try await db.read { [store] in try await store.risks(limit: n + 1, after: after, in: $0) }
+        return Page.of(rows, limit: n) { $0.country }
+    }
+
     public func risk(_ country: String) async throws -> CountryRisk {
         guard let r = try await db.read({ [store] in try await store.risk(country.uppercased(), in: $0) }) else {
             throw CommonError.notFound(entity: "country risk", id: country)

@@ -89,8 +89,10 @@ struct RegulationStore: Sendable {
             .first(decoding: RiskRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 
-    func risks(in sql: any SQLDatabase) async throws -> [CountryRisk] {
-        try await sql.select().column("*").from("country_risks").orderBy("country")
+    func risks(limit: Int = 10_000, after: String? = nil, in sql: any SQLDatabase) async throws -> [CountryRisk] {
+        let q = sql.select().column("*").from("country_risks")
+        if let after { q.where("country", .greaterThan, after) }
+        return try await q.orderBy("country").limit(limit)
             .all(decoding: RiskRow.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
     }
 

@@ -193,6 +193,16 @@ public struct MerchantService: Sendable {
         }.sorted { ($0.noticeEndsAt ?? .distantFuture) < ($1.noticeEndsAt ?? .distantFuture) }
     }
 
+    /// The public notices by merchant id, one page (`after`: the `next` of the previous page).
+    public func noticePage(limit: Int?, after: String?) async throws -> Page<Merchant> {
+        let n = Limits.pageSize(limit)
+        let rows = try await ctx.db.read { [store] sql in
+            try await store.list(scope: .operatorWide, filter: .init(status: .exiting), sort: nil, descending: false,
+                                 limit: n + 1, after: after, in: sql)
+        }
+        return Page.of(rows, limit: n) { $0.id.rawValue }
+    }
+
     /// Merchants whose licence expires within the warning window or has expired.
     public func licenceWarnings(by p: Principal) async throws -> [Merchant] {
         let today = ctx.today

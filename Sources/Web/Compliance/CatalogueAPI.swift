@@ -228,7 +228,9 @@ struct CatalogueAPI {
 
     func risks(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         _ = try c.requirePrincipal()
-        return try JSONIO.response(ListDTO(data: try await services.regulations.risks().map(CountryRiskDTO.init), next: nil))
+        let q = Query(request: r)
+        let page = try await services.regulations.riskPage(limit: try q.int("limit", in: 1...500), after: q.string("after"))
+        return try JSONIO.response(ListDTO(data: page.items.map(CountryRiskDTO.init), next: page.next))
     }
 
     func risk(_ r: Request, _ c: AppRequestContext) async throws -> Response {

@@ -18,9 +18,10 @@ struct ListingsPage: ConsolePage {
         let s = try routes.session(c)
         let q = Query(request: r)
         let status = try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
-        let (items, _) = try await services.listings.list(status: status, market: nil, query: q.string("q"), limit: 200, after: nil, by: s.principal)
+        let (items, next) = try await services.listings.list(status: status, market: nil, query: q.string("q"), limit: ConsolePaging.pageSize,
+                                                             after: q.string("after"), by: s.principal)
         let lang = c.language
-        let model = ListingsPageModel(
+        var model = ListingsPageModel(
             statuses: ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
                 .map { Option(value: $0.rawValue, label: Self.label($0)(lang), selected: $0 == status) },
             q: q.string("q") ?? "",
@@ -39,6 +40,7 @@ struct ListingsPage: ConsolePage {
                              canClear: l.status == .needsReview, canReject: l.status == .needsReview,
                              canTakeDown: l.status == .active || l.status == .needsReview, reason: l.statusReason ?? "")
             })
+        model.nextHref = ConsolePaging.nextHref(r, next: next)
         return routes.page(model, c, r)
     }
 
@@ -104,4 +106,6 @@ struct ListingsPageModel: PageModel {
     let q: String
     let mayModerate: Bool
     let rows: [Row]
+    /// The next page of listings (nil on the last).
+    var nextHref: String?
 }

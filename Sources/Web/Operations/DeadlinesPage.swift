@@ -60,14 +60,7 @@ struct DeadlinesPage: ConsolePage {
             },
             clocks: clocks.map { .init(label: $0.label(lang), rule: $0.rule(lang), owner: $0.owner.label(lang)) },
             serverNow: now.rfc3339, isPaged: filter.after != nil)
-        if let next = page.next {
-            var params = r.uri.queryParameters.compactMap { kv -> String? in
-                let k = String(kv.key)
-                return k == "after" || kv.value.isEmpty ? nil : "\(ConsoleRoutes.urlEncode(k))=\(ConsoleRoutes.urlEncode(String(kv.value)))"
-            }
-            params.append("after=\(ConsoleRoutes.urlEncode(next.token))")
-            model.nextHref = "?" + params.joined(separator: "&")
-        }
+        model.nextHref = ConsolePaging.nextHref(r, next: page.next?.token)
         return routes.page(model, c, r)
     }
 }

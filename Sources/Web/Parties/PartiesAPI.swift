@@ -255,11 +255,13 @@ struct PartiesAPI {
 
     /// Public (no auth): stores in their exit notice period (C 5.1).
     func exitNotices(_ r: Request, _ c: AppRequestContext) async throws -> Response {
-        let notices = try await parties.merchants.publicNotices().map {
+        let q = Query(request: r)
+        let page = try await parties.merchants.noticePage(limit: try q.int("limit", in: 1...200), after: q.string("after"))
+        let notices = page.items.map {
             NoticeDTO(merchantId: $0.id.rawValue, name: $0.name, reason: $0.exitReason,
                       noticeStartedAt: $0.noticeStartedAt?.rfc3339, noticeEndsAt: $0.noticeEndsAt?.rfc3339)
         }
-        return try JSONIO.response(ListDTO(data: notices, next: nil))
+        return try JSONIO.response(ListDTO(data: notices, next: page.next))
     }
 }
 

@@ -103,6 +103,8 @@ struct APIKeysPageModel: PageModel {
 
     let rows: [Row]
     let roles: [Choice]
+    /// The next page of keys (nil on the last).
+    var nextHref: String?
     /// The token just created, shown once.
     var newKey: String?
 }

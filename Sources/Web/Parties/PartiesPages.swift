@@ -188,7 +188,7 @@ extension ConsoleRoutes {
 
     func apiKeys(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
-        let page = try await parties.access.listKeys(limit: 200, after: nil, by: s.principal)
+        let page = try await parties.access.listKeys(limit: ConsolePaging.pageSize, after: Query(request: r).string("after"), by: s.principal)
         let grantable = Role.allCases.filter { PermissionTable.scope(of: .usersManage, for: s.user.role) == .all || !$0.isOperator }
         var model = APIKeysPageModel(
             rows: page.items.map { k in
@@ -196,6 +196,7 @@ extension ConsoleRoutes {
                       prefix: k.prefix, createdAt: date(k.createdAt, c.language), lastUsed: date(k.lastUsedAt, c.language), revoked: k.isRevoked)
             },
             roles: grantable.map { Choice(value: $0.rawValue, label: $0.label(c.language)) })
+        model.nextHref = ConsolePaging.nextHref(r, next: page.next)
         if let token = r.cookies["tl_newkey"]?.value, !token.isEmpty { model.newKey = token }
         var response = self.page(model, c, r)
         response.setCookie(Cookie(name: "tl_newkey", value: "", maxAge: 0, path: "/console/api-keys", httpOnly: true, sameSite: .strict))
