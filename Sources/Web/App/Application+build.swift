@@ -4,6 +4,7 @@ import Kernel
 import Logging
 import NIOCore
 import Parties
+import Synchronization
 
 /// Assembles router, middleware, API and console over the given services.
 public func buildApplication(_ services: AppServices, logger: Logger = Logger(label: "tradelane")) async throws -> some ApplicationProtocol {
@@ -20,10 +21,13 @@ public func buildApplication(_ services: AppServices, logger: Logger = Logger(la
 
 public func buildRouter(_ services: AppServices) async throws -> Router<AppRequestContext> {
     let views = try await Views.load()
-    let router = Router(context: AppRequestContext.self)
+    // HEAD answers every GET route with its headers and no body (issue 12 item 12).
+    let router = Router(context: AppRequestContext.self, options: .autoGenerateHeadEndpoints)
+    let methods = Mutex<RouteMethods?>(nil)
     router.addMiddleware {
         ObservabilityMiddleware(metrics: services.metrics)
         ProblemMiddleware(views: views)
+        MethodNotAllowedMiddleware(table: { methods.withLock { $0 } })
         URILimitMiddleware()
         AuthMiddleware(access: services.parties.access)
     }
@@ -39,5 +43,6 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
     NotificationsAPI(services: services).register(on: api)
 
     ConsoleRoutes(services: services, views: views).register(on: router)
+    methods.withLock { $0 = RouteMethods(router.routes) }
     return router
 }

@@ -23,6 +23,15 @@ struct ConsoleRoutes {
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=3600"],
                      body: .init(byteBuffer: ConsoleAssets.js))
         }
+        // Browsers ask for /favicon.ico on every site; pages link the SVG (issue 12 item 12).
+        router.get("favicon.ico") { _, _ in
+            Response(status: .ok, headers: [.contentType: "image/x-icon", .cacheControl: "public, max-age=86400"],
+                     body: .init(byteBuffer: ConsoleAssets.faviconICO))
+        }
+        router.get("static/favicon.svg") { _, _ in
+            Response(status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "public, max-age=86400"],
+                     body: .init(byteBuffer: ConsoleAssets.faviconSVG))
+        }
         let console = router.group("console").add(middleware: CSRFMiddleware())
             .add(middleware: InboxBadgeMiddleware(notifications: services.notifications))
         console.get("login", use: loginPage)

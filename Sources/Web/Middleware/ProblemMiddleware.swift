@@ -34,6 +34,7 @@ struct ProblemMiddleware: RouterMiddleware {
                 ? views!.errorPage(status: status, problem: problem, language: language)
                 : Self.response(status: status, problem: problem)
             if let e = error as? any RetryAfterError { response.headers[.retryAfter] = String(e.retryAfterSeconds) }
+            if let e = error as? MethodNotAllowed { response.headers[.allow] = e.allow }
             return response
         }
     }
