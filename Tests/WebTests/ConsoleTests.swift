@@ -106,6 +106,35 @@ import Web
         }
     }
 
+    /// Issue 12 item 12: a language picked on the login page survives the login and becomes the user's preference; a
+    /// language cookie left by someone else on a shared browser does not override the user's own.
+    @Test func languageChosenBeforeLoginIsKept() async throws {
+        try await WebHarness.with { h, c in
+            try await seedUser(h, lang: "en")
+            var b = Browser()
+            _ = try await b.send(c, .get, "/console/login")
+            let picked = try await b.send(c, .post, "/console/language", form: ["lang": "zh-CN", "return": "/console/login"])
+            #expect(picked.status == .seeOther && b.cookies["tl_lang_chosen"] == "1")
+            let page = try await b.send(c, .get, "/console/login")
+            #expect(page.html.contains("<html lang=\"zh-CN\">"))
+            _ = try await b.send(c, .post, "/console/login", form: ["email": "reviewer@tl.cn", "password": "reviewer password",
+                                                                     "_csrf": Self.csrf(page.html) ?? ""])
+            #expect(try await b.send(c, .get, "/console").html.contains("<html lang=\"zh-CN\">"))
+            #expect(b.cookies["tl_lang_chosen"] == nil)
+            let user = try #require(try await h.services.parties.users.list(merchantId: nil, limit: 200, after: nil, by: .system("t")).items
+                .first { $0.email == "reviewer@tl.cn" })
+            #expect(user.language == .zh)
+
+            // Someone else's zh cookie on a shared browser, not chosen on this login page: the user's en stays.
+            _ = try await h.services.parties.users.create(UserInput(email: "second@tl.cn", displayName: "Second", password: "second password",
+                                                                    role: "compliance-officer", language: "en"), by: .system("t"))
+            _ = try await b.send(c, .post, "/console/logout", form: ["_csrf": Self.csrf(try await b.send(c, .get, "/console").html) ?? ""])
+            #expect(b.cookies["tl_lang"] == "zh-CN")
+            _ = try await b.login(c, "second@tl.cn", "second password")
+            #expect(try await b.send(c, .get, "/console").html.contains("<html lang=\"en\">"))
+        }
+    }
+
     @Test func kycApprovalNeedsTheCSRFToken() async throws {
         try await WebHarness.with { h, c in
             try await seedUser(h)

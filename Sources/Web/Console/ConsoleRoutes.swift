@@ -164,6 +164,8 @@ struct ConsoleRoutes {
     }
 
     static let loginCSRFCookie = "tl_login_csrf"
+    /// Set when the language is switched on a page shown before login, so that login keeps it.
+    static let languageChosenCookie = "tl_lang_chosen"
 
     /// The login page with a pre-session CSRF token (double submit): a random value in a SameSite=Strict,
     /// HttpOnly cookie that the form must send back in `_csrf`. Another site can neither read nor set it.
@@ -204,11 +206,20 @@ struct ConsoleRoutes {
                 model.email = f["email"] ?? ""
             }
         }
+        // A language picked on the login page itself wins over the stored one, and is remembered (issue 12 item 12);
+        // a cookie left by an earlier session on a shared browser does not (it carries no "chosen" marker).
+        var language = s.user.language
+        if r.cookies[Self.languageChosenCookie]?.value == "1",
+           let chosen = r.cookies[AuthMiddleware.languageCookie].flatMap({ Language(code: $0.value) }), chosen != language {
+            _ = try await parties.users.update(s.user.id, UserInput(language: chosen.rawValue), by: s.principal)
+            language = chosen
+        }
         var response = Response.redirect(to: "/console", type: .normal)
         response.setCookie(Cookie(name: Self.loginCSRFCookie, value: "", maxAge: 0, path: "/console", httpOnly: true, sameSite: .strict))
+        response.setCookie(Cookie(name: Self.languageChosenCookie, value: "", maxAge: 0, path: "/console", httpOnly: true, sameSite: .strict))
         response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: s.token, maxAge: Int(parties.context.settings.sessionLifetime),
                                   path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
-        response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: s.user.language.rawValue, maxAge: 31_536_000,
+        response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: language.rawValue, maxAge: 31_536_000,
                                   path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
         return response
     }
@@ -231,6 +242,11 @@ struct ConsoleRoutes {
         var response = Response.redirect(to: back, type: .normal)
         response.setCookie(Cookie(name: AuthMiddleware.languageCookie, value: lang.rawValue, maxAge: 31_536_000, path: "/",
                                   secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
+        if c.session == nil {
+            // Chosen before signing in: the login that follows keeps it.
+            response.setCookie(Cookie(name: Self.languageChosenCookie, value: "1", maxAge: 3600, path: "/console",
+                                      secure: services.config.secureCookies, httpOnly: true, sameSite: .strict))
+        }
         return response
     }
 
