@@ -165,6 +165,38 @@ import TestSupport
             #expect(html.contains("≈ 16.88 EUR") && html.contains("1 USD = 0.8482 EUR (ECB reference rate 2018-06-11)"))
             #expect(html.contains("≈ 2188 JPY") && !html.contains("≈ 19.90 USD"))
             #expect(try await c.call(.get, "/p/listings/lst_00000000000000000000000000", key: nil).status == .notFound)
+            // Issue 12 item 12: the 2018 rates are marked stale today; no image host is configured, so no photo and a
+            // policy that allows none.
+            #expect(html.contains(#"id="fx-stale""#) && html.contains("2018-06-11, more than 7 days ago"))
+            #expect(!html.contains("https://cdn.example/t.jpg") && page.headers[.contentSecurityPolicy]?.contains("img-src 'self' data:;") == true)
+            let zh = String(buffer: try await c.call(.get, "/p/listings/\(id)", key: nil, headers: [.acceptLanguage: "zh-CN"]).raw)
+            #expect(zh.contains("汇率为 2018-06-11 的数据，已超过 7 天"))
+            // The day after the rates were published they are current: no note.
+            h.clock.set(Date(timeIntervalSince1970: 1_528_761_600))   // 2018-06-12T00:00:00Z
+            let fresh = String(buffer: try await c.call(.get, "/p/listings/\(id)", key: nil, headers: [.acceptLanguage: "en"]).raw)
+            #expect(fresh.contains("≈ 16.88 EUR") && !fresh.contains(#"id="fx-stale""#))
+        }
+    }
+
+    @Test func publicListingPhotosComeOnlyFromConfiguredHosts() async throws {
+        try await WebHarness.with(approvedKYC: true, configure: { $0.imageHosts = ["cdn.example"] }) { h, c in
+            let body = #"{"title":"Ceramic tea set","images":[{"url":"https://cdn.example/t.jpg","alt":"Tea set"},{"url":"https://evil.example/x.jpg"},{"url":"http://cdn.example/plain.jpg"}],"price":{"amount":"19.90","currency":"USD"},"originCountry":"CN","markets":["US","EU","JP"],"unit":"1 set","variationNotice":"Colour may vary.","responsiblePerson":"T B.V., Damrak 2, Amsterdam, NL"}"#
+            let l = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: body)
+            let id = try #require(l.json.str("id"))
+            let page = try await c.call(.get, "/p/listings/\(id)", key: nil)
+            let html = String(buffer: page.raw)
+            #expect(page.status == .ok)
+            #expect(html.contains(#"src="https://cdn.example/t.jpg""#) && !html.contains("evil.example") && !html.contains("plain.jpg"))
+            #expect(page.headers[.contentSecurityPolicy]?.contains("img-src 'self' data: https://cdn.example;") == true)
+            // Console pages keep the strict policy.
+            let login = try await c.call(.get, "/console/login", key: nil, headers: [.accept: "text/html"])
+            #expect(login.headers[.contentSecurityPolicy]?.contains("img-src 'self' data:;") == true)
+        }
+        // A value that could widen the policy stops start-up, naming the variable.
+        for bad in ["cdn.example; script-src *", "*", "https://cdn.example", "localhost"] {
+            var config = AppConfig()
+            config.imageHosts = [bad]
+            #expect(throws: ConfigError.self) { try config.validatedImageHosts() }
         }
     }
 }

@@ -47,6 +47,9 @@ public struct AppConfig: Sendable {
     public var smtpTimeoutSeconds: Int = 30
     /// Jobs each instance runs at once (`TRADELANE_JOB_CONCURRENCY`, 1…`maxJobConcurrency`).
     public var jobConcurrency: Int = 2
+    /// Hosts public listing pages may load product photos from over HTTPS (`TRADELANE_IMAGE_HOSTS`, comma-separated,
+    /// e.g. `img.alicdn.com,cdn.example.com`); the page's Content-Security-Policy names exactly these.
+    public var imageHosts: [String] = []
     public static let maxJobConcurrency = 32
 
     public var auditCheckpointPath: String {
@@ -97,7 +100,28 @@ public struct AppConfig: Sendable {
         c.smtpCAFile = config.string(forKey: "tradelane.smtp.ca.file") ?? defaults.smtpCAFile
         c.smtpTimeoutSeconds = config.int(forKey: "tradelane.smtp.timeout.seconds", default: defaults.smtpTimeoutSeconds)
         c.jobConcurrency = config.int(forKey: "tradelane.job.concurrency", default: defaults.jobConcurrency)
+        if let hosts = config.string(forKey: "tradelane.image.hosts") {
+            c.imageHosts = hosts.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        }
         return c
+    }
+
+    /// The image hosts, each a plain host name (with an optional port): anything else could widen the page's
+    /// Content-Security-Policy, so it stops start-up naming the variable.
+    public func validatedImageHosts() throws -> [String] {
+        for host in imageHosts where !AppConfig.isPlainHost(host) {
+            throw ConfigError.invalid("TRADELANE_IMAGE_HOSTS: \"\(host)\" is not a host name (letters, digits, dots, hyphens, optional :port)")
+        }
+        return imageHosts
+    }
+
+    static func isPlainHost(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), let name = parts.first, name.count <= 253, name.contains("."),
+              !name.hasPrefix("."), !name.hasSuffix("."), !name.hasPrefix("-"),
+              name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-") }) else { return false }
+        if parts.count == 2 { guard let port = Int(parts[1]), (1...65535).contains(port) else { return false } }
+        return true
     }
 
     /// The SMTP settings when e-mail is configured (both URL and sender), nil when not; a malformed value is a

@@ -13,6 +13,7 @@ public enum Runtime {
         let auditKey = try config.auditKey.map { AuditCheckpointKey(cipher: try FieldCipher(masterKeyText: $0)) }
         // A malformed SMTP setting stops start-up here (AppServices would otherwise run inbox-only).
         if let smtp = try config.smtpSettings() { logger.info("notification e-mail via \(smtp)") }
+        _ = try config.validatedImageHosts()
         let db = try await Database.open(url: config.databaseURL, logger: logger)
         return AppServices(db: db, clock: clock, cipher: cipher, config: config, auditKey: auditKey)
     }

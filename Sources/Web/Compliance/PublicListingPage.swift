@@ -16,8 +16,12 @@ struct PublicListingPage: ConsolePage {
 
     static let marketCurrency: [Market: String] = [.cn: "CNY", .us: "USD", .eu: "EUR", .uk: "GBP", .jp: "JPY", .au: "AUD"]
 
-    static func conversions(_ price: Money, markets: [Market], fx: FXService, day: LocalDate) async throws -> [PublicListingPageModel.Conversion] {
-        guard let rates = try await fx.rates(on: day) else { return [] }
+    /// Reference rates older than this are shown as stale: the conversion is then only a rough guide.
+    static let staleAfterDays = 7
+
+    static func conversions(_ price: Money, markets: [Market], fx: FXService, day: LocalDate) async throws
+        -> (items: [PublicListingPageModel.Conversion], ratesDay: LocalDate?) {
+        guard let rates = try await fx.rates(on: day) else { return ([], nil) }
         var seen = Set<String>()
         var out: [PublicListingPageModel.Conversion] = []
         for m in markets {
@@ -26,7 +30,21 @@ struct PublicListingPage: ConsolePage {
                   let basis = rates.basis(from: price.currency, to: target) else { continue }
             out.append(.init(currency: code, amount: converted.decimalString, basis: basis))
         }
-        return out
+        return (out, rates.day)
+    }
+
+    /// Why the conversions are only a rough guide, when the newest rates are more than `staleAfterDays` old.
+    static func staleNote(ratesDay: LocalDate?, today: LocalDate, _ lang: Language) -> String? {
+        guard let d = ratesDay, d.adding(days: staleAfterDays) < today else { return nil }
+        return LocalizedText(en: "The exchange rates are from \(d), more than \(staleAfterDays) days ago: the converted prices are only a rough guide.",
+                             zh: "汇率为 \(d) 的数据，已超过 \(staleAfterDays) 天，换算价格仅供粗略参考。")(lang)
+    }
+
+    /// Product photos are shown only from the hosts the operator allows (the page's policy names them), over HTTPS.
+    static func allowedImage(_ url: String, hosts: [String]) -> Bool {
+        guard let u = URL(string: url), u.scheme == "https", let host = u.host?.lowercased() else { return false }
+        let withPort = u.port.map { "\(host):\($0)" } ?? host
+        return hosts.contains(withPort)
     }
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -40,7 +58,8 @@ struct PublicListingPage: ConsolePage {
         let content = l.content
         // Prices in the currencies of the listing's markets, with the basis stated (T/CATIS 030 §5.4: multi-currency
         // prices show how they were converted). Indicative: the order is charged in the listing's currency.
-        let conversions = try await Self.conversions(content.price, markets: content.markets, fx: services.fx, day: today)
+        let (conversions, ratesDay) = try await Self.conversions(content.price, markets: content.markets, fx: services.fx, day: today)
+        let hosts = (try? services.config.validatedImageHosts()) ?? []
         let model = PublicListingPageModel(
             pageTitle: content.title,
             listing: .init(
@@ -54,16 +73,19 @@ struct PublicListingPage: ConsolePage {
                 markets: content.markets.map { .init(code: $0.rawValue, label: $0.label(lang)) },
                 attributes: content.attributes.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
                 hasAttributes: !content.attributes.isEmpty,
-                images: content.images.filter { $0.url.hasPrefix("https://") }.map { .init(url: $0.url, alt: $0.alt ?? content.title) },
+                images: content.images.filter { Self.allowedImage($0.url, hosts: hosts) }.map { .init(url: $0.url, alt: $0.alt ?? content.title) },
                 updatedAt: routes.date(l.updatedAt, lang)),
             conversions: conversions, hasConversions: !conversions.isEmpty,
+            fxStaleNote: conversions.isEmpty ? nil : Self.staleNote(ratesDay: ratesDay, today: today, lang),
             certificates: certs.map { cert in
                 let state = CertificationsPage.displayState(cert, today: today)
                 return .init(id: cert.id.rawValue, type: cert.type, number: cert.number, issuer: cert.issuer,
                              issuedOn: cert.issuedOn?.description ?? "—", expiresOn: cert.expiresOn?.description ?? "—",
                              state: state, stateLabel: Self.t("cert.\(state)", lang))
             })
-        return routes.page(model, c, r)
+        var response = routes.page(model, c, r)
+        response.headers[.contentSecurityPolicy] = ObservabilityMiddleware.policy(imageHosts: hosts)
+        return response
     }
 
     func notFound(_ id: String, _ lang: Language) -> Response {
@@ -138,5 +160,7 @@ struct PublicListingPageModel: PageModel {
     let listing: Listing
     let conversions: [Conversion]
     let hasConversions: Bool
+    /// Set when the newest exchange rates are more than a week old.
+    let fxStaleNote: String?
     let certificates: [Certificate]
 }

@@ -6,7 +6,13 @@ struct ObservabilityMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let metrics: AppMetrics
     /// `base-uri 'none'`: an injected `<base>` cannot re-point relative links and form actions.
-    static let contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    static let contentSecurityPolicy = policy(imageHosts: [])
+
+    /// The console's policy, with product photos allowed from `imageHosts` over HTTPS only.
+    static func policy(imageHosts: [String]) -> String {
+        let images = (["'self'", "data:"] + imageHosts.map { "https://\($0)" }).joined(separator: " ")
+        return "default-src 'self'; img-src \(images); style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
@@ -18,7 +24,8 @@ struct ObservabilityMiddleware: RouterMiddleware {
         response.headers[.init("X-Content-Type-Options")!] = "nosniff"
         response.headers[.init("X-Frame-Options")!] = "DENY"
         response.headers[.init("Referrer-Policy")!] = "same-origin"
-        if response.headers[.contentType]?.hasPrefix("text/html") ?? false {
+        // A page that needs more (public listings with product photos) sets its own, stricter-or-equal policy.
+        if response.headers[.contentType]?.hasPrefix("text/html") ?? false, response.headers[.contentSecurityPolicy] == nil {
             response.headers[.contentSecurityPolicy] = Self.contentSecurityPolicy
         }
         return response
