@@ -149,6 +149,14 @@ import Web
             _ = try await b.login(c, "reviewer@tl.cn", "reviewer password")
             let queue = try await b.send(c, .get, "/console/kyc")
             #expect(queue.html.contains("data-submission-id=\"\(sub.id)\"") && queue.html.contains("data-status=\"under-review\""))
+            // Issue 12 item 1: the irreversible decisions ask first, naming the company; the reject form's default
+            // button is disabled, so Enter in the reason box sends nothing (checked in Chromium by the browser tests).
+            #expect(queue.html.contains(#"data-confirm="Reject the KYC of Alpha (Alpha Export Co.)? This cannot be undone"#))
+            #expect(queue.html.contains(#"data-confirm="Approve the KYC of Alpha (Alpha Export Co.)?"#))
+            let rejectForm = try #require(queue.html.components(separatedBy: "action=\"/console/kyc/\(sub.id)/reject\"").dropFirst().first)
+            let firstButton = try #require(rejectForm.components(separatedBy: "<button").dropFirst().first)
+            #expect(firstButton.contains("disabled") && !rejectForm.prefix(while: { $0 != "<" }).contains("button"))
+            #expect(rejectForm.components(separatedBy: "</form>")[0].components(separatedBy: "data-action=").count == 3)
             let forged = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: ["_csrf": "forged"])
             #expect(forged.status == .forbidden)
             let missing = try await b.send(c, .post, "/console/kyc/\(sub.id)/approve", form: [:])

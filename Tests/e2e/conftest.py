@@ -64,6 +64,8 @@ def pytest_runtest_makereport(item, call):
 def _make_driver():
     options = Options()
     options.binary_location = os.environ.get("TRADELANE_CHROMIUM", "/usr/bin/chromium")
+    # Leave confirmation dialogs open for the test to read and answer (helpers.confirm_dialog).
+    options.unhandled_prompt_behavior = "ignore"
     for arg in (
         "--headless=new",
         "--no-sandbox",

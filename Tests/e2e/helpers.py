@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
+from selenium.common.exceptions import (NoAlertPresentException, NoSuchElementException, StaleElementReferenceException,
+                                        UnexpectedAlertPresentException, WebDriverException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -46,7 +47,13 @@ def html_lang(driver) -> str:
 
 def _do_and_wait_reload(driver, action, what: str, timeout: float) -> None:
     marker = driver.find_element(By.TAG_NAME, "html")
-    action()
+    click_opening_dialog(action)
+    # Irreversible actions ask first (data-confirm); these helpers say yes. Tests of the question itself use
+    # confirm_dialog().
+    try:
+        driver.switch_to.alert.accept()
+    except NoAlertPresentException:
+        pass
 
     def reloaded(d):
         try:
@@ -61,6 +68,26 @@ def _do_and_wait_reload(driver, action, what: str, timeout: float) -> None:
                 return False
 
     wait(driver, reloaded, f"page did not reload after {what} (still {driver.current_url})", timeout)
+
+
+def click_opening_dialog(action) -> None:
+    """Runs a click that may open a confirmation dialog (ChromeDriver reports the open dialog as an error)."""
+    try:
+        action()
+    except UnexpectedAlertPresentException:
+        pass
+
+
+def confirm_dialog(driver, timeout: float = WAIT_SECONDS):
+    """The confirmation dialog an irreversible action opens (raises when none appears)."""
+    return wait(driver, lambda d: _alert(d), "no confirmation dialog appeared", timeout)
+
+
+def _alert(driver):
+    try:
+        return driver.switch_to.alert
+    except NoAlertPresentException:
+        return False
 
 
 def click_and_wait_reload(driver, element, timeout: float = WAIT_SECONDS) -> None:

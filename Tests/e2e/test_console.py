@@ -10,9 +10,13 @@ import pytest
 from selenium.common.exceptions import NoSuchElementException
 from selenium.webdriver.common.by import By
 
+from selenium.webdriver.common.keys import Keys
+
 from helpers import (
     DEMO_EMAIL,
     click_and_wait_reload,
+    click_opening_dialog,
+    confirm_dialog,
     current_path,
     html_lang,
     submit_and_wait_reload,
@@ -171,6 +175,32 @@ def test_kyc_queue_lists_demo_submissions(driver, login, open_page, screenshot):
     kyc_row_for(driver, SHENZHEN)
     kyc_row_for(driver, HANGZHOU)
     screenshot("kyc")
+
+
+def test_kyc_decisions_ask_first_and_enter_never_decides(driver, login, open_page):
+    """Issue 12 item 1: Enter in the reason box sends nothing; Reject asks first, naming the company and the
+    consequence, and a "no" leaves the submission as it was."""
+    login()
+    open_page("/console/kyc")
+    row = kyc_row_for(driver, SHENZHEN, state="under-review")
+    submission_id = row.get_attribute("data-submission-id")
+    # Counts submissions that were not cancelled (window listeners run after the console's own handler).
+    driver.execute_script(
+        "window.__sent = 0; window.addEventListener('submit', function (e) { if (!e.defaultPrevented) window.__sent++; });"
+    )
+    reason = row.find_element(By.CSS_SELECTOR, 'input[name="reason"]')
+    reason.send_keys("licence scan unreadable" + Keys.ENTER)
+    assert driver.execute_script("return window.__sent") == 0, "Enter in the reason box submitted a decision"
+    assert current_path(driver) == "/console/kyc"
+
+    click_opening_dialog(row_button(row, "reject").click)
+    dialog = confirm_dialog(driver)
+    text = dialog.text
+    assert "深圳明灯贸易有限公司" in text and "cannot be undone" in text, f"confirmation does not name the record: {text!r}"
+    dialog.dismiss()
+    assert driver.execute_script("return window.__sent") == 0, "a dismissed confirmation still sent the form"
+    open_page("/console/kyc")
+    assert row_state(kyc_row_by_id(driver, submission_id)) == "under-review"
 
 
 def test_approve_under_review_submission(driver, login, open_page, screenshot):

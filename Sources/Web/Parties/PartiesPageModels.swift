@@ -49,6 +49,9 @@ struct KYCRow: Sendable {
     let documents: [Document]
     let canStart: Bool
     let canDecide: Bool
+    /// The questions the irreversible decisions ask first, naming the company and what follows (issue 12 item 1).
+    let confirmApprove: String
+    let confirmReject: String
     var duplicateWarning: String?
 }
 

@@ -101,7 +101,13 @@ extension ConsoleRoutes {
                       waiting: waitingHours >= 48 ? (lang == .zh ? "\(waitingHours / 24) 天" : "\(waitingHours / 24) d") : (lang == .zh ? "\(waitingHours) 小时" : "\(waitingHours) h"),
                       reason: k.decisionReason ?? "",
                       documents: k.documents.map { .init(id: $0.id.rawValue, filename: $0.filename, kind: $0.kind.rawValue, sha: String($0.sha256.prefix(12))) },
-                      canStart: k.status == .submitted, canDecide: k.status == .underReview)
+                      canStart: k.status == .submitted, canDecide: k.status == .underReview,
+                      confirmApprove: LocalizedText(
+                        en: "Approve the KYC of \(k.companyName) (\(merchantName))? The merchant can then publish listings.",
+                        zh: "通过 \(k.companyName)（\(merchantName)）的资质审核？通过后该商户即可发布商品。")(lang),
+                      confirmReject: LocalizedText(
+                        en: "Reject the KYC of \(k.companyName) (\(merchantName))? This cannot be undone: the merchant must start a new submission.",
+                        zh: "驳回 \(k.companyName)（\(merchantName)）的资质审核？此操作不可撤销，商户须重新提交。")(lang))
     }
 
     func kycQueue(_ r: Request, _ c: AppRequestContext) async throws -> Response {
