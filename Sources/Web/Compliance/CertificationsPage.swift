@@ -57,6 +57,9 @@ struct CertificationsPage: ConsolePage {
                 hasFile: cert.fileSha256 != nil, fileName: cert.fileName ?? "", sha: String((cert.fileSha256 ?? "").prefix(12)),
                 createdBy: await routes.actorName(cert.createdBy, by: p, cache: &actors), createdAt: routes.date(cert.createdAt, lang),
                 canRevoke: mayRevoke && cert.status != .revoked,
+                confirmRevoke: LocalizedText(
+                    en: "Revoke certificate \(cert.type) \(cert.number) of \(name)? This cannot be undone: listings relying on it are screened again and may go off sale.",
+                    zh: "吊销 \(name) 的证书 \(cert.type) \(cert.number)？此操作不可撤销：依赖该证书的商品将重新筛查，可能被下架。")(lang),
                 sortKeys: ["type": cert.type.lowercased(), "merchant": name.lowercased(), "number": cert.number.lowercased(),
                            "issuer": cert.issuer.lowercased(), "expires": cert.expiresOn?.description ?? "9999-12-31",
                            "state": ["expired": "0", "expiring-soon": "1", "valid": "2", "revoked": "3"][state, default: "4"]]))
@@ -146,6 +149,8 @@ struct CertificationsPageModel: PageModel {
         let createdBy: String
         let createdAt: String
         let canRevoke: Bool
+        /// Asked before the revocation is sent (issue 12 item 1).
+        let confirmRevoke: String
         let sortKeys: [String: String]
     }
 

@@ -38,7 +38,11 @@ struct ListingsPage: ConsolePage {
                              findings: shown.map { .init(market: $0.market.rawValue, category: $0.finding.category.rawValue,
                                                          matched: $0.finding.matched, field: $0.finding.field, ruleId: $0.finding.ruleId) },
                              canClear: l.status == .needsReview, canReject: l.status == .needsReview,
-                             canTakeDown: l.status == .active || l.status == .needsReview, reason: l.statusReason ?? "")
+                             canTakeDown: l.status == .active || l.status == .needsReview, reason: l.statusReason ?? "",
+                             confirmReject: LocalizedText(en: "Reject “\(l.content.title)”? It will not go on sale.",
+                                                          zh: "驳回“\(l.content.title)”？该商品将不会上架。")(lang),
+                             confirmTakeDown: LocalizedText(en: "Take down “\(l.content.title)”? It goes off sale at once.",
+                                                            zh: "下架“\(l.content.title)”？商品将立即停售。")(lang))
             })
         model.nextHref = ConsolePaging.nextHref(r, next: next)
         return routes.page(model, c, r)
@@ -100,6 +104,9 @@ struct ListingsPageModel: PageModel {
         let canReject: Bool
         let canTakeDown: Bool
         let reason: String
+        /// Asked before a rejection or take-down is sent (issue 12 item 1).
+        let confirmReject: String
+        let confirmTakeDown: String
     }
 
     let statuses: [Option]

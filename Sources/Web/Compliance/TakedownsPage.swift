@@ -90,6 +90,9 @@ struct TakedownsPage: ConsolePage {
                 resolvedBy: await routes.actorName(k.resolvedBy, by: p, cache: &actors),
                 resolutionReason: k.resolutionReason ?? "", hasResolution: k.resolvedAt != nil,
                 canResolve: isOpen && mayModerate,
+                confirmTakeDown: LocalizedText(
+                    en: "Take down “\(content?.title ?? k.listingId.rawValue)”? It goes off sale at once and the merchant receives penalty points.",
+                    zh: "下架“\(content?.title ?? k.listingId.rawValue)”？商品将立即停售，商户将被扣分。")(lang),
                 sortKeys: [
                     "due": isOpen ? "0|" + ConsoleTable.pad(k.dueAt) : "1|" + ConsoleTable.pad(-Int((k.resolvedAt ?? k.dueAt).timeIntervalSince1970)),
                     "opened": ConsoleTable.pad(k.openedAt), "merchant": (names[k.merchantId.rawValue] ?? "").lowercased(),
@@ -209,6 +212,8 @@ struct TakedownsPageModel: PageModel {
         let resolutionReason: String
         let hasResolution: Bool
         let canResolve: Bool
+        /// Asked before the take-down is sent (issue 12 item 1).
+        let confirmTakeDown: String
         let sortKeys: [String: String]
     }
 

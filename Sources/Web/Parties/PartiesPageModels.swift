@@ -71,6 +71,9 @@ struct MerchantPageModel: PageModel {
     let submissions: [KYCRow]
     let canManageExit: Bool
     let canClose: Bool
+    /// Asked before the exit notice starts and before the store closes (issue 12 item 1).
+    let confirmExit: String
+    let confirmClose: String
 }
 
 struct KYCPageModel: PageModel {

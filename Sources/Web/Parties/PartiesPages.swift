@@ -66,7 +66,13 @@ extension ConsoleRoutes {
         let model = MerchantPageModel(m: merchantRow(m, c.language),
                                       submissions: subs.items.map { kycRow($0, c.language, merchantName: m.name) },
                                       canManageExit: s.principal.may(.merchantsExit, onMerchant: id),
-                                      canClose: s.principal.can(.merchantsClose) && m.status == .exiting)
+                                      canClose: s.principal.can(.merchantsClose) && m.status == .exiting,
+                                      confirmExit: LocalizedText(
+                                        en: "Start the public exit notice for \(m.name)? The notice is published at once; the store can close when it ends.",
+                                        zh: "为 \(m.name) 发起退出公示？公示将立即发布，期满后方可关闭店铺。")(c.language),
+                                      confirmClose: LocalizedText(
+                                        en: "Close the store of \(m.name)? This cannot be undone: its people are signed out and it can no longer trade.",
+                                        zh: "关闭 \(m.name) 的店铺？此操作不可撤销：其用户将被登出，且不能再经营。")(c.language))
         return page(model, c, r)
     }
 
