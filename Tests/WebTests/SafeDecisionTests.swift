@@ -22,6 +22,10 @@ import TestSupport
         try await WebHarness.with(configure: { $0.webhooksAllowPrivateNetworks = true }) { h, c in
             let f = try await ConsolePageModelTests.seed(h, receiver: receiver)
             _ = try await h.services.parties.merchants.requestExit(f.lamp.id, reason: "Winding down", by: .system("t"))
+            // A change proposed by someone else, so the operator admin may decide it.
+            let proposed = try await c.call(.post, "/api/v1/catalogue/changes", key: h.operatorKey, json: #"{"summary":"Retire an obsolete ad-word rule","ops":[{"op":"upsert","rule":{"id":"EU-PRO-SAFE1","market":"EU","category":"prohibited","term":"safedecisium","match":"word","severity":4,"source":"Test Regulation Art. 1"}}]}"#)
+            #expect(proposed.status == .created)
+            _ = try await h.services.parties.access.createKey(name: "ERP sync", role: "finance", merchantId: nil, by: .system("t"))
             for lang in [Language.en, .zh] {
                 var b = ConsoleTests.Browser()
                 _ = try await b.login(c, "admin@tradelane.local", DemoData.password)
@@ -29,7 +33,8 @@ import TestSupport
                 _ = try await b.send(c, .post, "/console/language", form: ["_csrf": token, "lang": lang.rawValue, "return": "/console"])
                 var asked: [String] = []
                 for path in ["/console/takedowns", "/console/certifications", "/console/listings", "/console/listings?status=active",
-                             "/console/kyc", "/console/merchants/\(f.lamp.id.rawValue)"] {
+                             "/console/kyc", "/console/merchants/\(f.lamp.id.rawValue)", "/console/catalogue", "/console/webhooks",
+                             "/console/api-keys"] {
                     let page = try await b.send(c, .get, path)
                     #expect(page.status == .ok, "\(path)")
                     for form in Self.forms(page.html) where form.contains("class=\"danger\"") {
@@ -53,6 +58,9 @@ import TestSupport
                 } else {
                     #expect(asked.contains { $0.hasPrefix("Close the store of Shenzhen Bright Lamp") })
                     #expect(asked.contains { $0.hasPrefix("Take down “") })
+                    #expect(asked.contains { $0.hasPrefix("Approve the change “Retire an obsolete ad-word rule”") })
+                    #expect(asked.contains { $0.hasPrefix("Delete the webhook endpoint http") })
+                    #expect(asked.contains { $0.hasPrefix("Revoke the key “ERP sync”") })
                 }
             }
         }

@@ -85,6 +85,12 @@ struct CataloguePage: ConsolePage {
                     decisionReason: ch.decisionReason ?? "", hasDecision: ch.decidedAt != nil,
                     resultVersion: ch.resultVersion.map(String.init) ?? "", hasResultVersion: ch.resultVersion != nil,
                     canDecide: mayEdit && ch.status == .pending,
+                    confirmApprove: LocalizedText(
+                        en: "Approve the change “\(ch.summary)”? A new catalogue version goes live at once and the live listings of its markets are screened again.",
+                        zh: "批准变更“\(ch.summary)”？新版规则目录将立即生效，相关市场的在售商品将重新筛查。")(lang),
+                    confirmReject: LocalizedText(
+                        en: "Reject the change “\(ch.summary)”? It cannot be approved afterwards; it would have to be proposed again.",
+                        zh: "驳回变更“\(ch.summary)”？驳回后不能再批准，须重新提交。")(lang),
                     sortKeys: ["proposed": ConsoleTable.pad(ch.proposedAt), "status": ch.status.rawValue,
                                "summary": ch.summary.lowercased(), "ops": ConsoleTable.pad(ch.ops.count)]))
             }
@@ -272,6 +278,9 @@ struct CataloguePageModel: PageModel {
         let resultVersion: String
         let hasResultVersion: Bool
         let canDecide: Bool
+        /// Asked before the decision is sent (issue 12 item 1).
+        let confirmApprove: String
+        let confirmReject: String
         let sortKeys: [String: String]
     }
 

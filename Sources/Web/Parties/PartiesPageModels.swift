@@ -105,6 +105,8 @@ struct APIKeysPageModel: PageModel {
         let createdAt: String
         let lastUsed: String
         let revoked: Bool
+        /// Asked before the key is revoked (issue 12 item 1).
+        let confirmRevoke: String
     }
 
     let rows: [Row]

@@ -205,7 +205,9 @@ extension ConsoleRoutes {
         var model = APIKeysPageModel(
             rows: page.items.map { k in
                 .init(id: k.id.rawValue, name: k.name, role: k.role.label(c.language), merchantId: k.merchantId?.rawValue ?? "—",
-                      prefix: k.prefix, createdAt: date(k.createdAt, c.language), lastUsed: date(k.lastUsedAt, c.language), revoked: k.isRevoked)
+                      prefix: k.prefix, createdAt: date(k.createdAt, c.language), lastUsed: date(k.lastUsedAt, c.language), revoked: k.isRevoked,
+                      confirmRevoke: LocalizedText(en: "Revoke the key “\(k.name)” (\(k.prefix)…)? Systems using it are refused at once.",
+                                                   zh: "吊销密钥“\(k.name)”（\(k.prefix)…）？使用该密钥的系统将立即被拒绝。")(c.language))
             },
             roles: grantable.map { Choice(value: $0.rawValue, label: $0.label(c.language)) })
         model.nextHref = ConsolePaging.nextHref(r, next: page.next)

@@ -34,7 +34,12 @@ struct WebhooksPage: ConsolePage {
             rows: endpoints.map { e in
                 .init(id: e.id.rawValue, url: e.url, events: e.events.joined(separator: ", "), description: e.description,
                       enabled: e.enabled, merchant: e.merchantId.map { names[$0.rawValue] ?? $0.rawValue } ?? Self.t("whPlatform", lang),
-                      selected: e.id == selected?.id, updatedAt: routes.date(e.updatedAt, lang))
+                      selected: e.id == selected?.id, updatedAt: routes.date(e.updatedAt, lang),
+                      confirmDelete: LocalizedText(en: "Delete the webhook endpoint \(e.url)? Events are no longer sent to it.",
+                                                   zh: "删除 Webhook 端点 \(e.url)？此后不再向其推送事件。")(lang),
+                      confirmRotate: LocalizedText(
+                        en: "Replace the signing secret of \(e.url)? The old secret stops working at once: update the receiver with the new one.",
+                        zh: "更换 \(e.url) 的签名密钥？旧密钥立即失效，请在接收端改用新密钥。")(lang))
             },
             eventTypes: webhooks.eventTypes.filter { $0 != WebhookEventTypes.ping }.map { .init(value: $0) },
             isOperatorAdmin: p.role.isOperator && p.can(.webhooksManage),
@@ -144,6 +149,9 @@ struct WebhooksPageModel: PageModel {
         let merchant: String
         let selected: Bool
         let updatedAt: String
+        /// Asked before the endpoint is deleted or its secret replaced (issue 12 item 1).
+        let confirmDelete: String
+        let confirmRotate: String
     }
 
     struct EventType: Sendable {
