@@ -2,7 +2,18 @@ import Kernel
 
 /// UI text for the console in both languages (K7). Templates read them as `{{t.key}}`.
 enum ConsoleStrings {
-    static let table: [String: LocalizedText] = [
+    /// Every page's strings: the core table plus one table per feature area (each in its own
+    /// `ConsoleStrings+Area.swift`, so areas add text without touching each other). A key defined twice is a bug:
+    /// `ConsoleStringsTests` fails on it.
+    static let parts: [(area: String, table: [String: LocalizedText])] = [
+        ("core", core),
+    ]
+
+    static let table: [String: LocalizedText] = parts.reduce(into: [:]) { all, part in
+        all.merge(part.table) { first, _ in first }
+    }
+
+    static let core: [String: LocalizedText] = [
         // Issue 11: the platform spine's pages.
         "deadlines": .init(en: "Deadlines", zh: "时限"),
         "deadlinesIntro": .init(en: "Every running SLA clock of every module, most urgent first. Amber: due soon; red: breached (escalated to the owner once, and counted in the KPIs).",
