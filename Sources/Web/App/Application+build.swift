@@ -30,6 +30,7 @@ public func buildRouter(_ services: AppServices) async throws -> Router<AppReque
         MethodNotAllowedMiddleware(table: { methods.withLock { $0 } })
         URILimitMiddleware()
         AuthMiddleware(access: services.parties.access)
+        ConsoleErrorMiddleware(services: services, views: views)
     }
     SystemAPI(services: services, openAPI: try OpenAPIDocument.load()).register(on: router)
 

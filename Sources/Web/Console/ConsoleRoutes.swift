@@ -84,6 +84,7 @@ struct ConsoleRoutes {
             chrome.isReviewer = s.principal.can(.kycReview)
             chrome.isAdmin = s.principal.can(.apiKeysManage)
             chrome.isOperatorAdmin = JobQueue.mayOperate(s.principal)
+            chrome.may = ConsoleNav.may(s.principal)
             chrome.hasUnread = c.unreadNotifications > 0
             chrome.unreadCount = c.unreadNotifications
         }
@@ -266,7 +267,7 @@ struct ConsoleRoutes {
                 .init(id: m.id.rawValue, name: m.name, expires: m.licenceExpiresOn?.description ?? "",
                       state: licenceLabel(parties.merchants.licenceState(m), lang), expired: parties.merchants.licenceState(m) == .expired)
             })
-        if p.role.isOperator {
+        if p.can(.kycRead), p.role.isOperator {
             var open: [DashboardPageModel.StatusCount] = []
             for st in KYCStatus.allCases where st.isOpen {
                 open.append(.init(label: st.label(lang), status: st.rawValue, count: try await parties.kyc.count(status: st, by: p)))

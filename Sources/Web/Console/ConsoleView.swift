@@ -37,7 +37,7 @@ struct ConsoleChrome: Sendable {
     let t: [String: String]
     let isZh: Bool
     let path: String
-    let pageTitle: String
+    var pageTitle: String
     /// Read by the header as `nav_<nav>` (true for this entry only).
     let nav: String
     var user: User?
@@ -46,6 +46,8 @@ struct ConsoleChrome: Sendable {
     var isReviewer = false
     var isAdmin = false
     var isOperatorAdmin = false
+    /// Navigation entries this person may open (`ConsoleNav`), read as `{{#may.kyc}}`.
+    var may: [String: Bool] = [:]
     var hasUnread = false
     var unreadCount = 0
     var flash: FlashMessage?

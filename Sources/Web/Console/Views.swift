@@ -30,11 +30,11 @@ struct Views: Sendable {
         return Response(status: status, headers: h, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
-    func errorPage(status: Int, problem: Problem, language: Language) -> Response {
+    func errorPage(status: Int, problem: Problem, language: Language, chrome: ConsoleChrome? = nil) -> Response {
         let errors = (problem.errors ?? []).map { ErrorPageModel.FieldError(field: $0.field, message: $0.message) }
         let page = ErrorPageModel(lang: language.rawValue, t: ConsoleStrings.dictionary(language), status: status, title: problem.title,
                                   detail: problem.detail, errors: errors, hasErrors: !errors.isEmpty)
-        return render(ConsoleView(page: page, chrome: nil), status: .init(code: status))
+        return render(ConsoleView(page: page, chrome: chrome), status: .init(code: status))
     }
 }
 

@@ -62,9 +62,10 @@ extension ConsoleRoutes {
         let s = try session(c)
         let id: MerchantID = try c.pathID()
         let m = try await parties.merchants.get(id, by: s.principal)
-        let subs = try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: s.principal)
+        // Roles without KYC access still see the merchant, without its submissions (no 403 from a link they were shown).
+        let subs = s.principal.can(.kycRead) ? try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: s.principal).items : []
         let model = MerchantPageModel(m: merchantRow(m, c.language),
-                                      submissions: subs.items.map { kycRow($0, c.language, merchantName: m.name) },
+                                      submissions: subs.map { kycRow($0, c.language, merchantName: m.name) },
                                       canManageExit: s.principal.may(.merchantsExit, onMerchant: id),
                                       canClose: s.principal.can(.merchantsClose) && m.status == .exiting,
                                       confirmExit: LocalizedText(
