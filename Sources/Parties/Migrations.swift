@@ -80,5 +80,17 @@ public enum PartiesMigrations {
                 "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT",
             ]
         },
+        // Issue 12 item 8: an admin invites a person by e-mail; the link's token is kept only as its SHA-256 digest.
+        Migration(module: "parties", version: 5, name: "user invitations") { _ in
+            [
+                """
+                CREATE TABLE user_invitations (
+                    id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), merchant_id TEXT,
+                    token_digest TEXT NOT NULL UNIQUE, created_by TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL, accepted_at BIGINT, revoked_at BIGINT)
+                """,
+                "CREATE INDEX user_invitations_user ON user_invitations (user_id)",
+            ]
+        },
     ]
 }

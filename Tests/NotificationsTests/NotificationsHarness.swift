@@ -29,7 +29,8 @@ struct NotificationsHarness {
             smtp.connectTimeout = 5
             smtp.replyTimeout = replyTimeout
             let queue = JobQueue(db: db, clock: clock)
-            var service = NotificationService(db: db, clock: clock, directory: PartiesUserDirectory(), jobs: queue, smtp: email ? smtp : nil)
+            var service = NotificationService(db: db, clock: clock, directory: PartiesUserDirectory(), jobs: queue, smtp: email ? smtp : nil,
+                                              cipher: TestFixtures.cipher)
             service.emailMaxAttempts = maxAttempts
             let runner = JobRunner(queue: queue, worker: "test", handlers: service.handlers)
             do {

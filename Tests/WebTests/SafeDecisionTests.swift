@@ -34,7 +34,7 @@ import TestSupport
                 var asked: [String] = []
                 for path in ["/console/takedowns", "/console/certifications", "/console/listings", "/console/listings?status=active",
                              "/console/kyc", "/console/merchants/\(f.lamp.id.rawValue)", "/console/catalogue", "/console/webhooks",
-                             "/console/api-keys"] {
+                             "/console/api-keys", "/console/users"] {
                     let page = try await b.send(c, .get, path)
                     #expect(page.status == .ok, "\(path)")
                     for form in Self.forms(page.html) where form.contains("class=\"danger\"") {

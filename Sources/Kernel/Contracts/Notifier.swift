@@ -24,11 +24,14 @@ public struct NotificationRequest: Sendable, Equatable, Codable {
     public var entityId: String?
     /// Sending the same key again is a no-op (an escalation is announced once per breach).
     public var dedupeKey: String?
+    /// Values only the recipient's e-mail may carry (an invitation link): stored sealed, sent by e-mail, and shown in
+    /// the inbox as "sent by e-mail". The only place a secret may travel through a notification.
+    public var secretParams: [String: String]?
 
     public init(recipients: [NotificationRecipient], template: String, params: [String: String] = [:], merchantId: MerchantID? = nil,
-                entity: String? = nil, entityId: String? = nil, dedupeKey: String? = nil) {
+                entity: String? = nil, entityId: String? = nil, dedupeKey: String? = nil, secretParams: [String: String]? = nil) {
         self.recipients = recipients; self.template = template; self.params = params; self.merchantId = merchantId
-        self.entity = entity; self.entityId = entityId; self.dedupeKey = dedupeKey
+        self.entity = entity; self.entityId = entityId; self.dedupeKey = dedupeKey; self.secretParams = secretParams
     }
 }
 

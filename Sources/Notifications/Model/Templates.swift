@@ -40,6 +40,11 @@ public enum NotificationTemplates {
             "The takedown case for listing {{listingId}} was decided: {{decision}}.",
             "商品 {{listingId}} 的下架审查已有结论：{{decision}}",
             "商品 {{listingId}} 的下架审查已作出决定：{{decision}}。"),
+        "user.invited": t(
+            "You are invited to Tradelane",
+            "{{inviter}} invited you to Tradelane as {{role}}. Set your password within 7 days: {{link}}",
+            "邀请您加入 Tradelane",
+            "{{inviter}} 邀请您以“{{role}}”身份加入 Tradelane。请在 7 天内设置密码：{{link}}"),
         "kyc.submitted": t(
             "KYC submitted by {{merchantName}}",
             "{{merchantName}} submitted KYC documents for review.",

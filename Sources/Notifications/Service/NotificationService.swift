@@ -8,6 +8,9 @@ import SQLKit
 /// reads and marks one user's own notifications only.
 public struct NotificationService: Notifier {
     public static let emailJobKind = "notifications.email"
+    /// E-mail bodies carrying `secretParams` are stored as this prefix + FieldCipher box.
+    static let sealedPrefix = "sealed:"
+    static let sealContext = "notification.email"
 
     public let db: Database
     public let clock: any WallClock
@@ -16,6 +19,8 @@ public struct NotificationService: Notifier {
     /// Nil: no e-mail (inbox only).
     let smtp: SMTPSettings?
     let mailer: (any MailSender)?
+    /// Seals e-mails that carry `secretParams` (nil: such requests are refused).
+    let cipher: FieldCipher?
     let store = NotificationStore()
     let audit: AuditLog
     static let actor = "system:notifications"
@@ -23,13 +28,13 @@ public struct NotificationService: Notifier {
     public var emailMaxAttempts = 6
 
     public init(db: Database, clock: any WallClock, directory: any UserDirectory, jobs: JobQueue, smtp: SMTPSettings?,
-                mailer: (any MailSender)? = nil) {
-        self.db = db; self.clock = clock; self.directory = directory; self.jobs = jobs; self.smtp = smtp
+                mailer: (any MailSender)? = nil, cipher: FieldCipher? = nil) {
+        self.db = db; self.clock = clock; self.directory = directory; self.jobs = jobs; self.smtp = smtp; self.cipher = cipher
         self.mailer = mailer ?? smtp.map { SMTPMailer(settings: $0) }
         audit = AuditLog(clock: clock)
     }
 
-    var emailEnabled: Bool { smtp != nil && mailer != nil }
+    public var emailEnabled: Bool { smtp != nil && mailer != nil }
 
     struct EmailJob: Codable { let notificationId: String }
 
@@ -48,10 +53,14 @@ public struct NotificationService: Notifier {
         var created: [NotificationID] = []
         var emails = 0
         for user in users.values.sorted(by: { $0.id < $1.id }) {
-            let text = NotificationTemplates.render(request.template, params: request.params, language: user.language)
-            func make(_ channel: UserNotification.Channel, _ state: UserNotification.State) -> UserNotification {
+            let secrets = request.secretParams ?? [:]
+            // The inbox shows where a secret went, never the secret; only the sealed e-mail carries it.
+            let text = NotificationTemplates.render(request.template, params: request.params.merging(secrets.mapValues { _ in
+                user.language == .zh ? "（已通过邮件发送）" : "(sent by e-mail)" }) { a, _ in a }, language: user.language)
+            func make(_ channel: UserNotification.Channel, _ state: UserNotification.State, body: String? = nil) -> UserNotification {
                 UserNotification(id: .generate(), userId: user.id, merchantId: user.merchantId, channel: channel, language: user.language,
-                             template: request.template, params: text.params, subject: text.subject, body: text.body,
+                             template: request.template, params: text.params.filter { secrets[$0.key] == nil }, subject: text.subject,
+                             body: body ?? text.body,
                              entity: request.entity, entityId: request.entityId, link: link, state: state, readAt: nil,
                              attempts: 0, lastError: nil, dedupeKey: request.dedupeKey, createdAt: now, updatedAt: now,
                              sentAt: state == .sent ? now : nil)
@@ -60,8 +69,13 @@ public struct NotificationService: Notifier {
             let inbox = make(.inbox, .sent)
             guard try await store.insert(inbox, in: sql) else { continue }   // dedupe key seen: no-op
             created.append(inbox.id)
-            guard emailEnabled, MailMessage.isValidAddress(user.email) else { continue }
-            let email = make(.email, .pending)
+            guard emailEnabled, MailMessage.isValidAddress(user.email), secrets.isEmpty || cipher != nil else { continue }
+            var sealedBody: String?
+            if !secrets.isEmpty, let cipher {
+                let full = NotificationTemplates.render(request.template, params: request.params.merging(secrets) { _, b in b }, language: user.language)
+                sealedBody = Self.sealedPrefix + (try cipher.seal(full.body, context: Self.sealContext))
+            }
+            let email = make(.email, .pending, body: sealedBody)
             if try await store.insert(email, in: sql) {
                 emails += 1
                 try await jobs.enqueue(kind: Self.emailJobKind, EmailJob(notificationId: email.id.rawValue), maxAttempts: emailMaxAttempts,
@@ -105,6 +119,9 @@ public struct NotificationService: Notifier {
         if r.params.count > NotificationLimits.maxParams || r.params.contains(where: { $0.value.count > NotificationLimits.maxParamLength || $0.key.count > 100 }) {
             bad("params", "Too many or too long parameters.", "参数过多或过长。")
         }
+        if let secrets = r.secretParams, secrets.count > 4 || secrets.contains(where: { $0.value.count > NotificationLimits.maxParamLength }) {
+            bad("secretParams", "Too many or too long secret parameters.", "保密参数过多或过长。")
+        }
         if let key = r.dedupeKey, key.isEmpty || key.count > NotificationLimits.maxDedupeKeyLength { bad("dedupeKey", "Dedupe key empty or too long.", "去重键为空或过长。") }
         if !errors.isEmpty { throw ValidationError(errors) }
     }
@@ -130,7 +147,14 @@ public struct NotificationService: Notifier {
             return try await record(n, .dead, attempts: job.attempts, error: "recipient disabled or without e-mail address")
         }
         let domain = MailMessage.address(smtp.from).split(separator: "@").last.map(String.init) ?? "tradelane"
-        let message = MailMessage(from: smtp.from, to: user.email, subject: n.subject, body: n.body + Self.footer(n.language),
+        var body = n.body
+        if body.hasPrefix(Self.sealedPrefix) {
+            guard let cipher, let opened = try? cipher.open(String(body.dropFirst(Self.sealedPrefix.count)), context: Self.sealContext) else {
+                return try await record(n, .dead, attempts: job.attempts, error: "sealed e-mail cannot be opened")
+            }
+            body = opened
+        }
+        let message = MailMessage(from: smtp.from, to: user.email, subject: n.subject, body: body + Self.footer(n.language),
                                   date: clock.now(), messageId: "\(n.id.rawValue)@\(domain)")
         do {
             try await mailer.send(message)

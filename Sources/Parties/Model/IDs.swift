@@ -5,7 +5,9 @@ import Kernel
 public enum APIKeyKind: IDKind { public static let prefix = "key" }
 public enum KYCSubmissionKind: IDKind { public static let prefix = "kyc" }
 public enum DocumentKind: IDKind { public static let prefix = "doc" }
+public enum InvitationKind: IDKind { public static let prefix = "inv" }
 
 public typealias APIKeyID = PrefixedID<APIKeyKind>
 public typealias KYCSubmissionID = PrefixedID<KYCSubmissionKind>
 public typealias DocumentID = PrefixedID<DocumentKind>
+public typealias InvitationID = PrefixedID<InvitationKind>

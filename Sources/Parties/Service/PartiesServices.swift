@@ -7,6 +7,7 @@ public struct PartiesServices: Sendable {
     public let kyc: KYCService
     public let users: UserService
     public let access: AccessService
+    public let invitations: InvitationService
 
     public init(_ ctx: PartiesContext) {
         context = ctx
@@ -14,6 +15,7 @@ public struct PartiesServices: Sendable {
         kyc = KYCService(ctx)
         users = UserService(ctx)
         access = AccessService(ctx)
+        invitations = InvitationService(ctx, users: users)
     }
 }
 

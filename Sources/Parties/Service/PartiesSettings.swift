@@ -29,10 +29,12 @@ public struct PartiesContext: Sendable {
     public let exitBlockers: [any ExitBlocker]
     /// bcrypt at the configured cost; its dummy hash for unknown e-mails is made here, once at start.
     public let passwords: PasswordHasher
+    /// Invitations are announced through it (nil: the link is only shown to the inviting admin).
+    public let notifier: (any Notifier)?
 
     public init(db: Database, clock: any WallClock, cipher: FieldCipher, settings: PartiesSettings = .init(),
-                exitBlockers: [any ExitBlocker] = []) {
-        self.db = db; self.clock = clock; self.cipher = cipher; self.settings = settings
+                exitBlockers: [any ExitBlocker] = [], notifier: (any Notifier)? = nil) {
+        self.db = db; self.clock = clock; self.cipher = cipher; self.settings = settings; self.notifier = notifier
         self.audit = AuditLog(clock: clock); self.exitBlockers = exitBlockers
         self.passwords = PasswordHasher(cost: settings.bcryptCost)
     }

@@ -27,12 +27,19 @@ public struct UserService: Sendable {
     func hash(_ password: String) async throws -> String { try await ctx.passwords.hash(password) }
 
     public func create(_ input: UserInput, by p: Principal) async throws -> User {
+        try await create(input, invited: false, by: p) { _, _ in }
+    }
+
+    /// Creates a user. An invited user gets a password nobody knows (random, hashed) and sets their own through the
+    /// invitation; `then` runs in the same transaction (the invitation and its e-mail commit with the user or not at all).
+    func create(_ input: UserInput, invited: Bool, by p: Principal,
+                then: @Sendable (User, any SQLDatabase) async throws -> Void) async throws -> User {
         try p.require(.usersManage)
         var v = Validator()
         let email = v.email(input.email, field: "email")
         let name = v.name(input.displayName, field: "displayName", max: 100)
-        let password = input.password ?? ""
-        PasswordHasher.validate(password, &v)
+        let password = invited ? RandomToken.make(bytes: 32) : input.password ?? ""
+        if !invited { PasswordHasher.validate(password, &v) }
         let role = Self.parseRole(input.role, &v)
         let language = input.language.map { Language(code: $0) } ?? .en
         if language == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
@@ -56,8 +63,9 @@ public struct UserService: Sendable {
                 throw CommonError.conflict(code: "email-taken", en: "A user with this e-mail exists.", zh: "该邮箱已被使用。")
             }
             try await store.insert(user, passwordHash: passwordHash, in: sql)
-            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: "user.created",
+            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: invited ? "user.invited" : "user.created",
                                                   entity: "user", entityId: user.id.rawValue, data: ["role": user.role.rawValue]), in: sql)
+            try await then(user, sql)
         }
         return user
     }
@@ -80,11 +88,13 @@ public struct UserService: Sendable {
         return u
     }
 
-    public func list(merchantId: MerchantID?, limit: Int?, after: String?, by p: Principal) async throws -> Page<User> {
+    public func list(merchantId: MerchantID?, role: Role? = nil, search: String? = nil, limit: Int?, after: String?,
+                     by p: Principal) async throws -> Page<User> {
         try p.require(.usersRead)
         let n = Limits.pageSize(limit)
+        let text = search.map { String($0.trimmingCharacters(in: .whitespaces).prefix(100)) }
         let rows = try await ctx.db.read { [store] sql in
-            try await store.list(scope: p.scope, merchantId: merchantId, limit: n + 1, after: after, in: sql)
+            try await store.list(scope: p.scope, merchantId: merchantId, role: role, search: text, limit: n + 1, after: after, in: sql)
         }
         return Page.of(rows, limit: n) { $0.id.rawValue }
     }

@@ -53,10 +53,17 @@ struct UserStore: Sendable {
         return (Self.model(r), r.passwordHash)
     }
 
-    func list(scope: TenantScope, merchantId: MerchantID?, limit: Int, after: String?, in sql: any SQLDatabase) async throws -> [User] {
+    func list(scope: TenantScope, merchantId: MerchantID?, role: Role? = nil, search: String? = nil, limit: Int, after: String?,
+              in sql: any SQLDatabase) async throws -> [User] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("users")
         if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
         if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
+        if let role { q.where("role", .equal, role.rawValue) }
+        if let search, !search.isEmpty {
+            let pattern = "%" + search.lowercased().replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            q.where { $0.where(SQLFunction("lower", args: SQLIdentifier("display_name")), .like, SQLBind(pattern))
+                .orWhere("email", .like, SQLBind(pattern)) }
+        }
         if let after { q.where("id", .greaterThan, after) }
         return try await q.orderBy("id").limit(limit)
             .all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)

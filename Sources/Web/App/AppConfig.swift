@@ -8,6 +8,9 @@ import Notifications
 public struct AppConfig: Sendable {
     public enum Mode: String, Sendable { case demo, production }
 
+    /// Where links in e-mails point.
+    public var publicBase: String { publicURL ?? "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)" }
+
     public var mode: Mode
     public var host: String
     public var port: Int
@@ -28,6 +31,8 @@ public struct AppConfig: Sendable {
     public var trustForwardedFor: Bool = false
     /// Append-only file of audit checkpoints (K5); default `<data dir>/audit-checkpoints.log`. Put it on other storage.
     public var auditCheckpointFile: String?
+    /// The console's address as people reach it (links in invitation e-mails); default `http://<host>:<port>`.
+    public var publicURL: String?
     /// A separate checkpoint key (32 bytes, base64 or hex); default: derived from the master key (HKDF, own label).
     public var auditKey: String?
     /// Seconds between checkpoints written by the server (0 disables the background writer).
@@ -91,6 +96,7 @@ public struct AppConfig: Sendable {
         c.loginFreeFailures = config.int(forKey: "tradelane.login.free.failures", default: defaults.loginFreeFailures)
         c.trustForwardedFor = config.bool(forKey: "tradelane.trust.forwarded.for", default: defaults.trustForwardedFor)
         c.auditCheckpointFile = config.string(forKey: "tradelane.audit.checkpoint.file") ?? defaults.auditCheckpointFile
+        c.publicURL = config.string(forKey: "tradelane.public.url") ?? defaults.publicURL
         c.auditKey = config.string(forKey: "tradelane.audit.key", isSecret: true) ?? defaults.auditKey
         c.auditCheckpointInterval = config.int(forKey: "tradelane.audit.checkpoint.interval", default: defaults.auditCheckpointInterval)
         c.webhooksAllowPrivateNetworks = config.bool(forKey: "tradelane.webhooks.allow.private.networks", default: defaults.webhooksAllowPrivateNetworks)

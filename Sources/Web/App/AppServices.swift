@@ -74,13 +74,13 @@ public struct AppServices: Sendable {
         fx = FXService(db: db, clock: clock)
         // Runtime.open has already refused a malformed SMTP setting; nil here means e-mail is off.
         notifications = NotificationService(db: db, clock: clock, directory: PartiesUserDirectory(), jobs: jobs,
-                                            smtp: (try? config.smtpSettings()) ?? nil)
+                                            smtp: (try? config.smtpSettings()) ?? nil, cipher: cipher)
         notifier = notifications
         // Parties asks every other module whether something holds a merchant that wants to close (open orders,
         // disputes, balances); those modules are built first so their blockers exist.
         let others: [any PlatformModule] = [compliance, webhooks, notifications]
         parties = PartiesServices(PartiesContext(db: db, clock: clock, cipher: cipher, settings: settings,
-                                                 exitBlockers: exitBlockers + others.exitBlockers))
+                                                 exitBlockers: exitBlockers + others.exitBlockers, notifier: notifier))
         modules = [KernelModule(jobs: jobs), parties, compliance, webhooks, notifications]
         deadlines = DeadlineScanner(sources: modules.deadlineSources, db: db, clock: clock, notifier: notifier)
         personalData = PersonalDataRegistry(providers: modules.personalDataProviders, db: db, clock: clock)

@@ -11,6 +11,7 @@ enum ConsoleNav {
         "jobs": { $0.can(.jobsOperate) },
         "webhooks": { $0.can(.webhooksManage) },
         "keys": { $0.can(.apiKeysManage) },
+        "users": { $0.can(.usersRead) },
     ]
 
     /// The `may` map the header reads: every gated key, true or false.

@@ -58,6 +58,7 @@ struct ConsoleRoutes {
         JobsPage(routes: self).register(on: console)
         WebhooksPage(routes: self).register(on: console)
         InboxPage(routes: self).register(on: console)
+        UsersPage(routes: self).register(on: console)
         PublicListingPage(routes: self).register(on: router)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)
