@@ -123,3 +123,38 @@ import TestSupport
         }
     }
 }
+
+/// Issue 12 item 8: an operator admin creates a merchant in the console; a refused form keeps its values.
+@Suite struct NewMerchantConsoleTests {
+    @Test func anOperatorAdminCreatesAMerchantAndAWeakerRoleCannot() async throws {
+        try await WebHarness.with { h, c in
+            #expect(try await DemoData.seed(h.services))
+            var admin = ConsoleTests.Browser()
+            _ = try await admin.login(c, "admin@tradelane.local", DemoData.password)
+            #expect(try await admin.send(c, .get, "/console/merchants").html.contains("id=\"new-merchant-link\""))
+            let form = try await admin.send(c, .get, "/console/merchants/new")
+            #expect(form.status == .ok && form.html.contains("<option value=\"CN\" selected>") && form.html.contains("<option value=\"CNY\" selected>"))
+            let token = try #require(ConsoleTests.csrf(form.html))
+            let bad = try await admin.send(c, .post, "/console/merchants", form: ["_csrf": token, "name": "Xiamen Tea House", "country": "VN",
+                                                                               "contactEmail": "tea@", "settlementCurrency": "USD"])
+            #expect(bad.status == .unprocessableContent && bad.html.contains("value=\"Xiamen Tea House\""))
+            #expect(bad.html.contains("<option value=\"VN\" selected>") && bad.html.contains("<option value=\"USD\" selected>"))
+            #expect(bad.html.contains("id=\"m-email-error\" class=\"field-error\" role=\"alert\">"))
+            let ok = try await admin.send(c, .post, "/console/merchants", form: ["_csrf": token, "name": "Xiamen Tea House", "country": "CN",
+                                                                              "contactEmail": "tea@xiamen.cn", "settlementCurrency": "CNY"])
+            #expect(ok.status == .seeOther && ok.location?.hasPrefix("/console/merchants/mer_") == true)
+            let created = try await h.services.parties.merchants.list(MerchantListQuery(query: "Xiamen Tea", limit: 5), by: .system("t")).items
+            #expect(created.map(\.status) == [.onboarding])
+
+            var officer = ConsoleTests.Browser()
+            _ = try await officer.login(c, "compliance@tradelane.local", DemoData.password)
+            let list = try await officer.send(c, .get, "/console/merchants")
+            #expect(!list.html.contains("id=\"new-merchant-link\""))
+            #expect(try await officer.send(c, .get, "/console/merchants/new").status == .forbidden)
+            let officerToken = try #require(ConsoleTests.csrf(list.html))
+            _ = try await officer.send(c, .post, "/console/merchants", form: ["_csrf": officerToken, "name": "Sneaky Shop", "country": "CN",
+                                                                            "contactEmail": "s@s.cn", "settlementCurrency": "CNY"])
+            #expect(try await h.services.parties.merchants.list(MerchantListQuery(query: "Sneaky", limit: 5), by: .system("t")).items.isEmpty)
+        }
+    }
+}

@@ -12,6 +12,7 @@ enum ConsoleNav {
         "webhooks": { $0.can(.webhooksManage) },
         "keys": { $0.can(.apiKeysManage) },
         "users": { $0.can(.usersRead) },
+        "newMerchant": { $0.can(.merchantsCreate) },
     ]
 
     /// The `may` map the header reads: every gated key, true or false.

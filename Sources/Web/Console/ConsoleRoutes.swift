@@ -59,6 +59,7 @@ struct ConsoleRoutes {
         WebhooksPage(routes: self).register(on: console)
         InboxPage(routes: self).register(on: console)
         UsersPage(routes: self).register(on: console)
+        NewMerchantPage(routes: self).register(on: console)
         PublicListingPage(routes: self).register(on: router)
         console.get("api-keys", use: apiKeys)
         console.post("api-keys", use: createKey)

@@ -19,5 +19,12 @@ extension ConsoleStrings {
         "passwordRule": .init(en: "At least 12 characters; a sentence you can remember works well.", zh: "至少 12 个字符；使用一句便于记忆的话即可。"),
         "repeatPassword": .init(en: "Repeat the password", zh: "再次输入密码"),
         "setPassword": .init(en: "Set password", zh: "设置密码"),
+        "newMerchant": .init(en: "New merchant", zh: "新建商户"),
+        "newMerchantIntro": .init(en: "A new store starts in onboarding. Invite its merchant admin from Users next; they submit the KYC documents for review.",
+                                  zh: "新建的店铺处于入驻中状态。随后请在“用户”页邀请其商户管理员，由其提交资质审核材料。"),
+        "storeName": .init(en: "Store name", zh: "店铺名称"),
+        "legalNameOptional": .init(en: "Legal name (optional)", zh: "企业法定名称（选填）"),
+        "settlementCurrency": .init(en: "Settlement currency", zh: "结算币种"),
+        "createMerchant": .init(en: "Create merchant", zh: "创建商户"),
     ]
 }
