@@ -23,7 +23,7 @@ import TestSupport
                                      json: #"{"market":"US","title":"\#(long)","attributes":{\#(attrs)}}"#, headers: [.acceptLanguage: "zh-CN"])
             #expect(r.status == .unprocessableContent)
             #expect(r.json.fieldNames == ["title", "attributes"])
-            #expect(String(buffer: r.raw).contains("title 最多 500 个字符"))
+            #expect(String(buffer: r.raw).contains("标题最多 500 个字符"))
             let en = try await c.call(.post, "/api/v1/screenings", key: h.keyA,
                                       json: #"{"market":"US","title":"x","imageTexts":["\#(String(repeating: "i", count: 2_001))"]}"#)
             #expect(en.status == .unprocessableContent && en.json.fieldNames == ["imageTexts[0]"])
@@ -59,7 +59,7 @@ import TestSupport
             let big = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: body(String(repeating: "d", count: 100_000)),
                                        headers: [.acceptLanguage: "zh-CN"])
             #expect(big.status == .unprocessableContent && big.json.fieldNames == ["description"])
-            #expect(String(buffer: big.raw).contains("description 最多 20000 个字符"))
+            #expect(String(buffer: big.raw).contains("描述最多 20000 个字符"))
             let alt = try await c.call(.post, "/api/v1/listings", key: h.keyA, json: body("x", alt: String(repeating: "a", count: 2_001)))
             #expect(alt.status == .unprocessableContent && alt.json.fieldNames == ["images[0].alt"])
             #expect(try await h.count("listings") == 0)

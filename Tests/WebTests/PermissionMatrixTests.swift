@@ -116,7 +116,7 @@ import TestSupport
         try await WebHarness.with { h, c in
             let zh = try await c.call(.post, "/api/v1/merchants", key: h.keyA, json: #"{"name":"X","country":"CN","contactEmail":"x@x.cn"}"#,
                                       headers: [.acceptLanguage: "zh-CN"])
-            #expect(zh.status == .forbidden && zh.json.str("detail") == "您的角色（商户管理员）无权创建商户（权限 merchants.create）。")
+            #expect(zh.status == .forbidden && zh.json.str("detail") == "您的角色（商户管理员）无权创建商户。")
             let en = try await c.call(.post, "/api/v1/merchants", key: h.keyA, json: #"{"name":"X","country":"CN","contactEmail":"x@x.cn"}"#)
             #expect(en.json.str("detail") == "Your role (Merchant admin) may not create merchants (permission merchants.create).")
         }

@@ -21,7 +21,7 @@ extension SecurityHardeningTests {
                 {"email":"z@alpha.cn","displayName":"Zhou\\u200bMin","password":"long enough pw","role":"merchant-staff"}
                 """, headers: [.acceptLanguage: "zh-CN"])
             #expect(u.status == .unprocessableContent && u.json.fieldNames == ["displayName"])
-            #expect((u.json["errors"] as? [[String: Any]])?.first?["message"] as? String == "displayName 含有不可见的格式字符（双向控制符或零宽字符）。")
+            #expect((u.json["errors"] as? [[String: Any]])?.first?["message"] as? String == "姓名含有不可见的格式字符（双向控制符或零宽字符）。")
         }
     }
 }

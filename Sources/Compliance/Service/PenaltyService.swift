@@ -63,7 +63,7 @@ public struct PenaltyService: Sendable {
         if kind == nil {
             v.fail("violation", violation == nil ? "required" : "unknown-violation",
                    en: "violation must be one of \(Violation.allCases.map(\.rawValue).joined(separator: ", ")).",
-                   zh: "violation 必须是以下之一：\(Violation.allCases.map(\.rawValue).joined(separator: "、"))。")
+                   zh: "violation 的取值无效，可选值：\(Violation.allCases.map(\.rawValue).joined(separator: "、"))。")
         }
         if let points, !(0...100).contains(points) { v.fail("points", "out-of-range", en: "points must be 0–100.", zh: "分值须在 0–100 之间。") }
         let why = v.text(reason, field: "reason", max: 1000)

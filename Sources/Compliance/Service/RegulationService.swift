@@ -220,7 +220,7 @@ public struct RegulationService: Sendable {
         if lv == nil {
             v.fail("level", level == nil ? "required" : "invalid",
                    en: "level must be one of \(CountryRisk.Level.allCases.map(\.rawValue).joined(separator: ", ")).",
-                   zh: "level 必须是以下之一：\(CountryRisk.Level.allCases.map(\.rawValue).joined(separator: "、"))。")
+                   zh: "level 的取值无效，可选值：\(CountryRisk.Level.allCases.map(\.rawValue).joined(separator: "、"))。")
         }
         let basis = v.text(basis, field: "basis", max: 2000)
         let en = v.text(measuresEn, field: "measuresEn", max: 4000)

@@ -80,7 +80,7 @@ public final class ScreeningService: Sendable {
             market = Market(destination: m)
             if market == nil {
                 v.fail("market", "unknown-market", en: "market must be one of \(Market.destinations.map(\.rawValue).joined(separator: ", ")).",
-                       zh: "market 必须是以下之一：\(Market.destinations.map(\.rawValue).joined(separator: "、"))。")
+                       zh: "market 的取值无效，可选值：\(Market.destinations.map(\.rawValue).joined(separator: "、"))。")
             }
         }
         let title = r.title ?? ""

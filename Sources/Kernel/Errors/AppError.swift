@@ -28,7 +28,7 @@ public struct FieldError: Sendable, Hashable {
     public let code: String
     public let message: LocalizedText
     public init(field: String, code: String, message: LocalizedText) {
-        self.field = field; self.code = code; self.message = message
+        self.field = field; self.code = code; self.message = FieldLabels.localize(message, field: field)
     }
 }
 
@@ -133,7 +133,7 @@ public enum CommonError: AppError, Equatable {
             LocalizedText(en: "Your role may not \(action).", zh: "您的角色无权执行：\(action)。")
         case .denied(let permission, let role):
             LocalizedText(en: "Your role (\(role.label(.en))) may not \(permission.label.en) (permission \(permission.rawValue)).",
-                          zh: "您的角色（\(role.label(.zh))）无权\(permission.label.zh)（权限 \(permission.rawValue)）。")
+                          zh: "您的角色（\(role.label(.zh))）无权\(permission.label.zh)。")
         case .conflict(_, let en, let zh): LocalizedText(en: en, zh: zh)
         case .invalidTransition(let entity, let from, let to):
             LocalizedText(en: "A \(entity) in state \(from) cannot move to \(to).", zh: "\(CommonError.zhEntity(entity))当前状态为 \(from)，不能转为 \(to)。")

@@ -59,7 +59,7 @@ public struct NotificationService: Notifier {
                 user.language == .zh ? "（已通过邮件发送）" : "(sent by e-mail)" }) { a, _ in a }, language: user.language)
             func make(_ channel: UserNotification.Channel, _ state: UserNotification.State, body: String? = nil) -> UserNotification {
                 UserNotification(id: .generate(), userId: user.id, merchantId: user.merchantId, channel: channel, language: user.language,
-                             template: request.template, params: text.params.filter { secrets[$0.key] == nil }, subject: text.subject,
+                             template: request.template, params: channel == .email ? text.params.filter { secrets[$0.key] == nil } : text.params, subject: text.subject,
                              body: body ?? text.body,
                              entity: request.entity, entityId: request.entityId, link: link, state: state, readAt: nil,
                              attempts: 0, lastError: nil, dedupeKey: request.dedupeKey, createdAt: now, updatedAt: now,

@@ -129,7 +129,7 @@ public struct KYCService: Sendable {
         let docKind = kindValue.flatMap(KYCDocumentKind.init(rawValue:))
         if kindValue != nil && docKind == nil {
             v.fail("kind", "invalid", en: "kind must be one of \(KYCDocumentKind.allCases.map(\.rawValue).joined(separator: ", ")).",
-                   zh: "kind 必须是以下之一：\(KYCDocumentKind.allCases.map(\.rawValue).joined(separator: "、"))。")
+                   zh: "kind 的取值无效，可选值：\(KYCDocumentKind.allCases.map(\.rawValue).joined(separator: "、"))。")
         }
         let name = v.name(filename, field: "filename", max: 200)
         if let n = name, n.contains("/") || n.contains("\\") {

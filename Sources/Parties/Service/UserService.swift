@@ -74,7 +74,7 @@ public struct UserService: Sendable {
         guard let t = v.text(text, field: "role", max: 40) else { return nil }
         guard let r = Role(rawValue: t) else {
             v.fail("role", "invalid", en: "role must be one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")).",
-                   zh: "role 必须是以下之一：\(Role.allCases.map(\.rawValue).joined(separator: "、"))。")
+                   zh: "role 的取值无效，可选值：\(Role.allCases.map(\.rawValue).joined(separator: "、"))。")
             return nil
         }
         return r

@@ -116,7 +116,7 @@ struct Query {
         guard let s = string(name) else { return nil }
         guard let v = E(rawValue: s) else {
             let allowed = E.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError(field: name, code: "invalid", en: "\(name) must be one of \(allowed).", zh: "\(name) 必须是以下之一：\(allowed)。")
+            throw ValidationError(field: name, code: "invalid", en: "\(name) must be one of \(allowed).", zh: "\(name) 的取值无效，可选值：\(E.allCases.map(\.rawValue).joined(separator: "、"))。")
         }
         return v
     }

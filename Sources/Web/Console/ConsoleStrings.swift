@@ -15,6 +15,20 @@ enum ConsoleStrings {
     }
 
     static let core: [String: LocalizedText] = [
+        // Punctuation around labels: full-width in Chinese text (issue 12 item 4).
+        "colon": .init(en: ": ", zh: "："),
+        "milliseconds": .init(en: "ms", zh: "毫秒"),
+        "jobKind.compliance.rescreen": .init(en: "Re-screen (catalogue change)", zh: "重新筛查（规则目录变更）"),
+        "jobKind.compliance.rescreen-listings": .init(en: "Re-screen a batch of listings", zh: "重新筛查一批商品"),
+        "jobKind.compliance.certificate-expiry": .init(en: "Certificate expiry check", zh: "资质证书到期检查"),
+        "jobKind.kernel.deadline-scan": .init(en: "Deadline scan", zh: "时限扫描"),
+        "jobKind.kernel.personal-data-retention": .init(en: "Personal data retention", zh: "个人信息保存期限清理"),
+        "jobKind.notifications.email": .init(en: "E-mail delivery", zh: "邮件发送"),
+        "jobKind.webhooks.deliver": .init(en: "Webhook delivery", zh: "Webhook 推送"),
+        "jobKind.webhooks.prune": .init(en: "Webhook history clean-up", zh: "Webhook 记录清理"),
+        "jobKind.system.probe": .init(en: "System probe", zh: "系统探测任务"),
+        "parenOpen": .init(en: "(", zh: "（"),
+        "parenClose": .init(en: ")", zh: "）"),
         // Issue 11: the platform spine's pages.
         "deadlines": .init(en: "Deadlines", zh: "时限"),
         "deadlinesIntro": .init(en: "Every running SLA clock of every module, most urgent first. Amber: due soon; red: breached (escalated to the owner once, and counted in the KPIs).",
@@ -369,7 +383,7 @@ enum ConsoleStrings {
         // Webhooks (issue 11 item 6)
         "webhooks": .init(en: "Webhooks", zh: "Webhook 推送"),
         "whIntro": .init(en: "Your shop or ERP receives signed events (listings, takedowns; orders, shipments and refunds as those modules arrive). Verify the Tradelane-Signature header as described in the API guide.",
-                         zh: "您的独立站或 ERP 将收到带签名的事件（商品、下架；订单、物流、退款模块上线后随之推送）。请按 API 文档校验 Tradelane-Signature 请求头。"),
+                         zh: "您的独立站或 ERP 将收到带签名的事件（商品、下架；订单、物流、退款模块上线后随之推送）。请按 API 文档校验签名请求头（Tradelane-Signature）。"),
         "whEndpoints": .init(en: "Endpoints", zh: "接收端点"),
         "whUrl": .init(en: "Endpoint URL (https)", zh: "接收地址（https）"),
         "whEvents": .init(en: "Events", zh: "事件类型"),
@@ -391,7 +405,7 @@ enum ConsoleStrings {
         "whAttemptedAt": .init(en: "Time", zh: "时间"),
         "whResult": .init(en: "Result", zh: "结果"),
         "whLatency": .init(en: "Latency", zh: "耗时"),
-        "whResponse": .init(en: "Response (first 1 KiB)", zh: "响应内容（前 1 KiB）"),
+        "whResponse": .init(en: "Response (first 1 KiB)", zh: "响应内容（前 1 KB）"),
         "whResend": .init(en: "Resend", zh: "重新推送"),
         "whDelivered": .init(en: "Delivered", zh: "成功"),
         "whFailed": .init(en: "Failed", zh: "失败"),

@@ -23,7 +23,10 @@ struct InboxPage: ConsolePage {
         let page = try await services.notifications.list(unreadOnly: unreadOnly, limit: 50, after: q.string("after"), by: s.principal)
         var model = InboxPageModel(
             rows: page.items.map { n in
-                .init(id: n.id.rawValue, subject: n.subject, body: n.body, createdAt: routes.date(n.createdAt, lang),
+                // Written in the language the user had then; shown in the one they read now (same template, same values).
+                let text = n.language == lang ? (subject: n.subject, body: n.body)
+                    : { let r = NotificationTemplates.render(n.template, params: n.params, language: lang); return (subject: r.subject, body: r.body) }()
+                return .init(id: n.id.rawValue, subject: text.subject, body: text.body, createdAt: routes.date(n.createdAt, lang),
                       unread: !n.isRead, link: n.link ?? "", hasLink: n.link != nil, template: n.template)
             },
             unreadOnly: unreadOnly)

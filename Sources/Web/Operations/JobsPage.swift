@@ -26,7 +26,7 @@ struct JobsPage: ConsolePage {
         var totals: [Job.Status: Int] = [:]
         let kinds = stats.map { k in
             for (st, n) in k.counts { totals[st, default: 0] += n }
-            return JobsPageModel.Kind(kind: k.kind, queued: k.counts[.queued] ?? 0, running: k.counts[.running] ?? 0, failed: k.counts[.failed] ?? 0,
+            return JobsPageModel.Kind(kind: k.kind, label: Self.kindLabel(k.kind, lang), queued: k.counts[.queued] ?? 0, running: k.counts[.running] ?? 0, failed: k.counts[.failed] ?? 0,
                                       dead: k.counts[.dead] ?? 0, done: k.counts[.done] ?? 0, hasDead: (k.counts[.dead] ?? 0) > 0,
                                       oldest: k.oldestWaitingSeconds.map { Self.age($0, lang) } ?? "—", selected: k.kind == kind)
         }
@@ -38,7 +38,7 @@ struct JobsPage: ConsolePage {
                       bad: ($0 == .dead || $0 == .failed) && (totals[$0] ?? 0) > 0)
             },
             rows: page.items.map { j in
-                .init(id: j.id.rawValue, kind: j.kind, status: j.status.rawValue, statusLabel: Self.t("job" + j.status.rawValue.capitalized, lang),
+                .init(id: j.id.rawValue, kind: j.kind, label: Self.kindLabel(j.kind, lang), status: j.status.rawValue, statusLabel: Self.t("job" + j.status.rawValue.capitalized, lang),
                       attempts: "\(j.attempts)/\(j.maxAttempts)", runAt: routes.date(j.runAt, lang), createdAt: routes.date(j.createdAt, lang),
                       finishedAt: routes.date(j.finishedAt, lang), lockedBy: j.lockedBy ?? "", isLocked: j.lockedBy != nil,
                       lastError: j.lastError ?? "", hasError: j.lastError != nil, payload: String(j.payload.prefix(300)),
@@ -79,6 +79,11 @@ struct JobsPage: ConsolePage {
     }
 
     /// "3 min", "2 h 5 min".
+    /// A job kind in words (the code stays visible beside it for support).
+    static func kindLabel(_ kind: String, _ lang: Language) -> String {
+        ConsoleStrings.table["jobKind." + kind]?(lang) ?? kind
+    }
+
     static func age(_ seconds: Int, _ lang: Language) -> String {
         if seconds < 60 { return lang == .zh ? "\(seconds) 秒" : "\(seconds) s" }
         return TakedownsPage.minutes(seconds / 60, lang)
@@ -89,6 +94,7 @@ struct JobsPageModel: PageModel {
     static let template = "jobs"
     struct Kind: Sendable {
         let kind: String
+        let label: String
         let queued: Int
         let running: Int
         let failed: Int
@@ -110,6 +116,7 @@ struct JobsPageModel: PageModel {
     struct Row: Sendable {
         let id: String
         let kind: String
+        let label: String
         let status: String
         let statusLabel: String
         let attempts: String

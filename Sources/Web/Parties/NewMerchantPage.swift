@@ -21,11 +21,19 @@ struct NewMerchantPage {
         let locale = Locale(identifier: c.language == .zh ? "zh_CN" : "en_GB")
         let country = form.fields["country"]?.value ?? "CN"
         let currency = form.fields["settlementCurrency"]?.value ?? "CNY"
-        let countries = CountryCodes.iso3166.map { code in (code, locale.localizedString(forRegionCode: code) ?? code) }
+        let english = Locale(identifier: "en_GB")
+        let named: [(String, String)] = CountryCodes.iso3166.map { code in
+            let name = locale.localizedString(forRegionCode: code)
+            return (code, name == nil || (c.language == .zh && name == english.localizedString(forRegionCode: code)) ? code : name!)
+        }
+        let countries = named
             .sorted { $0.1.compare($1.1, locale: locale) == .orderedAscending }
             .map { Option(value: $0.0, label: "\($0.1) (\($0.0))", selected: $0.0 == country) }
         let currencies = Currency.allCodes.map { code in
-            Option(value: code, label: "\(code) · \(locale.localizedString(forCurrencyCode: code) ?? code)", selected: code == currency)
+            // A currency the platform's Chinese locale data has no name for shows by its code alone, not in English.
+            let name = locale.localizedString(forCurrencyCode: code)
+            let untranslated = c.language == .zh && name == english.localizedString(forCurrencyCode: code)
+            return Option(value: code, label: name == nil || untranslated ? code : "\(code) · \(name!)", selected: code == currency)
         }
         return routes.page(NewMerchantPageModel(form: form, countries: countries, currencies: currencies), c, r, status: status)
     }
