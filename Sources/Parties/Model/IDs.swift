@@ -9,3 +9,7 @@ public enum DocumentKind: IDKind { public static let prefix = "doc" }
 public typealias APIKeyID = PrefixedID<APIKeyKind>
 public typealias KYCSubmissionID = PrefixedID<KYCSubmissionKind>
 public typealias DocumentID = PrefixedID<DocumentKind>
+
+/// A console session's public name (shown on the Account page and used to revoke it); the cookie token stays secret.
+public enum SessionKind: IDKind { public static let prefix = "ses" }
+public typealias SessionID = PrefixedID<SessionKind>

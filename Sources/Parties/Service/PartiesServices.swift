@@ -7,6 +7,9 @@ public struct PartiesServices: Sendable {
     public let kyc: KYCService
     public let users: UserService
     public let access: AccessService
+    /// Two-factor sign-in and the signed-in person's own account (issue 12 item 11).
+    public let twoFactor: TwoFactorService
+    public let account: AccountService
 
     public init(_ ctx: PartiesContext) {
         context = ctx
@@ -14,6 +17,8 @@ public struct PartiesServices: Sendable {
         kyc = KYCService(ctx)
         users = UserService(ctx)
         access = AccessService(ctx)
+        twoFactor = TwoFactorService(ctx)
+        account = AccountService(ctx)
     }
 }
 
