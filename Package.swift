@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // bcrypt only (CBcrypt, no Hummingbird): K3 password hashing.
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // TOTP two-factor sign-in (issue 12 item 11): RFC 6238 codes and otpauth:// URIs, not hand-written.
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
@@ -138,6 +140,8 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Kernel", .product(name: "SQLKit", package: "sql-kit"),
+                // An independent RFC 6238 code calculator the two-factor tests check the product against.
+                .product(name: "Crypto", package: "swift-crypto"),
                 // The local webhook receiver and the SMTP sink tests talk to.
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "NIOSSL", package: "swift-nio-ssl"),

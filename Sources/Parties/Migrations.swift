@@ -80,6 +80,34 @@ public enum PartiesMigrations {
                 "ALTER TABLE sessions ADD COLUMN last_seen_at BIGINT",
             ]
         },
+        // Issue 12 item 11: TOTP two-factor sign-in (secret sealed, recovery codes as keyed digests), pending log-ins
+        // between password and code, and sessions a person can see and end (public id, client address, browser).
+        // Sessions made before get an id from their token digest (hex is within the id alphabet; the digest is no secret).
+        Migration(module: "parties", version: 4, name: "two-factor, recovery codes, pending log-ins, session ids") { _ in
+            [
+                """
+                CREATE TABLE user_two_factor (
+                    user_id TEXT PRIMARY KEY REFERENCES users(id), secret_enc TEXT NOT NULL, enabled_at BIGINT,
+                    last_step BIGINT, created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE user_recovery_codes (
+                    user_id TEXT NOT NULL REFERENCES users(id), code_hash TEXT NOT NULL, created_at BIGINT NOT NULL,
+                    used_at BIGINT, PRIMARY KEY (user_id, code_hash))
+                """,
+                """
+                CREATE TABLE login_challenges (
+                    token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id), created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL, attempts BIGINT NOT NULL)
+                """,
+                "CREATE INDEX login_challenges_expires ON login_challenges (expires_at)",
+                "ALTER TABLE sessions ADD COLUMN id TEXT",
+                "ALTER TABLE sessions ADD COLUMN client_ip TEXT",
+                "ALTER TABLE sessions ADD COLUMN user_agent TEXT",
+                "UPDATE sessions SET id = 'ses_' || substr(token_hash, 1, 26)",
+                "CREATE UNIQUE INDEX sessions_id ON sessions (id)",
+            ]
+        },
         // Issue 12 item 8: an admin invites a person by e-mail; the link's token is kept only as its SHA-256 digest.
         Migration(module: "parties", version: 5, name: "user invitations") { _ in
             [

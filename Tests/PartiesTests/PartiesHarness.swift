@@ -10,11 +10,13 @@ struct Harness {
     let parties: PartiesServices
     let op = Principal.system("test")
 
-    static func with(blockers: [any ExitBlocker] = [], _ body: (Harness) async throws -> Void) async throws {
+    static func with(blockers: [any ExitBlocker] = [], settings configure: (inout PartiesSettings) -> Void = { _ in },
+                     _ body: (Harness) async throws -> Void) async throws {
         try await TestDatabase.with(migrations: KernelMigrations.all + PartiesMigrations.all) { db in
             let clock = FixedClock(TestFixtures.start)
             var settings = PartiesSettings()
             settings.bcryptCost = 4
+            configure(&settings)
             let ctx = PartiesContext(db: db, clock: clock, cipher: TestFixtures.cipher, settings: settings, exitBlockers: blockers)
             try await body(Harness(db: db, clock: clock, parties: PartiesServices(ctx)))
         }

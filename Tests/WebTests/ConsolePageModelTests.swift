@@ -81,6 +81,7 @@ import Webhooks
             ("webhooks-endpoint", "/console/webhooks?endpoint=\(f.endpointId)", .ok),
             ("inbox", "/console/inbox", .ok),
             ("inbox-unread", "/console/inbox?unread=true", .ok),
+            ("account", "/console/account", .ok),
             ("public-listing", "/p/listings/\(f.listing.id)", .ok),
             ("public-listing-missing", "/p/listings/lst_missing", .notFound),
             ("merchant-missing", "/console/merchants/mer_00000000000000000000000000", .notFound),

@@ -111,6 +111,17 @@ import Web
             let rotated = try await c.call(.post, "/api/v1/webhooks/\(try #require(hook.json.str("id")))/rotate-secret", key: h.keyA)
             secrets.append(try #require(rotated.json.str("secret")))
 
+            // Two-factor (issue 12 item 11): the TOTP secret sealed, recovery codes as keyed digests.
+            let parties = h.services.parties
+            _ = try await parties.users.create(UserInput(email: "totp@op.example", displayName: "TOTP", password: "totp password 1",
+                                                         role: "finance"), by: .system("t"))
+            let person = try #require(try await parties.access.login(email: "totp@op.example", password: "totp password 1")).principal
+            let enrolment = try await parties.twoFactor.beginEnrolment(by: person)
+            let base32 = enrolment.secretGrouped.replacingOccurrences(of: " ", with: "")
+            let codes = try await parties.twoFactor.confirmEnrolment(code: RFC6238.code(base32: base32, at: h.clock.now()), by: person)
+            secrets.append(contentsOf: [base32, String(decoding: RFC6238.base32Decode(base32), as: UTF8.self)])
+            secrets.append(contentsOf: codes + codes.map { $0.replacingOccurrences(of: "-", with: "") })
+
             let leaks = try await DatabaseScan.find(secrets, in: h.services.db)
             #expect(leaks.isEmpty, "found in clear: \(leaks)")
             // The scan itself finds what is there in clear (a control, so an empty result means something).

@@ -159,6 +159,7 @@ public enum CommonError: AppError, Equatable {
         case "api key": "API 密钥"
         case "KYC submission": "资质审核申请"
         case "document": "文件"
+        case "session": "登录会话"
         default: entity
         }
     }

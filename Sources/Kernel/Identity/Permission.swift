@@ -13,6 +13,7 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
     case kycReview = "kyc.review"
     case usersRead = "users.read"
     case usersManage = "users.manage"
+    case usersResetTwoFactor = "users.reset-two-factor"
     case apiKeysManage = "api-keys.manage"
     case auditRead = "audit.read"
     // Compliance
@@ -48,6 +49,7 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
         case .kycReview: LocalizedText(en: "review KYC submissions", zh: "审核商户资质")
         case .usersRead: LocalizedText(en: "see users", zh: "查看用户")
         case .usersManage: LocalizedText(en: "create users, change roles, disable users", zh: "创建用户、变更角色、停用用户")
+        case .usersResetTwoFactor: LocalizedText(en: "reset another user's two-factor sign-in", zh: "重置其他用户的两步验证")
         case .apiKeysManage: LocalizedText(en: "create, list and revoke API keys", zh: "创建、查看和吊销 API 密钥")
         case .auditRead: LocalizedText(en: "read the audit log", zh: "查看操作审计日志")
         case .listingsWrite: LocalizedText(en: "create and edit listings", zh: "创建和编辑商品")
@@ -75,7 +77,7 @@ public enum Permission: String, Sendable, Codable, CaseIterable {
     public var module: String {
         switch self {
         case .merchantsCreate, .merchantsUpdate, .merchantsExit, .merchantsClose, .kycSubmit, .kycRead, .kycReview, .usersRead,
-             .usersManage, .apiKeysManage, .auditRead: "parties"
+             .usersManage, .usersResetTwoFactor, .apiKeysManage, .auditRead: "parties"
         case .jobsOperate: "kernel"
         case .webhooksManage: "webhooks"
         default: "compliance"

@@ -11,3 +11,7 @@ public typealias APIKeyID = PrefixedID<APIKeyKind>
 public typealias KYCSubmissionID = PrefixedID<KYCSubmissionKind>
 public typealias DocumentID = PrefixedID<DocumentKind>
 public typealias InvitationID = PrefixedID<InvitationKind>
+
+/// A console session's public name (shown on the Account page and used to revoke it); the cookie token stays secret.
+public enum SessionKind: IDKind { public static let prefix = "ses" }
+public typealias SessionID = PrefixedID<SessionKind>

@@ -8,6 +8,9 @@ public struct PartiesServices: Sendable {
     public let users: UserService
     public let access: AccessService
     public let invitations: InvitationService
+    /// Two-factor sign-in and the signed-in person's own account (issue 12 item 11).
+    public let twoFactor: TwoFactorService
+    public let account: AccountService
 
     public init(_ ctx: PartiesContext) {
         context = ctx
@@ -16,6 +19,8 @@ public struct PartiesServices: Sendable {
         users = UserService(ctx)
         access = AccessService(ctx)
         invitations = InvitationService(ctx, users: users)
+        twoFactor = TwoFactorService(ctx)
+        account = AccountService(ctx)
     }
 }
 

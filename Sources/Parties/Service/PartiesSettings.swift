@@ -14,6 +14,11 @@ public struct PartiesSettings: Sendable {
     /// Failed log-ins per account and per client address before a block (K3).
     public var accountThrottle = LoginThrottlePolicy.account
     public var addressThrottle = LoginThrottlePolicy.clientAddress
+    /// Operator roles must sign in with a second factor (production mode; issue 12 item 11).
+    public var requireOperatorTwoFactor = false
+    /// How long the second step of a log-in may wait after the password, and how many codes it may try.
+    public var loginChallengeLifetime: TimeInterval = 5 * 60
+    public var loginChallengeAttempts = 5
     public var maxDocumentBytes: Int = 2 * 1024 * 1024
     public var maxDocumentsPerSubmission: Int = 20
     public init() {}

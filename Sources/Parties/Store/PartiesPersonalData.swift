@@ -121,6 +121,7 @@ public struct PartiesPersonalData: PersonalDataProvider {
             .set("password_hash", to: "!").set("disabled", to: Int64(1)).set("updated_at", to: now.epochMillis)
             .where("id", .equal, id).run()
         try await SessionStore().deleteAll(userId: UserID(unchecked: id), in: sql)
+        try await TwoFactorStore().delete(UserID(unchecked: id), in: sql)
         _ = try await APIKeyStore().revokeAll(ownedBy: UserID(unchecked: id), at: now, in: sql)
     }
 

@@ -148,19 +148,55 @@ struct APIKeyStore: Sendable {
 }
 
 struct SessionStore: Sendable {
-    func insert(tokenHash: String, userId: UserID, csrf: String, at: Date, expires: Date, in sql: any SQLDatabase) async throws {
-        try await sql.insert(into: "sessions").columns("token_hash", "user_id", "csrf_token", "created_at", "expires_at")
-            .values(SQLBind(tokenHash), SQLBind(userId.rawValue), SQLBind(csrf), SQLBind(at.epochMillis), SQLBind(expires.epochMillis))
+    /// `id` names the session on the Account page; the client address and User-Agent let its owner recognise it.
+    func insert(tokenHash: String, id: SessionID, userId: UserID, csrf: String, at: Date, expires: Date,
+                clientAddress: String?, userAgent: String?, in sql: any SQLDatabase) async throws {
+        try await sql.insert(into: "sessions")
+            .columns("token_hash", "id", "user_id", "csrf_token", "created_at", "expires_at", "last_seen_at", "client_ip", "user_agent")
+            .values([tokenHash, id.rawValue, userId.rawValue, csrf, at.epochMillis, expires.epochMillis, at.epochMillis,
+                     clientAddress.map { String($0.prefix(64)) }, userAgent.map { String($0.prefix(300)) }] as [any Encodable & Sendable])
             .run()
     }
 
-    func find(tokenHash: String, in sql: any SQLDatabase) async throws -> (userId: UserID, csrf: String, expiresAt: Int64, lastSeenAt: Int64)? {
-        guard let row = try await sql.select().columns("user_id", "csrf_token", "expires_at", "created_at", "last_seen_at").from("sessions")
+    func find(tokenHash: String, in sql: any SQLDatabase) async throws -> (id: SessionID, userId: UserID, csrf: String, expiresAt: Int64, lastSeenAt: Int64)? {
+        guard let row = try await sql.select().columns("id", "user_id", "csrf_token", "expires_at", "created_at", "last_seen_at").from("sessions")
             .where("token_hash", .equal, tokenHash).first() else { return nil }
         let created = try row.decode(column: "created_at", as: Int64.self)
         let lastSeen = try row.decode(column: "last_seen_at", as: Int64?.self) ?? created
-        return (UserID(unchecked: try row.decode(column: "user_id", as: String.self)), try row.decode(column: "csrf_token", as: String.self),
+        return (SessionID(unchecked: try row.decode(column: "id", as: String.self)),
+                UserID(unchecked: try row.decode(column: "user_id", as: String.self)), try row.decode(column: "csrf_token", as: String.self),
                 try row.decode(column: "expires_at", as: Int64.self), lastSeen)
+    }
+
+    /// The user's sessions still within their lifetime and idle limit, most recently used first (at most 100).
+    func list(userId: UserID, now: Int64, idleMillis: Int64, in sql: any SQLDatabase) async throws -> [SessionInfo] {
+        try await sql.select().columns("id", "created_at", "last_seen_at", "client_ip", "user_agent").from("sessions")
+            .where("user_id", .equal, userId.rawValue).where("expires_at", .greaterThan, now)
+            .orderBy("last_seen_at", .descending).limit(100).all()
+            .compactMap { row -> SessionInfo? in
+                let created = try row.decode(column: "created_at", as: Int64.self)
+                let lastSeen = try row.decode(column: "last_seen_at", as: Int64?.self) ?? created
+                guard now - lastSeen <= idleMillis else { return nil }
+                return SessionInfo(id: SessionID(unchecked: try row.decode(column: "id", as: String.self)), createdAt: Date(epochMillis: created),
+                                   lastSeenAt: Date(epochMillis: lastSeen), clientAddress: try row.decode(column: "client_ip", as: String?.self),
+                                   userAgent: try row.decode(column: "user_agent", as: String?.self))
+            }
+    }
+
+    /// Deletes one session of this user only; false when the user has no such session (someone else's, or gone).
+    func delete(id: SessionID, userId: UserID, in sql: any SQLDatabase) async throws -> Bool {
+        guard try await sql.select().column("id").from("sessions").where("id", .equal, id.rawValue)
+            .where("user_id", .equal, userId.rawValue).first() != nil else { return false }
+        try await sql.delete(from: "sessions").where("id", .equal, id.rawValue).where("user_id", .equal, userId.rawValue).run()
+        return true
+    }
+
+    /// Ends every session of the user but `keep`; returns how many ended.
+    func deleteAll(userId: UserID, except keep: SessionID, in sql: any SQLDatabase) async throws -> Int {
+        let n = try await sql.select().column("id").from("sessions").where("user_id", .equal, userId.rawValue)
+            .where("id", .notEqual, keep.rawValue).all().count
+        try await sql.delete(from: "sessions").where("user_id", .equal, userId.rawValue).where("id", .notEqual, keep.rawValue).run()
+        return n
     }
 
     func touch(tokenHash: String, at millis: Int64, in sql: any SQLDatabase) async throws {

@@ -59,6 +59,8 @@ public struct AppServices: Sendable {
         settings.sessionIdleTimeout = TimeInterval(max(1, config.sessionIdleMinutes) * 60)
         settings.accountThrottle.freeFailures = max(1, config.loginFreeFailures)
         settings.addressThrottle.freeFailures = max(1, config.loginFreeFailures) * 4
+        // Operators sign in with a second factor in production (issue 12 item 11); optional in demo mode.
+        settings.requireOperatorTwoFactor = config.mode == .production
         idempotency = IdempotencyStore(db: db, clock: clock, cipher: cipher)
         migrator = Migrator(AllMigrations.list)
         metrics = AppMetrics()

@@ -33,9 +33,13 @@ struct ConsoleRoutes {
                      body: .init(byteBuffer: ConsoleAssets.faviconSVG))
         }
         let console = router.group("console").add(middleware: CSRFMiddleware())
+            .add(middleware: TwoFactorGateMiddleware())
             .add(middleware: InboxBadgeMiddleware(notifications: services.notifications))
         console.get("login", use: loginPage)
         console.post("login", use: login)
+        console.get("login/verify", use: secondStepPage)
+        console.post("login/verify", use: secondStep)
+        AccountPage(routes: self).register(on: console)
         console.post("logout", use: logout)
         console.post("language", use: switchLanguage)
         console.get("", use: dashboard)
@@ -192,9 +196,10 @@ struct ConsoleRoutes {
         let f = try await form(r, c)
         guard let cookie = r.cookies[Self.loginCSRFCookie]?.value, !cookie.isEmpty, let sent = f["_csrf"],
               ConstantTime.equal(sent, cookie) else { throw ConsoleError.badCSRF }
-        let session: AccessService.Session?
+        let step: AccessService.LoginStep?
         do {
-            session = try await parties.access.login(email: f["email"] ?? "", password: f["password"] ?? "", clientAddress: clientAddress(r, c))
+            step = try await parties.access.beginLogin(email: f["email"] ?? "", password: f["password"] ?? "", clientAddress: clientAddress(r, c),
+                                                       userAgent: r.headers[.userAgent])
         } catch let e as LoginThrottled {
             var response = loginForm(r, c, status: .tooManyRequests) { model in
                 model.throttled = e.detail(c.language)
@@ -203,12 +208,26 @@ struct ConsoleRoutes {
             response.headers[HTTPField.Name("Retry-After")!] = String(e.retryAfter)
             return response
         }
-        guard let s = session else {
+        switch step {
+        case nil:
             return loginForm(r, c, status: .unauthorized) { model in
                 model.loginError = true
                 model.email = f["email"] ?? ""
             }
+        case .secondFactor(let challenge)?:
+            // Password right, two-factor on: the second step, with the pending log-in in a short-lived cookie.
+            var response = Response.redirect(to: "/console/login/verify", type: .normal)
+            response.setCookie(Cookie(name: Self.pendingLoginCookie, value: challenge, maxAge: Int(parties.context.settings.loginChallengeLifetime),
+                                      path: "/console", secure: services.config.secureCookies, httpOnly: true, sameSite: .strict))
+            return response
+        case .session(let s)?:
+            return try await signedIn(s, r, c)
         }
+    }
+
+    /// The response that starts a session: cookies set, language kept, sent to the dashboard (or, when two-factor is
+    /// required and not set up, to the Account page to enrol).
+    func signedIn(_ s: AccessService.Session, _ r: Request, _ c: AppRequestContext) async throws -> Response {
         // A language picked on the login page itself wins over the stored one, and is remembered (issue 12 item 12);
         // a cookie left by an earlier session on a shared browser does not (it carries no "chosen" marker).
         var language = s.user.language
@@ -217,8 +236,9 @@ struct ConsoleRoutes {
             _ = try await parties.users.update(s.user.id, UserInput(language: chosen.rawValue), by: s.principal)
             language = chosen
         }
-        var response = Response.redirect(to: "/console", type: .normal)
+        var response = Response.redirect(to: s.mustEnrolTwoFactor ? "/console/account" : "/console", type: .normal)
         response.setCookie(Cookie(name: Self.loginCSRFCookie, value: "", maxAge: 0, path: "/console", httpOnly: true, sameSite: .strict))
+        response.setCookie(Cookie(name: Self.pendingLoginCookie, value: "", maxAge: 0, path: "/console", httpOnly: true, sameSite: .strict))
         response.setCookie(Cookie(name: Self.languageChosenCookie, value: "", maxAge: 0, path: "/console", httpOnly: true, sameSite: .strict))
         response.setCookie(Cookie(name: AuthMiddleware.sessionCookie, value: s.token, maxAge: Int(parties.context.settings.sessionLifetime),
                                   path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))

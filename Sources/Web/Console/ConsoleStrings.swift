@@ -8,6 +8,7 @@ enum ConsoleStrings {
     static let parts: [(area: String, table: [String: LocalizedText])] = [
         ("core", core),
         ("users", users),
+        ("account", account),
     ]
 
     static let table: [String: LocalizedText] = parts.reduce(into: [:]) { all, part in

@@ -33,6 +33,7 @@ struct PartiesAPI {
         api.post("users", use: createUser)
         api.get("users/:id", use: getUser)
         api.patch("users/:id", use: updateUser)
+        api.post("users/:id/reset-two-factor", use: resetTwoFactor)
 
         api.get("api-keys", use: listKeys)
         api.post("api-keys", use: createKey)
@@ -211,6 +212,13 @@ struct PartiesAPI {
         let p = try c.requirePrincipal()
         let body = try await JSONIO.decode(UserBody.self, r, c, allowedKeys: UserBody.updateKeys)
         return try JSONIO.response(UserDTO(try await parties.users.update(try id(c), body.input, by: p)))
+    }
+
+    /// An operator admin (or a service key) resets a person's two-factor sign-in (issue 12 item 11).
+    func resetTwoFactor(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let p = try c.requirePrincipal()
+        _ = try await JSONIO.decode(ReasonBody.self, r, c, allowedKeys: [], allowEmpty: true)
+        return try JSONIO.response(UserDTO(try await parties.twoFactor.reset(try id(c), by: p)))
     }
 
     // MARK: API keys
