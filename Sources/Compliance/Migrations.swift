@@ -116,5 +116,40 @@ public enum ComplianceMigrations {
         Migration(module: "compliance", version: 4, name: "certificate files encrypted at rest") { _ in
             ["ALTER TABLE certifications ADD COLUMN file_sealed BIGINT NOT NULL DEFAULT 0"]
         },
+        // Issue 12 item 7 (CMP1): the catalogue editor's rule page shows the listings a rule hit last (one row per listing,
+        // market and rule, rewritten with each screening) and the versions that added, changed or retired it.
+        Migration(module: "compliance", version: 5, name: "screening hits per rule and rule history") { engine in
+            let hit = engine == .postgres
+                ? (from: "listings l CROSS JOIN LATERAL json_array_elements(l.findings::json) AS f(value)",
+                   market: "f.value->>'market'", rule: "f.value->'finding'->>'ruleId'", matched: "f.value->'finding'->>'matched'",
+                   field: "f.value->'finding'->>'field'", disposition: "f.value->'finding'->>'disposition'")
+                : (from: "listings l, json_each(l.findings) f",
+                   market: "json_extract(f.value, '$.market')", rule: "json_extract(f.value, '$.finding.ruleId')",
+                   matched: "json_extract(f.value, '$.finding.matched')", field: "json_extract(f.value, '$.finding.field')",
+                   disposition: "json_extract(f.value, '$.finding.disposition')")
+            return [
+                """
+                CREATE TABLE screening_hits (
+                    listing_id TEXT NOT NULL, market TEXT NOT NULL, rule_id TEXT NOT NULL, merchant_id TEXT NOT NULL,
+                    listing_version BIGINT NOT NULL, matched TEXT NOT NULL, field TEXT NOT NULL, disposition TEXT NOT NULL,
+                    screened_at BIGINT NOT NULL, PRIMARY KEY (listing_id, market, rule_id))
+                """,
+                "CREATE INDEX screening_hits_rule ON screening_hits (rule_id, screened_at, listing_id)",
+                // The listings screened before this migration ('active' sorts before 'note': an active finding wins).
+                """
+                INSERT INTO screening_hits (listing_id, market, rule_id, merchant_id, listing_version, matched, field, disposition, screened_at)
+                SELECT l.id, \(hit.market), \(hit.rule), MIN(l.merchant_id), MIN(l.version), COALESCE(MIN(\(hit.matched)), ''),
+                       COALESCE(MIN(\(hit.field)), ''), COALESCE(MIN(\(hit.disposition)), 'active'), MIN(l.screened_at)
+                FROM \(hit.from)
+                WHERE \(hit.rule) IS NOT NULL AND \(hit.market) IS NOT NULL
+                GROUP BY l.id, \(hit.market), \(hit.rule)
+                """,
+                """
+                CREATE TABLE catalogue_rule_history (
+                    rule_id TEXT NOT NULL, version BIGINT NOT NULL, action TEXT NOT NULL, change_id TEXT, entry TEXT NOT NULL,
+                    created_by TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (rule_id, version))
+                """,
+            ]
+        },
     ]
 }

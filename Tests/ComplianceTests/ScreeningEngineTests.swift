@@ -139,7 +139,7 @@ import Testing
         let parsed = try CatalogueCSV.parseEntries(csv)
         #expect(parsed == ScreeningEngineTests.catalogue.entries)
         let bad = CatalogueCSV.header.joined(separator: ",") + "\nX-1,MARS,prohibited,foo,,en,word,,3,src,,,\n"
-        #expect(throws: CatalogueCSV.RowError(line: 2, column: "market", message: "unknown market MARS")) { try CatalogueCSV.parseEntries(bad) }
+        #expect(throws: CatalogueCSV.RowError(line: 2, column: "market", message: "unknown market MARS", zh: "未知市场 MARS")) { try CatalogueCSV.parseEntries(bad) }
         let unsourced = CatalogueCSV.header.joined(separator: ",") + "\nX-1,US,prohibited,foo,,en,word,,3,,,,\n"
         #expect(throws: CatalogueCSV.RowError.self) { try CatalogueCSV.parseEntries(unsourced) }
     }

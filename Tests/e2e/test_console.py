@@ -533,9 +533,9 @@ def test_catalogue_four_eyes_then_reject(driver, login, logout, open_page, scree
     # The demo seeds one pending change proposed by the compliance officer.
     assert mine, "no pending catalogue change proposed by the compliance officer"
     change_id = mine[0].get_attribute("data-change-id")
-    click_and_wait_reload(driver, mine[0].find_element(By.CSS_SELECTOR, 'button[data-action="approve"]'))
-    flash = wait_css(driver, "#flash")
-    assert flash.text.strip() and "error" in (flash.get_attribute("class") or ""), "the proposer could approve their own change"
+    # Issue 12 item 7: the proposer sees "waiting for another officer" instead of an Approve that would refuse.
+    assert not mine[0].find_elements(By.CSS_SELECTOR, 'button[data-action="approve"]'), "the proposer sees Approve"
+    assert mine[0].find_element(By.CSS_SELECTOR, ".waiting").text.strip(), "the proposer is not told to wait"
     open_page("/console/catalogue?status=all")
     row = driver.find_element(By.CSS_SELECTOR, f'#changes-table tr[data-change-id="{change_id}"]')
     assert status_of(row) == "pending"

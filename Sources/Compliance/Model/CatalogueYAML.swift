@@ -33,7 +33,7 @@ public enum CatalogueYAML {
     public static func parseEntries(_ text: String) throws -> [CatalogueEntry] {
         let rows: [Row]
         do { rows = try YAMLDecoder().decode([Row].self, from: text) } catch {
-            throw CatalogueCSV.RowError(line: 0, column: "*", message: "not a YAML list of rules: \(error)")
+            throw CatalogueCSV.RowError(line: 0, column: "*", message: "not a YAML list of rules: \(error)", zh: "不是 YAML 规则列表：\(error)")
         }
         let csv = [CatalogueCSV.header.joined(separator: ",")] + rows.map { r in
             [r.id, r.market, r.category, r.term, (r.variants ?? []).joined(separator: "|"), r.language ?? "", r.match ?? "",

@@ -31,10 +31,15 @@ public final class CatalogueService: Sendable {
     /// Stores the bundled catalogue as version 1 on a fresh database, then installs the latest version.
     public func bootstrap() async throws {
         try await db.transaction { [store, audit, clock] sql in
-            guard try await store.latestNumber(in: sql) == 0 else { return }
+            guard try await store.latestNumber(in: sql) == 0 else {
+                // A database from before the rule history: derive it once from the stored versions.
+                if try await store.historyIsEmpty(in: sql) { try await Self.backfillHistory(store, in: sql) }
+                return
+            }
             let c = try CatalogueCSV.bundled()
             try await store.insertVersion(1, catalogue: c, changeId: nil, summary: "Bundled default catalogue (\(c.entries.count) rules)",
                                           by: "system", at: clock.now(), in: sql)
+            try await store.insertHistory(version: 1, diff: .between(Catalogue(entries: []), c), changeId: nil, by: "system", at: clock.now(), in: sql)
             try await audit.append(AuditEvent(actor: "system", merchantId: nil, action: "catalogue.bootstrapped", entity: "catalogue",
                                               entityId: "1", data: ["rules": String(c.entries.count), "hash": c.version]), in: sql)
         }
@@ -137,6 +142,14 @@ public final class CatalogueService: Sendable {
         }
     }
 
+    /// Validated rules of a CSV or YAML file; a `CatalogueCSV.RowError` names every bad row (line, column, zh + en).
+    public static func parse(_ text: String, format: Format) throws -> [CatalogueEntry] {
+        switch format {
+        case .csv: try CatalogueCSV.parseEntries(text)
+        case .yaml: try CatalogueYAML.parseEntries(text)
+        }
+    }
+
     /// Imports a CSV or YAML file as a proposal: `replace` makes the catalogue equal to the file (rules missing from it
     /// are retired), `merge` adds and updates only.
     public func importFile(_ text: String, format: Format, replace: Bool, summary: String?, regulationIds: [String] = [],
@@ -144,16 +157,10 @@ public final class CatalogueService: Sendable {
         try p.require(.catalogueEdit)
         let entries: [CatalogueEntry]
         do {
-            entries = switch format {
-            case .csv: try CatalogueCSV.parseEntries(text)
-            case .yaml: try CatalogueYAML.parseEntries(text)
-            }
+            entries = try Self.parse(text, format: format)
         } catch let e as CatalogueCSV.RowError {
             // Every bad row at once (up to 100), each naming its line and column.
-            throw ValidationError(e.all.prefix(100).map { r in
-                FieldError(field: "content", code: "invalid-row",
-                           message: LocalizedText(en: "line \(r.line), \(r.column): \(r.message)", zh: "第 \(r.line) 行，\(r.column)：\(r.message)"))
-            })
+            throw ValidationError(e.all.prefix(100).map { r in FieldError(field: "content", code: "invalid-row", message: r.located) })
         }
         let (_, c) = try await current()
         let existing = Dictionary(c.entries.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -198,6 +205,7 @@ public final class CatalogueService: Sendable {
             let number = Int(row.version) + 1
             let now = clock.now()
             try await store.insertVersion(number, catalogue: new, changeId: change.id.rawValue, summary: change.summary, by: p.actorId, at: now, in: sql)
+            try await store.insertHistory(version: number, diff: .between(old, new), changeId: change.id.rawValue, by: p.actorId, at: now, in: sql)
             change.status = .approved; change.decidedBy = p.personId; change.decidedAt = now; change.decisionReason = why
             change.resultVersion = number
             try await store.decide(change, in: sql)

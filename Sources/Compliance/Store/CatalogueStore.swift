@@ -103,4 +103,56 @@ struct CatalogueStore: Sendable {
         return Catalogue(entries: try d.decode([CatalogueEntry].self, from: Data(r.entries.utf8)),
                          allowPhrases: try d.decode([AllowPhrase].self, from: Data(r.allowPhrases.utf8)))
     }
+
+    // MARK: rule history (issue 12 item 7)
+
+    /// What a version did to each rule it touched.
+    func insertHistory(version: Int, diff: CatalogueDiff, changeId: String?, by actor: String, at: Date, in sql: any SQLDatabase) async throws {
+        let rows: [(String, CatalogueEntry)] = diff.added.map { ("added", $0) } + diff.changed.map { ("changed", $0.new) }
+            + diff.retired.map { ("retired", $0) }
+        for chunk in stride(from: 0, to: rows.count, by: 100) {
+            // Two instances backfilling at once write the same rows: the second's are ignored.
+            let insert = sql.insert(into: "catalogue_rule_history").ignoringConflicts(with: ["rule_id", "version"])
+                .columns("rule_id", "version", "action", "change_id", "entry", "created_by", "created_at")
+            for (action, e) in rows[chunk..<min(chunk + 100, rows.count)] {
+                insert.values([e.id, Int64(version), action, changeId, String(decoding: try Self.encoder.encode(e), as: UTF8.self), actor,
+                               at.epochMillis] as [any Encodable & Sendable])
+            }
+            try await insert.run()
+        }
+    }
+
+    func historyIsEmpty(in sql: any SQLDatabase) async throws -> Bool {
+        try await sql.select().column("rule_id").from("catalogue_rule_history").limit(1).first() == nil
+    }
+
+    struct HistoryRow: Decodable {
+        let version: Int64
+        let action: String
+        let changeId: String?
+        let entry: String
+        let createdBy: String
+        let createdAt: Int64
+    }
+
+    /// A rule's versions, newest first (bounded: a rule is edited a handful of times).
+    func history(ruleId: String, limit: Int, in sql: any SQLDatabase) async throws -> [HistoryRow] {
+        try await sql.select().columns("version", "action", "change_id", "entry", "created_by", "created_at").from("catalogue_rule_history")
+            .where("rule_id", .equal, ruleId).orderBy("version", .descending).limit(limit)
+            .all(decoding: HistoryRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    func version(_ number: Int, in sql: any SQLDatabase) async throws -> VersionRow? {
+        try await sql.select().column("*").from("catalogue_versions").where("version", .equal, Int64(number))
+            .first(decoding: VersionRow.self, keyDecodingStrategy: .convertFromSnakeCase)
+    }
+
+    /// Ids of the rules the pending changes touch (few changes wait at a time; bounded anyway).
+    func pendingRuleIds(in sql: any SQLDatabase) async throws -> (Set<String>, [String: CatalogueChangeID]) {
+        let pending = try await changes(status: .pending, limit: 500, in: sql)
+        var ids = Set<String>()
+        var byRule: [String: CatalogueChangeID] = [:]
+        for c in pending { for op in c.ops { ids.insert(op.ruleId); if byRule[op.ruleId] == nil { byRule[op.ruleId] = c.id } } }
+        return (ids, byRule)
+    }
 }

@@ -41,6 +41,7 @@ struct ListingStore: Sendable {
                 .set("updated_at", to: l.updatedAt.epochMillis).set("title", to: l.content.title).set("markets", to: markets)
                 .where("id", .equal, l.id.rawValue).run()
         }
+        try await RuleHitStore().replace(for: l, in: sql)
     }
 
     /// A re-screen's result only: the content is unchanged, so it is not encoded and written again.
@@ -50,6 +51,7 @@ struct ListingStore: Sendable {
             .set("catalogue_version", to: l.catalogueVersion).set("screened_at", to: l.screenedAt.epochMillis)
             .set("status_reason", to: l.statusReason).set("updated_at", to: l.updatedAt.epochMillis)
             .where("id", .equal, l.id.rawValue).run()
+        try await RuleHitStore().replace(for: l, in: sql)
     }
 
     func insertVersion(_ l: Listing, by actor: String, in sql: any SQLDatabase) async throws {

@@ -21,6 +21,20 @@ struct CataloguePage: ConsolePage {
     }
 
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        try await render(r, c, importState: nil)
+    }
+
+    /// What an import that was refused sends back: the pasted text, and each bad row with its line, column and problem.
+    struct ImportState {
+        let content: String
+        let format: String
+        let replace: Bool
+        let summary: String
+        let rows: [CataloguePageModel.ImportError]
+        let general: String?
+    }
+
+    func render(_ r: Request, _ c: AppRequestContext, importState: ImportState?, status: HTTPResponse.Status = .ok) async throws -> Response {
         let s = try routes.session(c)
         let p = s.principal
         let lang = c.language
@@ -55,7 +69,16 @@ struct CataloguePage: ConsolePage {
                            allowPhrases: catalogue.allowPhrases.count),
             markets: Market.allCases.map { Choice(value: $0.rawValue, label: $0.label(lang)) },
             destinations: Market.destinations.map { Choice(value: $0.rawValue, label: $0.label(lang)) },
-            operatorSide: operatorSide, mayEdit: mayEdit)
+            operatorSide: operatorSide, mayEdit: mayEdit, mayBrowse: p.can(.catalogueRead) ? true : nil)
+        if let importState {
+            model.importContent = importState.content
+            model.importYaml = importState.format == "yaml" ? true : nil
+            model.importReplace = importState.replace ? true : nil
+            model.importSummary = importState.summary
+            model.importErrors = importState.rows.isEmpty ? nil : importState.rows
+            model.hasImportErrors = importState.rows.isEmpty ? nil : true
+            model.importGeneral = importState.general
+        }
         if operatorSide {
             var actors: [String: String] = [:]
             let status: CatalogueChange.Status?
@@ -67,7 +90,8 @@ struct CataloguePage: ConsolePage {
             let changes = try await services.catalogue.changes(status: status, limit: 200, by: p)
             var rows: [CataloguePageModel.Change] = []
             for ch in changes {
-                let mine = ch.proposedBy == p.actorId
+                // Four-eyes is about people: the proposer is compared as the service compares them (issue 12 item 7).
+                let mine = ch.proposedBy == p.personId
                 rows.append(.init(
                     id: ch.id.rawValue, summary: ch.summary, status: ch.status.rawValue,
                     statusLabel: Self.t("change.\(ch.status.rawValue)", lang), opsCount: ch.ops.count,
@@ -84,7 +108,8 @@ struct CataloguePage: ConsolePage {
                     decidedBy: await routes.actorName(ch.decidedBy, by: p, cache: &actors), decidedAt: routes.date(ch.decidedAt, lang),
                     decisionReason: ch.decisionReason ?? "", hasDecision: ch.decidedAt != nil,
                     resultVersion: ch.resultVersion.map(String.init) ?? "", hasResultVersion: ch.resultVersion != nil,
-                    canDecide: mayEdit && ch.status == .pending,
+                    canDecide: services.catalogue.mayDecide(ch, by: p),
+                    waiting: mine && mayEdit && ch.status == .pending, href: "/console/catalogue/changes/\(ch.id.rawValue)",
                     confirmApprove: LocalizedText(
                         en: "Approve the change “\(ch.summary)”? A new catalogue version goes live at once and the live listings of its markets are screened again.",
                         zh: "批准变更“\(ch.summary)”？新版规则目录将立即生效，相关市场的在售商品将重新筛查。")(lang),
@@ -120,7 +145,7 @@ struct CataloguePage: ConsolePage {
             model.jobs = jobs.map { jobRow($0, lang) }
             model.jobsActive = jobs.contains { $0.status == .queued || $0.status == .running }
         }
-        return routes.page(model, c, r)
+        return routes.page(model, c, r, status: status)
     }
 
     func jobRow(_ j: RescreenJob, _ lang: Language) -> CataloguePageModel.Job {
@@ -173,18 +198,34 @@ struct CataloguePage: ConsolePage {
         let format = CatalogueService.Format(rawValue: f["format"] ?? "")
         let replace = f["mode"] == "replace"
         let content = (f["content"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
-        return try await routes.command(c, back: "/console/catalogue", ok: { lang in
-            lang == .zh ? "已提交导入变更，等待另一位合规人员审批。" : "Import proposed; a second officer must approve it."
-        }) {
+        let summary = f["summary"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        let lang = c.language
+        // Anything refused comes back on the page with the pasted text kept, never an emptied textarea.
+        func refused(_ rows: [CataloguePageModel.ImportError], _ general: String?) async throws -> Response {
+            try await render(r, c, importState: ImportState(content: content, format: f["format"] ?? "csv", replace: replace, summary: summary ?? "",
+                                                            rows: rows, general: general), status: .unprocessableContent)
+        }
+        do {
             var v = Validator()
             if format == nil { v.fail("format", "invalid", en: "Choose CSV or YAML.", zh: "请选择 CSV 或 YAML。") }
             if content.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
                 v.fail("content", "required", en: "Choose a file or paste its content.", zh: "请选择文件或粘贴文件内容。")
             }
             try v.finish()
-            let summary = f["summary"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+            do { _ = try CatalogueService.parse(content, format: format!) } catch let e as CatalogueCSV.RowError {
+                let lines = content.components(separatedBy: "\n")
+                return try await refused(e.all.prefix(100).map { row in
+                    .init(line: row.line, column: CatalogueCSV.columnLabel(row.column)(lang), message: row.text(lang),
+                          text: format == .csv && row.line >= 1 && row.line <= lines.count ? String(lines[row.line - 1].prefix(300)) : "")
+                }, nil)
+            }
             _ = try await services.catalogue.importFile(content, format: format!, replace: replace, summary: summary, by: s.principal)
+        } catch let e as any AppError where e.kind != .forbidden {
+            let detail = e.fieldErrors.isEmpty ? e.detail(lang) : e.fieldErrors.map { $0.message(lang) }.joined(separator: " ")
+            return try await refused([], detail)
         }
+        return routes.redirect("/console/catalogue", flash: Flash(message: lang == .zh ? "已提交导入变更，等待另一位合规人员审批。" : "Import proposed; a second officer must approve it.",
+                                                                 isError: false))
     }
 
     func rescreen(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -204,7 +245,9 @@ struct CataloguePage: ConsolePage {
         let action = try c.parameters.require("action")
         let f = try await routes.form(r, c)
         let reason = f["reason"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-        return try await routes.command(c, back: "/console/catalogue" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? ""), ok: { lang in
+        let back = f["back"] == "change" ? "/console/catalogue/changes/\(id.addingPercentEncoding(withAllowedCharacters: CatalogueRulesPage.pathSafe) ?? "")"
+            : "/console/catalogue" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+        return try await routes.command(c, back: back, ok: { lang in
             action == "approve" ? (lang == .zh ? "已批准变更 \(id)，已排队重新筛查受影响市场。" : "Change \(id) approved; affected markets queued for re-screening.")
                                 : (lang == .zh ? "已驳回变更 \(id)。" : "Change \(id) rejected.")
         }) {
@@ -278,10 +321,20 @@ struct CataloguePageModel: PageModel {
         let resultVersion: String
         let hasResultVersion: Bool
         let canDecide: Bool
+        /// The proposer sees this instead of buttons that would refuse.
+        let waiting: Bool
+        let href: String
         /// Asked before the decision is sent (issue 12 item 1).
         let confirmApprove: String
         let confirmReject: String
         let sortKeys: [String: String]
+    }
+
+    struct ImportError: Sendable {
+        let line: Int
+        let column: String
+        let message: String
+        let text: String
     }
 
     struct Version: Sendable {
@@ -322,6 +375,15 @@ struct CataloguePageModel: PageModel {
     let destinations: [Choice]
     let operatorSide: Bool
     let mayEdit: Bool
+    let mayBrowse: Bool?
+    /// A refused import: the text kept, each bad row named (issue 12 item 7).
+    var importContent: String?
+    var importYaml: Bool?
+    var importReplace: Bool?
+    var importSummary: String?
+    var importErrors: [ImportError]?
+    var hasImportErrors: Bool?
+    var importGeneral: String?
     /// Four-eyes changes, versions and re-screen jobs: operators only.
     var changes: [Change]?
     var changeCount: Int?

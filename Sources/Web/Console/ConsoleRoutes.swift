@@ -55,6 +55,7 @@ struct ConsoleRoutes {
         ListingsPage(routes: self).register(on: console)
         TakedownsPage(routes: self).register(on: console)
         CataloguePage(routes: self).register(on: console)
+        CatalogueRulesPage(routes: self).register(on: console)
         PenaltiesPage(routes: self).register(on: console)
         CertificationsPage(routes: self).register(on: console)
         RegulationsPage(routes: self).register(on: console)

@@ -9,6 +9,7 @@ enum ConsoleStrings {
         ("core", core),
         ("users", users),
         ("account", account),
+        ("catalogueEditor", catalogueEditor),
     ]
 
     static let table: [String: LocalizedText] = parts.reduce(into: [:]) { all, part in
