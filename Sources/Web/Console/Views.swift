@@ -8,7 +8,8 @@ import NIOCore
 struct Views: Sendable {
     let library: MustacheLibrary
     static let pages = ["login", "dashboard", "merchants", "merchant", "kyc", "api-keys", "notices", "screening", "listings", "error",
-                        "takedowns", "catalogue", "penalties", "certifications", "regulations", "public-listing", "inbox"]
+                        "takedowns", "catalogue", "penalties", "certifications", "regulations", "public-listing", "inbox",
+                        "kyc-submission", "listing", "takedown-case", "penalty", "timeline"]
 
     static func load() async throws -> Views {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {
