@@ -71,7 +71,7 @@ import Web
             #expect(ok.status == .seeOther && ok.location == "/console" && b.cookies["tl_session"] != nil)
             let dash = try await b.send(c, .get, "/console")
             #expect(dash.status == .ok && dash.html.contains("id=\"page-title\"") && dash.html.contains("<svg class=\"chart\""))
-            #expect(dash.html.contains("data-kyc-status=\"submitted\""))
+            #expect(dash.html.contains("id=\"tile-kyc-submitted\""))
             for page in ["/console/merchants?sort=name&dir=desc&q=Alpha", "/console/merchants/\(h.merchantA.id)", "/console/kyc", "/notices"] {
                 let p = try await b.send(c, .get, page)
                 #expect(p.status == .ok, "\(page)")

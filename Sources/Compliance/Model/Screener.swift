@@ -1,6 +1,6 @@
 import Foundation
 
-public enum Verdict: String, Sendable, Codable, Comparable {
+public enum Verdict: String, Sendable, Codable, Comparable, CaseIterable {
     case pass, review, reject
     var rank: Int { self == .pass ? 0 : self == .review ? 1 : 2 }
     public static func < (l: Verdict, r: Verdict) -> Bool { l.rank < r.rank }

@@ -235,9 +235,15 @@ public struct ListingService: Sendable {
     }
 
     public func list(status: ListingStatus?, market: Market?, query: String?, limit: Int?, after: String?, by p: Principal) async throws -> ([Listing], String?) {
+        try await list(ListingFilter(status: status, market: market, query: query), limit: limit, after: after, by: p)
+    }
+
+    /// One page of listings matching `f` (a merchant caller: its own only, whatever `f.merchantId` says).
+    public func list(_ f: ListingFilter, limit: Int?, after: String?, by p: Principal) async throws -> ([Listing], String?) {
         let n = min(max(limit ?? 50, 1), 200)
         let rows = try await db.read { [store] sql in
-            try await store.list(scope: p.scope, status: status, market: market, query: query, limit: n + 1, after: after, in: sql)
+            try await store.list(scope: p.scope, status: f.status, market: f.market, query: f.query, limit: n + 1, after: after,
+                                 merchantId: f.merchantId, verdict: f.verdict, screenedDay: f.screenedDay, in: sql)
         }
         let items = Array(rows.prefix(n))
         return (items, rows.count > n ? items.last?.id.rawValue : nil)

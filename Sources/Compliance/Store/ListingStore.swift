@@ -69,10 +69,17 @@ struct ListingStore: Sendable {
     }
 
     func list(scope: TenantScope, status: ListingStatus?, market: Market?, query: String?, limit: Int, after: String?,
+              merchantId: MerchantID? = nil, verdict: Verdict? = nil, screenedDay: Int64? = nil,
               in sql: any SQLDatabase) async throws -> [Listing] {
         let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("listings")
         if let m = scope.merchantId { q.where("merchant_id", .equal, m.rawValue) }
+        if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
         if let status { q.where("status", .equal, status.rawValue) }
+        if let verdict { q.where("verdict", .equal, verdict.rawValue) }
+        if let screenedDay {
+            q.where("screened_at", .greaterThanOrEqual, ChinaDay.start(screenedDay).epochMillis)
+                .where("screened_at", .lessThan, ChinaDay.start(screenedDay + 1).epochMillis)
+        }
         if let market {
             let pattern: SQLQueryString = "(',' || markets || ',') LIKE \(bind: "%," + market.rawValue + ",%")"
             q.where(pattern)

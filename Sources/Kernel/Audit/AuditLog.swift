@@ -28,6 +28,13 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public static let genesisHash = String(repeating: "0", count: 64)
 }
 
+/// A record whose history is asked for: the `entity` and `entityId` its audit entries carry.
+public struct AuditTarget: Sendable, Hashable {
+    public let entity: String
+    public let entityId: String
+    public init(_ entity: String, _ entityId: String) { self.entity = entity; self.entityId = entityId }
+}
+
 /// What happened, by whom: the input to `AuditLog.append`.
 public struct AuditEvent: Sendable {
     public let actor: String
@@ -150,6 +157,39 @@ public struct AuditLog: Sendable {
             if let before { q.where("seq", .lessThan, before) }
             return try await q.all().map(decode)
         }
+    }
+
+    /// The entries of one or more records (e.g. a listing and its takedown cases), newest first, one page: at most
+    /// `limit` (≤ 200) entries before sequence number `before`. `merchantId`: a merchant caller's scope — entries of
+    /// another merchant never come back even when the record id is guessed. At most 20 targets.
+    public static func forRecords(_ db: Database, _ targets: [AuditTarget], merchantId: MerchantID?, limit: Int,
+                                  before: Int64? = nil) async throws -> [AuditEntry] {
+        let targets = Array(targets.prefix(20))
+        guard !targets.isEmpty else { return [] }
+        let n = min(max(limit, 1), 200)
+        return try await db.read { sql in
+            let q = sql.select().column("*").from("audit_log")
+                .where(group: { group in
+                    for t in targets {
+                        group.orWhere(group: { $0.where("entity", .equal, t.entity).where("entity_id", .equal, t.entityId) })
+                    }
+                    return group
+                })
+                .orderBy("seq", .descending).limit(n)
+            if let merchantId { q.where("merchant_id", .equal, merchantId.rawValue) }
+            if let before { q.where("seq", .lessThan, before) }
+            return try await q.all().map(decode)
+        }
+    }
+
+    /// A record's history for `p` (needs `audit.read`; a merchant caller sees only its own merchant's entries).
+    public static func timeline(_ db: Database, _ targets: [AuditTarget], limit: Int, after: String?,
+                                by p: Principal) async throws -> Page<AuditEntry> {
+        try p.require(.auditRead)
+        let n = min(max(limit, 1), 200)
+        let before = try ValidationError.positiveCursor(after)
+        let rows = try await forRecords(db, targets, merchantId: p.scope.merchantId, limit: n + 1, before: before)
+        return Page.of(rows, limit: n) { String($0.seq) }
     }
 
     /// One page of the log for `p` (`after`: the `next` of the previous page).

@@ -152,14 +152,35 @@ public enum CommonError: AppError, Equatable {
         }
     }
 
-    static func zhEntity(_ entity: String) -> String {
-        switch entity {
+    /// What a Chinese reader calls a kind of record (in error texts and on pages that name a record's kind); the
+    /// spaced names of error texts and the hyphenated audit entity names alike.
+    public static func zhEntity(_ entity: String) -> String {
+        switch entity.replacingOccurrences(of: "-", with: " ") {
         case "merchant": "商户"
         case "user": "用户"
         case "api key": "API 密钥"
-        case "KYC submission": "资质审核申请"
+        case "KYC submission", "kyc": "资质审核申请"
         case "document": "文件"
         case "session": "登录会话"
+        case "listing": "商品"
+        case "catalogue rule": "规则"
+        case "catalogue change": "规则目录变更"
+        case "catalogue": "规则目录"
+        case "penalty": "违规扣分"
+        case "penalty policy": "扣分规则"
+        case "takedown case": "下架案件"
+        case "notification": "通知"
+        case "job": "后台任务"
+        case "re screen job", "rescreen job": "重新筛查任务"
+        case "country risk": "国别风险评估"
+        case "certification": "资质证书"
+        case "certification file": "资质证书文件"
+        case "regulation": "法规"
+        case "webhook endpoint": "Webhook 端点"
+        case "event": "事件"
+        case "action": "操作"
+        case "data subject": "个人信息主体"
+        case "retention": "保存期限"
         default: entity
         }
     }

@@ -63,8 +63,12 @@ public struct UserService: Sendable {
                 throw CommonError.conflict(code: "email-taken", en: "A user with this e-mail exists.", zh: "该邮箱已被使用。")
             }
             try await store.insert(user, passwordHash: passwordHash, in: sql)
-            try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: merchantId, action: invited ? "user.invited" : "user.created",
-                                                  entity: "user", entityId: user.id.rawValue, data: ["role": user.role.rawValue]), in: sql)
+            let event = invited
+                ? AuditEvent(actor: p.actorId, merchantId: merchantId, action: "user.invited", entity: "user", entityId: user.id.rawValue,
+                             data: ["role": user.role.rawValue])
+                : AuditEvent(actor: p.actorId, merchantId: merchantId, action: "user.created", entity: "user", entityId: user.id.rawValue,
+                             data: ["role": user.role.rawValue])
+            try await ctx.audit.append(event, in: sql)
             try await then(user, sql)
         }
         return user

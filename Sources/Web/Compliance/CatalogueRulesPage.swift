@@ -41,7 +41,7 @@ struct CatalogueRulesPage: ConsolePage {
             let scheduled = !e.effectiveFrom.isEmpty && e.effectiveFrom > day
             let status = scheduled ? "scheduled" : "in-force"
             return CatalogueRulesPageModel.Row(
-                id: e.id, href: Self.ruleHref(e.id), term: e.term, variants: e.variants.prefix(3).joined(separator: ", "),
+                id: e.id, href: Self.ruleHref(e.id), term: e.term, variants: e.variants.prefix(3).joined(separator: lang == .zh ? "、" : ", "),
                 moreVariants: e.variants.count > 3 ? e.variants.count - 3 : nil,
                 market: e.market.rawValue, marketLabel: e.market.label(lang), category: e.category.rawValue,
                 categoryLabel: Self.categoryLabel(e.category.rawValue, lang), severity: e.severity, source: e.source,

@@ -17,21 +17,25 @@ struct ListingsPage: ConsolePage {
     func show(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try routes.session(c)
         let q = Query(request: r)
-        let status = try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
-        let (items, next) = try await services.listings.list(status: status, market: nil, query: q.string("q"), limit: ConsolePaging.pageSize,
-                                                             after: q.string("after"), by: s.principal)
+        // `status=all` lists every state (the dashboard's screening links); no status: operators start at their queue.
+        let all = q.string("status") == "all"
+        let status = all ? nil : try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
+        let filter = ListingFilter(status: status, query: q.string("q"), merchantId: try q.id("merchantId", MerchantID.self),
+                                   verdict: try q.enumValue("verdict", Verdict.self), screenedDay: try Self.day(q.string("screened")))
+        let (items, next) = try await services.listings.list(filter, limit: ConsolePaging.pageSize, after: q.string("after"), by: s.principal)
         let lang = c.language
         var model = ListingsPageModel(
-            statuses: ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
+            statuses: [Option(value: "all", label: Self.t("all", lang), selected: all)] + ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
                 .map { Option(value: $0.rawValue, label: Self.label($0)(lang), selected: $0 == status) },
             q: q.string("q") ?? "",
+            verdict: filter.verdict?.rawValue, screened: q.string("screened"), merchantId: filter.merchantId?.rawValue,
             mayModerate: s.principal.can(.listingsModerate),
             rows: items.map { l in
                 let active = l.findings.filter { $0.finding.disposition == .active }
                 // Several rules (market and global) can flag the same words: show each place once.
                 var seen = Set<String>()
                 let shown = active.filter { seen.insert("\($0.market)|\($0.finding.category)|\($0.finding.field)|\($0.finding.start)").inserted }
-                return .init(id: l.id.rawValue, merchantId: l.merchantId.rawValue, status: l.status.rawValue, statusLabel: Self.label(l.status)(lang),
+                return .init(id: l.id.rawValue, merchantId: l.merchantId.rawValue, title: l.content.title, status: l.status.rawValue, statusLabel: Self.label(l.status)(lang),
                              version: l.version, markets: l.content.markets.map(\.rawValue).joined(separator: ", "),
                              price: l.content.price.description, updatedAt: routes.date(l.updatedAt, lang),
                              titleHTML: ScreeningPage.highlight(l.content.title, active.map(\.finding).filter { $0.field == "title" }),
@@ -67,6 +71,15 @@ struct ListingsPage: ConsolePage {
         }
     }
 
+    /// `screened=YYYY-MM-DD`: the Chinese-calendar day of the latest screening (422 naming the field otherwise).
+    static func day(_ text: String?) throws -> Int64? {
+        guard let text else { return nil }
+        guard let d = try? LocalDate(parsing: text) else {
+            throw ValidationError(field: "screened", code: "invalid", en: "screened must be a date (YYYY-MM-DD).", zh: "screened 须为日期（YYYY-MM-DD）。")
+        }
+        return Int64(d.dayNumber)
+    }
+
     static func label(_ s: ListingStatus) -> LocalizedText {
         switch s {
         case .draft: LocalizedText(en: "Draft", zh: "草稿")
@@ -92,6 +105,7 @@ struct ListingsPageModel: PageModel {
     struct Row: Sendable {
         let id: String
         let merchantId: String
+        let title: String
         let status: String
         let statusLabel: String
         let version: Int
@@ -111,6 +125,10 @@ struct ListingsPageModel: PageModel {
 
     let statuses: [Option]
     let q: String
+    /// Filters the dashboard links with, kept in the form (hidden) and so in the next-page link.
+    let verdict: String?
+    let screened: String?
+    let merchantId: String?
     let mayModerate: Bool
     let rows: [Row]
     /// The next page of listings (nil on the last).

@@ -120,7 +120,9 @@ struct TakedownsPage: ConsolePage {
         let id = try c.parameters.require("id")
         let action = try c.parameters.require("action")
         let f = try await routes.form(r, c)
-        let back = "/console/takedowns" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+        // Back to the queue with its filters, or to the case's own page (where the decision shows in its timeline).
+        let back = f["return"] == "/console/takedowns/\(id)" ? "/console/takedowns/\(id)#timeline"
+            : "/console/takedowns" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
         return try await routes.command(c, back: back, ok: { lang in
             let what = Self.t("takedown.\(TakedownCase.Action(rawValue: action).map { Self.resultStatus($0).rawValue } ?? action)", lang)
             return lang == .zh ? "下架工单 \(id) 已处理：\(what)。" : "Takedown case \(id): \(what)."

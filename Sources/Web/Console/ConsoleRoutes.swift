@@ -49,11 +49,13 @@ struct ConsoleRoutes {
         console.post("merchants/:id/exit/withdraw", use: { r, c in try await merchantAction(r, c, "withdraw") })
         console.post("merchants/:id/close", use: { r, c in try await merchantAction(r, c, "close") })
         console.get("kyc", use: kycQueue)
+        console.get("kyc/:id", use: kycSubmission)
         console.post("kyc/:id/:action", use: kycAction)
         console.get("kyc-documents/:id", use: document)
         ScreeningPage(routes: self).register(on: console)
         ListingsPage(routes: self).register(on: console)
         TakedownsPage(routes: self).register(on: console)
+        RecordPages(routes: self).register(on: console)
         CataloguePage(routes: self).register(on: console)
         CatalogueRulesPage(routes: self).register(on: console)
         PenaltiesPage(routes: self).register(on: console)
@@ -278,36 +280,7 @@ struct ConsoleRoutes {
 
     func dashboard(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
-        let lang = c.language
-        let p = s.principal
-        var counts: [(MerchantStatus, Int)] = []
-        for st in MerchantStatus.allCases { counts.append((st, try await parties.merchants.count(status: st, by: p))) }
-        let warnings = try await parties.merchants.licenceWarnings(by: p)
-        var model = DashboardPageModel(
-            chart: BarChart.svg(counts.map { ($0.0.label(lang), $0.1) }, title: ConsoleStrings.table["merchantsByStatus"]!(lang)),
-            statusCounts: counts.map { .init(label: $0.0.label(lang), status: $0.0.rawValue, count: $0.1) },
-            licenceWarnings: warnings.map { m in
-                .init(id: m.id.rawValue, name: m.name, expires: m.licenceExpiresOn?.description ?? "",
-                      state: licenceLabel(parties.merchants.licenceState(m), lang), expired: parties.merchants.licenceState(m) == .expired)
-            })
-        if p.can(.kycRead), p.role.isOperator {
-            var open: [DashboardPageModel.StatusCount] = []
-            for st in KYCStatus.allCases where st.isOpen {
-                open.append(.init(label: st.label(lang), status: st.rawValue, count: try await parties.kyc.count(status: st, by: p)))
-            }
-            model.kycOpen = open
-            model.hasKycOpen = true
-        }
-        if p.can(.auditRead) {
-            let audit = try await AuditLog.recent(services.db, merchantId: p.scope.merchantId, limit: 10)
-            model.audit = audit.map { .init(time: date($0.at, lang), actor: $0.actor, action: $0.action, entity: "\($0.entity) \($0.entityId)") }
-            model.hasAudit = !audit.isEmpty
-        }
-        if let mid = p.merchantId {
-            let m = try await parties.merchants.get(mid, by: p)
-            model.ownMerchant = merchantRow(m, lang)
-        }
-        return page(model, c, r)
+        return page(try await DashboardBuilder(routes: self).build(r, c, s), c, r)
     }
 }
 
@@ -320,39 +293,6 @@ struct LoginPageModel: PageModel {
     var throttled: String?
     var loginError: Bool?
     var email: String?
-}
-
-struct DashboardPageModel: PageModel {
-    static let template = "dashboard"
-    struct StatusCount: Sendable {
-        let label: String
-        let status: String
-        let count: Int
-    }
-
-    struct LicenceWarning: Sendable {
-        let id: String
-        let name: String
-        let expires: String
-        let state: String
-        let expired: Bool
-    }
-
-    struct AuditRow: Sendable {
-        let time: String
-        let actor: String
-        let action: String
-        let entity: String
-    }
-
-    let chart: String
-    let statusCounts: [StatusCount]
-    let licenceWarnings: [LicenceWarning]
-    var kycOpen: [StatusCount]?
-    var hasKycOpen: Bool?
-    var audit: [AuditRow]?
-    var hasAudit: Bool?
-    var ownMerchant: MerchantRow?
 }
 
 /// A one-shot message shown after a redirect (POST/redirect/GET).

@@ -10,6 +10,7 @@ enum ConsoleStrings {
         ("users", users),
         ("account", account),
         ("catalogueEditor", catalogueEditor),
+        ("records", records),
     ]
 
     static let table: [String: LocalizedText] = parts.reduce(into: [:]) { all, part in

@@ -10,7 +10,8 @@ struct Views: Sendable {
     static let pages = ["login", "dashboard", "merchants", "merchant", "kyc", "api-keys", "notices", "screening", "listings", "error",
                         "takedowns", "catalogue", "penalties", "certifications", "regulations", "public-listing", "inbox", "users", "invite", "merchant-new",
                         "account", "login-verify",
-                        "catalogue-rules", "catalogue-rule", "catalogue-rule-form", "catalogue-change"]
+                        "catalogue-rules", "catalogue-rule", "catalogue-rule-form", "catalogue-change",
+                        "kyc-submission", "listing", "takedown-case", "penalty", "timeline"]
 
     static func load() async throws -> Views {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {

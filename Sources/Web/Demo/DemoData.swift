@@ -53,6 +53,8 @@ public enum DemoData {
             country: "CN", address: "广东省深圳市南山区科技园南区 8 栋", licenceExpiresOn: today.adding(days: 3 * 365).description), by: system)
         _ = try await parties.kyc.addDocument(submissionId: lampKYC.id, kind: "business-licence", filename: "business-licence.pdf",
                                               contentType: "application/pdf", data: samplePDF(title: "Business licence 91440300MA5FXXXX1K"), by: system)
+        _ = try await parties.kyc.addDocument(submissionId: lampKYC.id, kind: "id-document", filename: "legal-representative-id.png",
+                                              contentType: "image/png", data: samplePNG, by: system)
         _ = try await parties.kyc.startReview(lampKYC.id, by: system)
 
         let silkKYC = try await parties.kyc.submit(merchantId: silk.id, KYCInput(
@@ -168,6 +170,10 @@ public enum DemoData {
                                                         reason: "Absolute claim 最佳 in three listings (Advertising Law Art. 9).", by: officer)
         _ = try await services.penalties.appeal(adWord.id.rawValue, reason: "The word was part of a customer quote, removed the same day.", by: lampAdmin)
     }
+
+    /// A small, valid PNG (24×16 chequerboard) for the demo's image document: the KYC page previews it inline.
+    public static let samplePNG = Data(base64Encoded:
+        "iVBORw0KGgoAAAANSUhEUgAAABgAAAAQCAIAAACDRijCAAAAJUlEQVR42mOQ9bsBR/+RAKniDMPYIEo0I4sPZ4NG09FoOqKCQQBlWzAuSInT8QAAAABJRU5ErkJggg==")!
 
     /// A minimal, valid one-page PDF (demo documents must pass the magic-byte check like real uploads).
     public static func samplePDF(title: String) -> Data {

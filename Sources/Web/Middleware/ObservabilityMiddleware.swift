@@ -22,7 +22,8 @@ struct ObservabilityMiddleware: RouterMiddleware {
         metrics.recordRequest(method: request.method.rawValue, route: context.endpointPath ?? "unmatched",
                               status: Int(response.status.code), seconds: seconds)
         response.headers[.init("X-Content-Type-Options")!] = "nosniff"
-        response.headers[.init("X-Frame-Options")!] = "DENY"
+        // A response meant to be shown inside a console page (a KYC document) says SAMEORIGIN itself; all else: DENY.
+        if response.headers[.init("X-Frame-Options")!] == nil { response.headers[.init("X-Frame-Options")!] = "DENY" }
         response.headers[.init("Referrer-Policy")!] = "same-origin"
         // A page that needs more (public listings with product photos) sets its own, stricter-or-equal policy.
         if response.headers[.contentType]?.hasPrefix("text/html") ?? false, response.headers[.contentSecurityPolicy] == nil {

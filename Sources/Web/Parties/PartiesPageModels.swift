@@ -67,7 +67,26 @@ struct MerchantsPageModel: PageModel {
 struct MerchantPageModel: PageModel {
     static let template = "merchant"
     static let nav = "merchants"
+    /// The merchant's records, each linking to its own page, and the merchant's timeline (issue 12 item 2).
+    struct Records: Sendable {
+        struct Row: Sendable {
+            let id: String
+            let title: String
+            let status: String
+            let statusLabel: String
+            let when: String
+        }
+
+        let mayReadKyc: Bool
+        let listings: [Row]
+        let moreListings: Bool
+        let cases: [Row]
+        let penalties: [Row]
+        var timeline: TimelineModel?
+    }
+
     let m: MerchantRow
+    let records: Records
     let submissions: [KYCRow]
     let canManageExit: Bool
     let canClose: Bool

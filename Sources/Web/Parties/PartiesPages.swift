@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Kernel
 import NIOCore
+import Compliance
 import Parties
 
 /// Parties' console pages (K1–K3): merchants and the exit procedure, the KYC review queue, API keys and the public
@@ -61,10 +62,32 @@ extension ConsoleRoutes {
     func merchant(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
         let id: MerchantID = try c.pathID()
-        let m = try await parties.merchants.get(id, by: s.principal)
-        // Roles without KYC access still see the merchant, without its submissions (no 403 from a link they were shown).
-        let subs = s.principal.can(.kycRead) ? try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: s.principal).items : []
-        let model = MerchantPageModel(m: merchantRow(m, c.language),
+        let p = s.principal
+        let lang = c.language
+        let m = try await parties.merchants.get(id, by: p)
+        // Each part only for a role that may read it, so the page never answers 403 for what it merely links to.
+        let subs = p.can(.kycRead) ? try await parties.kyc.list(status: nil, merchantId: id, limit: 50, after: nil, by: p).items : []
+        let listings = try await services.listings.list(ListingFilter(merchantId: id), limit: 20, after: nil, by: p)
+        let cases = try await services.takedowns.forMerchant(id, limit: 20, by: p)
+        let penalties = try await services.penalties.page(merchantId: id, year: nil, status: nil, limit: 20, after: nil, by: p).items
+        var records = MerchantPageModel.Records(
+            mayReadKyc: p.can(.kycRead),
+            listings: listings.0.map { l in
+                .init(id: l.id.rawValue, title: l.content.title, status: l.status.rawValue, statusLabel: ListingsPage.label(l.status)(lang),
+                      when: date(l.updatedAt, lang))
+            },
+            moreListings: listings.1 != nil,
+            cases: cases.map { k in
+                .init(id: k.id.rawValue, title: k.ruleIds.joined(separator: ", "), status: k.status.rawValue,
+                      statusLabel: ConsoleStrings.text("takedown.\(k.status.rawValue)", lang), when: date(k.openedAt, lang))
+            },
+            penalties: penalties.map { pen in
+                .init(id: pen.id.rawValue, title: ConsoleStrings.text("violation.\(pen.violation.rawValue)", lang) + " · \(pen.countedPoints)",
+                      status: "penalty-" + pen.status.rawValue, statusLabel: ConsoleStrings.text("penalty.\(pen.status.rawValue)", lang),
+                      when: date(pen.issuedAt, lang))
+            })
+        records.timeline = try await TimelineBuilder(routes: self).build([AuditTarget("merchant", id.rawValue)], r, c, by: p)
+        let model = MerchantPageModel(m: merchantRow(m, c.language), records: records,
                                       submissions: subs.map { kycRow($0, c.language, merchantName: m.name) },
                                       canManageExit: s.principal.may(.merchantsExit, onMerchant: id),
                                       canClose: s.principal.can(.merchantsClose) && m.status == .exiting,
@@ -170,7 +193,9 @@ extension ConsoleRoutes {
         let f = try await form(r, c)
         let p = s.principal
         let reason = f["reason"]
-        return try await command(c, back: "/console/kyc", ok: { lang in
+        // From the submission's own page the reviewer returns to it and sees the decision in its timeline.
+        let back = f["return"] == "/console/kyc/\(id)" ? "/console/kyc/\(id)#timeline" : "/console/kyc"
+        return try await command(c, back: back, ok: { lang in
             switch action {
             case "approve": lang == .zh ? "已通过资质审核 \(id)。" : "Approved \(id)."
             case "reject": lang == .zh ? "已驳回 \(id)。" : "Rejected \(id)."
@@ -191,9 +216,14 @@ extension ConsoleRoutes {
     func document(_ r: Request, _ c: AppRequestContext) async throws -> Response {
         let s = try session(c)
         let (doc, data) = try await parties.kyc.document(try c.pathID(), by: s.principal)
+        // Shown inside the submission's page (img/object): framing by the console's own pages only, and the file
+        // may load nothing itself. Only PDF, PNG and JPEG are ever stored (checked by their magic bytes), with nosniff.
         return Response(status: .ok, headers: [
             .contentType: doc.contentType,
             .contentDisposition: "inline; filename=\"\(doc.filename.replacingOccurrences(of: "\"", with: ""))\"",
+            .contentSecurityPolicy: "frame-ancestors 'self'",
+            HTTPField.Name("X-Frame-Options")!: "SAMEORIGIN",
+            .cacheControl: "private, no-store",
         ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

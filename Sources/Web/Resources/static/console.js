@@ -116,3 +116,21 @@ document.addEventListener('submit', function (e) {
     reader.readAsDataURL(file);
   });
 })();
+
+// record timelines: each time is also shown in the reader's own time zone when it is not China time
+(function () {
+  var times = document.querySelectorAll('time.local-time[datetime]');
+  if (!times.length || typeof Intl === 'undefined') return;
+  var zone;
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
+  if (!zone || zone === 'Asia/Shanghai' || zone === 'Asia/Chongqing' || zone === 'PRC') return;
+  var lang = (document.documentElement.lang || 'en').indexOf('zh') === 0 ? 'zh-CN' : 'en-GB';
+  var fmt = new Intl.DateTimeFormat(lang, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+                                            timeZoneName: 'short' });
+  Array.prototype.forEach.call(times, function (el) {
+    var d = new Date(el.getAttribute('datetime'));
+    if (isNaN(d.getTime())) return;
+    el.setAttribute('title', el.textContent);
+    el.textContent = fmt.format(d);
+  });
+})();
