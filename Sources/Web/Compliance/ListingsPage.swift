@@ -11,6 +11,7 @@ struct ListingsPage: ConsolePage {
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("listings", use: show)
+        console.post("listings/bulk", use: bulk)
         console.post("listings/:id/:action", use: act)
     }
 
@@ -18,9 +19,10 @@ struct ListingsPage: ConsolePage {
         let s = try routes.session(c)
         let q = Query(request: r)
         let status = try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
-        let (items, next) = try await services.listings.list(status: status, market: nil, query: q.string("q"), limit: ConsolePaging.pageSize,
-                                                             after: q.string("after"), by: s.principal)
         let lang = c.language
+        if let format = try ConsoleList.format(r) { return try await export(status: status, query: q.formText("q"), format, lang, by: s.principal) }
+        let (items, next) = try await services.listings.list(status: status, market: nil, query: q.formText("q"), limit: ConsolePaging.pageSize,
+                                                             after: q.string("after"), by: s.principal)
         var model = ListingsPageModel(
             statuses: ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
                 .map { Option(value: $0.rawValue, label: Self.label($0)(lang), selected: $0 == status) },
@@ -44,7 +46,54 @@ struct ListingsPage: ConsolePage {
                              confirmTakeDown: LocalizedText(en: "Take down “\(l.content.title)”? It goes off sale at once.",
                                                             zh: "下架“\(l.content.title)”？商品将立即停售。")(lang))
             })
-        model.nextHref = ConsolePaging.nextHref(r, next: next)
+        model.pager = ConsoleList.pager(r, Page(items: items, next: next), lang)
+        model.returnQuery = r.uri.query.map { "?" + $0 } ?? ""
+        model.confirmBulkReject = LocalizedText(en: "Reject {n} selected listings? They will not go on sale.",
+                                                zh: "驳回所选的 {n} 个商品？这些商品将不会上架。")(lang)
+        return routes.page(model, c, r)
+    }
+
+    /// Every listing the filters select (all pages), as CSV or XLSX; a merchant's file holds its own listings only.
+    func export(status: ListingStatus?, query: String?, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
+        var table = ExportTable(name: "listings", headers: ["ID", Self.t("listingTitle", lang), Self.t("merchant", lang), Self.t("market", lang),
+                                                            Self.t("status", lang), Self.t("reason", lang)])
+        try await ConsoleList.collect(ListRequest(search: query), into: &table, fetch: { req in
+            let (items, next) = try await services.listings.list(status: status, market: nil, query: query, limit: 200, after: req.after, by: p)
+            return Page(items: items, next: next)
+        }) { l in
+            [l.id.rawValue, l.content.title, l.merchantId.rawValue, l.content.markets.map(\.rawValue).joined(separator: ", "),
+             Self.label(l.status)(lang), l.statusReason ?? ""]
+        }
+        return try ConsoleList.download(table, format, routes: routes)
+    }
+
+    /// Approve (clear) or reject the selected listings in review, each through `moderate` (its own transaction,
+    /// permission check and audit entry); the page lists each as done or refused.
+    func bulk(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let lang = c.language
+        let form = try await BulkAction.form(r, c)
+        let action = form.fields["action"] ?? ""
+        let target: ListingStatus
+        switch action {
+        case "clear": target = .active
+        case "reject": target = .rejected
+        default: throw ValidationError(field: "action", code: "invalid", en: "action must be clear or reject.", zh: "action 须为 clear 或 reject。")
+        }
+        let back = "/console/listings" + (form.fields["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+        let ids: [String]
+        do { ids = try BulkAction.checked(form.ids) } catch let e as ValidationError {
+            return routes.redirect(back, flash: Flash(message: e.fieldErrors.map { $0.message(lang) }.joined(separator: " "), isError: true))
+        }
+        var titles: [String: String] = [:]
+        for id in ids {
+            if let lid = try? ListingID.field(id, "ids"), let l = try? await services.listings.get(lid, by: s.principal) { titles[id] = l.content.title }
+        }
+        let outcomes = try await BulkAction.run(ids, lang: lang, name: { titles[$0] ?? $0 }) { id in
+            _ = try await services.listings.moderate(try ListingID.field(id, "ids")!, to: target, reason: form.fields["reason"], by: s.principal)
+        }
+        let model = BulkResultPageModel<ListingsArea>(action: Self.t(action == "clear" ? "bulkApproveSelected" : "bulkRejectSelected", lang),
+                                                      outcomes: outcomes, backHref: back, lang: lang)
         return routes.page(model, c, r)
     }
 
@@ -113,6 +162,9 @@ struct ListingsPageModel: PageModel {
     let q: String
     let mayModerate: Bool
     let rows: [Row]
-    /// The next page of listings (nil on the last).
-    var nextHref: String?
+    /// Rows shown, next and first page, export links (issue 12 item 6).
+    var pager: ConsoleList.Pager?
+    var returnQuery = ""
+    /// Asked before a bulk rejection; `{n}` is the number of rows selected.
+    var confirmBulkReject = ""
 }

@@ -45,6 +45,7 @@ struct ConsoleRoutes {
         console.post("merchants/:id/exit/withdraw", use: { r, c in try await merchantAction(r, c, "withdraw") })
         console.post("merchants/:id/close", use: { r, c in try await merchantAction(r, c, "close") })
         console.get("kyc", use: kycQueue)
+        console.post("kyc/bulk", use: kycBulk)
         console.post("kyc/:id/:action", use: kycAction)
         console.get("kyc-documents/:id", use: document)
         ScreeningPage(routes: self).register(on: console)

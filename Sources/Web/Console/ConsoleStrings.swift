@@ -7,6 +7,7 @@ enum ConsoleStrings {
     /// `ConsoleStringsTests` fails on it.
     static let parts: [(area: String, table: [String: LocalizedText])] = [
         ("core", core),
+        ("tables", tables),
     ]
 
     static let table: [String: LocalizedText] = parts.reduce(into: [:]) { all, part in

@@ -8,7 +8,8 @@ import NIOCore
 struct Views: Sendable {
     let library: MustacheLibrary
     static let pages = ["login", "dashboard", "merchants", "merchant", "kyc", "api-keys", "notices", "screening", "listings", "error",
-                        "takedowns", "catalogue", "penalties", "certifications", "regulations", "public-listing", "inbox"]
+                        "takedowns", "catalogue", "penalties", "certifications", "regulations", "public-listing", "inbox",
+                        "bulk-result"]
 
     static func load() async throws -> Views {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {
@@ -63,7 +64,8 @@ struct ConsoleTable {
         self.sortParam = sortParam; self.dirParam = dirParam
         keep = r.uri.queryParameters.compactMap { kv -> String? in
             let k = String(kv.key)
-            guard k != sortParam, k != dirParam, !kv.value.isEmpty else { return nil }
+            // A new order starts again at the first page (a cursor belongs to one order).
+            guard k != sortParam, k != dirParam, k != "after", k != "format", !kv.value.isEmpty else { return nil }
             return "\(ConsoleRoutes.urlEncode(k))=\(ConsoleRoutes.urlEncode(String(kv.value)))"
         }
     }
