@@ -229,6 +229,63 @@ import TestSupport
         }
     }
 
+    /// Listings in review: approve two and reject one in bulk; a listing already decided is refused; the queue sorts by
+    /// title in SQL.
+    @Test func listingsBulkApproveAndReject() async throws {
+        try await WebHarness.with(approvedKYC: true) { h, c in
+            let merchant = Principal(actorId: "key_a", userId: nil, merchantId: h.merchantA.id, role: .merchantAdmin, channel: .apiKey)
+            var ids: [String] = []
+            for title in ["C 20000mAh power bank", "A 10000mAh power bank", "B 5000mAh power bank"] {
+                let l = try await h.services.listings.create(ListingInput(title: title, price: try Money(parsing: "19.00", currency: Currency("USD")),
+                                                                         originCountry: "CN", markets: ["US"]), by: merchant)
+                #expect(l.status == .needsReview)
+                ids.append(l.id.rawValue)
+            }
+            try await Self.user(h, "officer@tl.cn", role: "compliance-officer")
+            var b = ConsoleTests.Browser()
+            _ = try await b.login(c, "officer@tl.cn", "a long test password")
+            let queue = try await b.send(c, .get, "/console/listings?sort=title")
+            #expect(Self.rowIds(queue.html, attr: "data-listing-id") == [ids[1], ids[2], ids[0]])
+            #expect(queue.html.contains(">3 rows"))
+            let token = try #require(ConsoleTests.csrf(queue.html))
+            let approved = try await Self.bulk(c, &b, "/console/listings/bulk", ["_csrf": token, "action": "clear", "reason": "UN38.3 on file"],
+                                               ids: [ids[0], ids[1]])
+            #expect(approved.html.contains("2 done, 0 refused."))
+            let rejected = try await Self.bulk(c, &b, "/console/listings/bulk", ["_csrf": token, "action": "reject", "reason": "No test report"],
+                                               ids: [ids[1], ids[2]])
+            #expect(rejected.html.contains("1 done, 1 refused."))
+            let statuses = try await ids.asyncMap { try await h.services.listings.get(.init(unchecked: $0), by: merchant).status }
+            #expect(statuses == [.active, .active, .rejected])
+            let audit = try await AuditLog.recent(h.services.db, merchantId: nil, limit: 50)
+            #expect(audit.filter { $0.action == "listing.active" }.count == 2 && audit.filter { $0.action == "listing.rejected" }.count == 1)
+        }
+    }
+
+    /// Catalogue changes page in SQL: 105 proposals over two pages, each once, newest first; the search finds one.
+    @Test func catalogueChangesPageAndSearch() async throws {
+        try await WebHarness.with { h, c in
+            for i in 0..<105 {
+                let proposed = try await c.call(.post, "/api/v1/catalogue/changes", key: h.operatorKey, json: """
+                    {"summary":"change \(i)","ops":[{"op":"upsert","rule":{"id":"EU-PRO-T\(i)","market":"EU","category":"prohibited",
+                     "term":"tablium \(i)","match":"word","severity":4,"source":"Test Regulation Art. \(i)"}}]}
+                    """)
+                #expect(proposed.status == .created)
+                h.clock.advance(by: 1)
+            }
+            try await Self.user(h, "officer@tl.cn", role: "compliance-officer")
+            var b = ConsoleTests.Browser()
+            _ = try await b.login(c, "officer@tl.cn", "a long test password")
+            let first = try await b.send(c, .get, "/console/catalogue")
+            #expect(first.html.contains("Showing 100 of 105 rows on this page"))
+            let next = try #require(Self.link(first.html, id: "next-page"))
+            let second = try await b.send(c, .get, "/console/catalogue" + next)
+            let ids = Self.rowIds(first.html, attr: "data-change-id") + Self.rowIds(second.html, attr: "data-change-id")
+            #expect(ids.count == 105 && Set(ids).count == 105)
+            let found = try await b.send(c, .get, "/console/catalogue?cq=EU-PRO-T42")
+            #expect(Self.rowIds(found.html, attr: "data-change-id").count == 1 && found.html.contains("change 42"))
+        }
+    }
+
     /// Posts a bulk form with `ids` repeated.
     static func bulk(_ c: any TestClientProtocol, _ b: inout ConsoleTests.Browser, _ uri: String, _ fields: [String: String], ids: [String])
         async throws -> (status: HTTPResponse.Status, location: String?, html: String) {

@@ -20,9 +20,12 @@ struct ListingsPage: ConsolePage {
         let q = Query(request: r)
         let status = try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
         let lang = c.language
-        if let format = try ConsoleList.format(r) { return try await export(status: status, query: q.formText("q"), format, lang, by: s.principal) }
-        let (items, next) = try await services.listings.list(status: status, market: nil, query: q.formText("q"), limit: ConsolePaging.pageSize,
-                                                             after: q.string("after"), by: s.principal)
+        // Filtered, searched, sorted and paged in SQL (issue 12 item 6).
+        let request = ConsoleList.request(r)
+        if let format = try ConsoleList.format(r) { return try await export(status: status, request, format, lang, by: s.principal) }
+        let page = try await services.listings.search(status: status, request, by: s.principal)
+        let items = page.items
+        let table = ConsoleTable(r, default: "updated", allowed: Set(ListingService.sorts))
         var model = ListingsPageModel(
             statuses: ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
                 .map { Option(value: $0.rawValue, label: Self.label($0)(lang), selected: $0 == status) },
@@ -46,7 +49,12 @@ struct ListingsPage: ConsolePage {
                              confirmTakeDown: LocalizedText(en: "Take down “\(l.content.title)”? It goes off sale at once.",
                                                             zh: "下架“\(l.content.title)”？商品将立即停售。")(lang))
             })
-        model.pager = ConsoleList.pager(r, Page(items: items, next: next), lang)
+        model.pager = ConsoleList.pager(r, page, lang)
+        model.headers = table.headers([
+            .init("title", Self.t("listingTitle", lang)), .init("market", Self.t("market", lang), sortable: false),
+            .init("findings", Self.t("findingsLabel", lang), sortable: false), .init("status", Self.t("status", lang)),
+            .init("actions", Self.t("actions", lang), sortable: false),
+        ])
         model.returnQuery = r.uri.query.map { "?" + $0 } ?? ""
         model.confirmBulkReject = LocalizedText(en: "Reject {n} selected listings? They will not go on sale.",
                                                 zh: "驳回所选的 {n} 个商品？这些商品将不会上架。")(lang)
@@ -54,13 +62,10 @@ struct ListingsPage: ConsolePage {
     }
 
     /// Every listing the filters select (all pages), as CSV or XLSX; a merchant's file holds its own listings only.
-    func export(status: ListingStatus?, query: String?, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
+    func export(status: ListingStatus?, _ request: ListRequest, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
         var table = ExportTable(name: "listings", headers: ["ID", Self.t("listingTitle", lang), Self.t("merchant", lang), Self.t("market", lang),
                                                             Self.t("status", lang), Self.t("reason", lang)])
-        try await ConsoleList.collect(ListRequest(search: query), into: &table, fetch: { req in
-            let (items, next) = try await services.listings.list(status: status, market: nil, query: query, limit: 200, after: req.after, by: p)
-            return Page(items: items, next: next)
-        }) { l in
+        try await ConsoleList.collect(request, into: &table, fetch: { try await services.listings.search(status: status, $0, by: p) }) { l in
             [l.id.rawValue, l.content.title, l.merchantId.rawValue, l.content.markets.map(\.rawValue).joined(separator: ", "),
              Self.label(l.status)(lang), l.statusReason ?? ""]
         }
@@ -164,6 +169,7 @@ struct ListingsPageModel: PageModel {
     let rows: [Row]
     /// Rows shown, next and first page, export links (issue 12 item 6).
     var pager: ConsoleList.Pager?
+    var headers: [ConsoleTable.Header] = []
     var returnQuery = ""
     /// Asked before a bulk rejection; `{n}` is the number of rows selected.
     var confirmBulkReject = ""

@@ -23,6 +23,7 @@ extension ConsoleStrings {
         "exportCSVLink": .init(en: "CSV (Excel, UTF-8)", zh: "CSV（Excel，UTF-8）"),
         "exportXLSXLink": .init(en: "Excel workbook (.xlsx)", zh: "Excel 工作簿（.xlsx）"),
         "resolvedAt": .init(en: "Decided at", zh: "处理时间"),
+        "searchChanges": .init(en: "Search summary or rule ID", zh: "搜索摘要或规则编号"),
         "listPaging": .init(en: "Pages and export", zh: "分页与导出"),
     ]
 }
