@@ -76,7 +76,9 @@ import ZIPFoundation
     @Test func exportFollowsTheFiltersAndTenantWalls() async throws {
         try await WebHarness.with(approvedKYC: true) { h, c in
             let cases = try await TableScaleTests.openCases(h, c)
-            _ = try await h.services.takedowns.resolve(cases[0], action: "clear", reason: "Licensed", by: .system("t"))
+            // A reason that a spreadsheet would run as a formula.
+            _ = try await h.services.takedowns.resolve(cases[0], action: "clear", reason: "=HYPERLINK(\"http://evil.example\",\"Licensed\")",
+                                                       by: .system("t"))
             try await TableScaleTests.user(h, "officer@tl.cn", role: "compliance-officer")
             try await TableScaleTests.user(h, "shop-b@tl.cn", role: "merchant-admin", merchant: h.merchantB.id)
             var officer = ConsoleTests.Browser()
@@ -122,6 +124,8 @@ import ZIPFoundation
             let (_, _, zh) = try await Self.download(c, officer, "/console/takedowns?format=csv")
             #expect(String(decoding: zh.dropFirst(3), as: UTF8.self).hasPrefix("ID,"))
             #expect(String(decoding: zh, as: UTF8.self).contains("状态"))
+            // Every case (no filter): the decided one's reason is there, neutralised.
+            #expect(String(decoding: zh, as: UTF8.self).contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"Licensed\"\")\""))
             let bad = try await Self.download(c, officer, "/console/takedowns?format=pdf")
             #expect(bad.0 == .unprocessableContent)
         }

@@ -85,9 +85,9 @@ struct CertificationsPage: ConsolePage {
             "ID", Self.t("certType", lang), Self.t("certNumber", lang), Self.t("issuer", lang), Self.t("merchant", lang),
             Self.t("expiresOn", lang), Self.t("status", lang), Self.t("file", lang),
         ])
-        let names = await routes.merchantNames(by: p)
+        var names = await routes.merchantNames(by: p)
         try await ConsoleList.collect(request, into: &table, fetch: { try await services.certifications.search(filter, today: today, $0, by: p).page }) { cert in
-            [cert.id.rawValue, cert.type, cert.number, cert.issuer, names[cert.merchantId.rawValue] ?? cert.merchantId.rawValue,
+            [cert.id.rawValue, cert.type, cert.number, cert.issuer, await routes.merchantName(cert.merchantId, by: p, cache: &names),
              cert.expiresOn?.description ?? "", Self.t("cert.\(Self.displayState(cert, today: today))", lang), cert.fileName ?? ""]
         }
         return try ConsoleList.download(table, format, routes: routes)

@@ -65,8 +65,9 @@ struct ListingsPage: ConsolePage {
     func export(status: ListingStatus?, _ request: ListRequest, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
         var table = ExportTable(name: "listings", headers: ["ID", Self.t("listingTitle", lang), Self.t("merchant", lang), Self.t("market", lang),
                                                             Self.t("status", lang), Self.t("reason", lang)])
+        var names = await routes.merchantNames(by: p)
         try await ConsoleList.collect(request, into: &table, fetch: { try await services.listings.search(status: status, $0, by: p) }) { l in
-            [l.id.rawValue, l.content.title, l.merchantId.rawValue, l.content.markets.map(\.rawValue).joined(separator: ", "),
+            [l.id.rawValue, l.content.title, await routes.merchantName(l.merchantId, by: p, cache: &names), l.content.markets.map(\.rawValue).joined(separator: ", "),
              Self.label(l.status)(lang), l.statusReason ?? ""]
         }
         return try ConsoleList.download(table, format, routes: routes)

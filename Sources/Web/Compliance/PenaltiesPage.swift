@@ -104,9 +104,9 @@ struct PenaltiesPage: ConsolePage {
             "ID", Self.t("merchant", lang), Self.t("violation", lang), Self.t("points", lang), Self.t("status", lang), Self.t("issuedAt", lang),
             Self.t("reason", lang), Self.t("appeal", lang),
         ])
-        let names = await routes.merchantNames(by: p)
+        var names = await routes.merchantNames(by: p)
         try await ConsoleList.collect(request, into: &table, fetch: { try await services.penalties.search(filter, $0, by: p) }) { pen in
-            [pen.id.rawValue, names[pen.merchantId.rawValue] ?? pen.merchantId.rawValue, Self.t("violation.\(pen.violation.rawValue)", lang),
+            [pen.id.rawValue, await routes.merchantName(pen.merchantId, by: p, cache: &names), Self.t("violation.\(pen.violation.rawValue)", lang),
              String(pen.countedPoints), Self.t("penalty.\(pen.status.rawValue)", lang), pen.issuedAt.rfc3339, pen.reason,
              pen.appealOutcome.map { Self.t("outcome.\($0.rawValue)", lang) } ?? (pen.appealReason ?? "")]
         }

@@ -138,8 +138,8 @@ struct TakedownsPage: ConsolePage {
             if titles[k.listingId.rawValue] == nil {
                 titles[k.listingId.rawValue] = (try? await services.listings.get(k.listingId, by: p))?.content.title ?? ""
             }
-            if names[k.merchantId.rawValue] == nil { names[k.merchantId.rawValue] = k.merchantId.rawValue }
-            return [k.id.rawValue, titles[k.listingId.rawValue] ?? "", k.listingId.rawValue, names[k.merchantId.rawValue] ?? "",
+            let merchant = await routes.merchantName(k.merchantId, by: p, cache: &names)
+            return [k.id.rawValue, titles[k.listingId.rawValue] ?? "", k.listingId.rawValue, merchant,
                     Self.t("trigger.\(k.trigger.rawValue)", lang), k.ruleIds.joined(separator: ", "), Self.t("takedown.\(k.status.rawValue)", lang),
                     k.openedAt.rfc3339, k.dueAt.rfc3339, k.resolvedAt?.rfc3339 ?? "", k.resolutionReason ?? ""]
         }

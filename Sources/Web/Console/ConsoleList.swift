@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Kernel
+import Parties
 
 /// What a console list reads from its query string, what it shows under its table (how many rows of how many, the
 /// next and first page, export links) and how it exports every filtered row (issue 12 item 6).
@@ -65,5 +66,16 @@ enum ConsoleList {
                      firstHref: onFirst ? nil : ConsolePaging.href(r, dropping: ["after", "format"]),
                      csvHref: ConsolePaging.href(r, dropping: ["after", "format"], adding: "format=csv"),
                      xlsxHref: ConsolePaging.href(r, dropping: ["after", "format"], adding: "format=xlsx"))
+    }
+}
+
+extension ConsoleRoutes {
+    /// A merchant's name for an export cell: from `cache` (filled by `merchantNames`, which stops at 500), else looked
+    /// up once, so a large export never falls back to bare ids.
+    func merchantName(_ id: MerchantID, by p: Principal, cache: inout [String: String]) async -> String {
+        if let hit = cache[id.rawValue] { return hit }
+        let name = (try? await parties.merchants.get(id, by: p))?.name ?? id.rawValue
+        cache[id.rawValue] = name
+        return name
     }
 }
