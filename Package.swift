@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         // Outgoing webhooks (issue 11 item 6); already in the graph through HummingbirdTesting.
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
+        // Console list export as XLSX (issue 12 item 6): an XLSX file is a ZIP of OOXML parts.
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
     ],
     targets: [
         .target(
@@ -124,6 +126,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 // Assembles the per-module OpenAPI files into the served document.
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: strictSettings
@@ -165,6 +168,9 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                // Export tests read the CSV back and unzip the XLSX.
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ],
             swiftSettings: strictSettings
         ),

@@ -90,11 +90,12 @@ import TestSupport
         for chunk in readableText(html) where !english(chunk, data).isEmpty || halfWidth(chunk) {
             // Record ids (`mer_…`) and the records' own text are not the product's words.
             // Codes a message offers as codes ("可选值：running、due-soon") are what a program sends, not words.
-            var own = chunk.replacingOccurrences(of: #"\b[a-z]{2,4}_[0-9a-z]{20,}\b"#, with: " ", options: .regularExpression)
-                .replacingOccurrences(of: #"可选值：[a-z0-9、._-]+"#, with: "可选值：", options: .regularExpression)
-                // Digests, addresses and HTTP header names are codes too.
-                .replacingOccurrences(of: #"\b[0-9a-f]{8,}\b|https?://\S+|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b"#, with: " ", options: .regularExpression)
+            var own = chunk
             for v in data.values where own.contains(v) { own = own.replacingOccurrences(of: v, with: " ") }
+            own = own.replacingOccurrences(of: #"\b[a-z]{2,4}_[0-9a-z]{20,}\b"#, with: " ", options: .regularExpression)
+                .replacingOccurrences(of: #"可选值：[a-z0-9、._-]+"#, with: "可选值：", options: .regularExpression)
+                // Digests, addresses, file extensions and HTTP header names are codes too.
+                .replacingOccurrences(of: #"\b[0-9a-f]{8,}\b|https?://\S+|\.(?:csv|xlsx|pdf|png|jpe?g)\b|\b[A-Z][a-z]+(?:-[A-Z][a-z]+)+\b"#, with: " ", options: .regularExpression)
             let words = english(own, data)
             if !words.isEmpty { found.append("English \(words.joined(separator: ",")) in “\(chunk.prefix(80))”") }
             if halfWidth(own) { found.append("half-width punctuation in “\(chunk.prefix(80))”") }

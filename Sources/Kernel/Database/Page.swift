@@ -4,7 +4,9 @@ import Foundation
 public struct Page<Item: Sendable>: Sendable {
     public let items: [Item]
     public let next: String?
-    public init(items: [Item], next: String?) { self.items = items; self.next = next }
+    /// How many rows the whole filtered list has, when the list counted them (console "N of M").
+    public var total: Int?
+    public init(items: [Item], next: String?, total: Int? = nil) { self.items = items; self.next = next; self.total = total }
 
     /// From `limit + 1` fetched rows: the extra row only says that there is more.
     public static func of(_ fetched: [Item], limit: Int, cursor: (Item) -> String) -> Page {

@@ -66,18 +66,14 @@ public struct MerchantService: Sendable {
         return m
     }
 
+    /// One page: filtered, searched and sorted in SQL (keyset paging works under any sort), with the total.
     public func list(_ q: MerchantListQuery, by p: Principal) async throws -> Page<Merchant> {
-        let limit = Limits.pageSize(q.limit)
-        let sort = q.sort.flatMap { s in MerchantStore.Sort.allCases.first { $0.rawValue == s || "\($0)" == s } }
-        if let s = q.sort, sort == nil {
-            throw ValidationError(field: "sort", code: "invalid", en: "Unknown sort column \(s).", zh: "未知排序字段 \(s)。")
-        }
+        let sort = q.sort.map { MerchantStore.sortAliases[$0] ?? $0 }
+        let request = ListRequest(sort: sort, descending: q.descending, limit: Limits.pageSize(q.limit), after: q.after)
         let filter = MerchantStore.Filter(status: q.status, kycStatus: q.kycStatus, query: q.query)
-        let rows = try await ctx.db.read { [store] sql in
-            try await store.list(scope: p.scope, filter: filter, sort: sort, descending: q.descending,
-                                 limit: limit + 1, after: sort == nil ? q.after : nil, in: sql)
+        return try await ctx.db.read { [store] sql in
+            try await store.list(scope: p.scope, filter: filter, request: request, in: sql)
         }
-        return Page.of(rows, limit: limit) { $0.id.rawValue }
     }
 
     public func count(status: MerchantStatus? = nil, by p: Principal) async throws -> Int {
@@ -188,26 +184,23 @@ public struct MerchantService: Sendable {
     /// Merchants currently in their public exit notice, for the public notice page.
     public func publicNotices() async throws -> [Merchant] {
         try await ctx.db.read { [store] sql in
-            try await store.list(scope: .operatorWide, filter: .init(status: .exiting), sort: nil, descending: false,
-                                 limit: 500, after: nil, in: sql)
+            try await store.list(scope: .operatorWide, filter: .init(status: .exiting), request: ListRequest(limit: 500), in: sql).items
         }.sorted { ($0.noticeEndsAt ?? .distantFuture) < ($1.noticeEndsAt ?? .distantFuture) }
     }
 
     /// The public notices by merchant id, one page (`after`: the `next` of the previous page).
     public func noticePage(limit: Int?, after: String?) async throws -> Page<Merchant> {
         let n = Limits.pageSize(limit)
-        let rows = try await ctx.db.read { [store] sql in
-            try await store.list(scope: .operatorWide, filter: .init(status: .exiting), sort: nil, descending: false,
-                                 limit: n + 1, after: after, in: sql)
+        return try await ctx.db.read { [store] sql in
+            try await store.list(scope: .operatorWide, filter: .init(status: .exiting), request: ListRequest(limit: n, after: after), in: sql)
         }
-        return Page.of(rows, limit: n) { $0.id.rawValue }
     }
 
     /// Merchants whose licence expires within the warning window or has expired.
     public func licenceWarnings(by p: Principal) async throws -> [Merchant] {
         let today = ctx.today
         let all = try await ctx.db.read { [store] sql in
-            try await store.list(scope: p.scope, filter: .init(), sort: .licence, descending: false, limit: 1000, after: nil, in: sql)
+            try await store.list(scope: p.scope, filter: .init(), request: ListRequest(sort: "licence_expires_on", limit: 1000), in: sql).items
         }
         return all.filter { m in
             guard m.status != .closed, let state = m.licenceState(today: today, warningDays: ctx.settings.licenceWarningDays) else { return false }

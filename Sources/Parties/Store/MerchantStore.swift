@@ -47,7 +47,8 @@ struct MerchantStore: Sendable {
             .map(Self.model)
     }
 
-    enum Sort: String, CaseIterable { case name, country, status, kycStatus = "kyc_status", createdAt = "created_at", licence = "licence_expires_on" }
+    /// Swift-style names the API also accepts for a sort.
+    static let sortAliases = ["kycStatus": "kyc_status", "createdAt": "created_at", "licence": "licence_expires_on"]
 
     struct Filter: Sendable {
         var status: MerchantStatus?
@@ -58,21 +59,31 @@ struct MerchantStore: Sendable {
         }
     }
 
-    func list(scope: TenantScope, filter: Filter, sort: Sort?, descending: Bool, limit: Int, after: String?,
-              in sql: any SQLDatabase) async throws -> [Merchant] {
-        let q = sql.select().columns(Self.columns.map { SQLIdentifier($0) }).from("merchants")
-        if let id = scope.merchantId { q.where("id", .equal, id.rawValue) }
-        if let s = filter.status { q.where("status", .equal, s.rawValue) }
-        if let k = filter.kycStatus { q.where("kyc_status", .equal, k.rawValue) }
-        if let text = filter.query, !text.isEmpty {
-            let pattern = "%" + likeEscaped(text.lowercased()) + "%"
-            let q2: SQLQueryString = "(lower(name) LIKE \(bind: pattern) ESCAPE '\\' OR lower(coalesce(legal_name, '')) LIKE \(bind: pattern) ESCAPE '\\' OR id = \(bind: text))"
-            q.where(q2)
+    /// Sorts the merchant list offers (issue 12 item 6); `id` is the API's default order.
+    static let sortKeys: [SortKey] = [
+        SortKey("id", "id", .text), SortKey("name", "lower(name)", .text), SortKey("country", "country", .text),
+        SortKey("status", "status", .text), SortKey("kyc_status", "coalesce(kyc_status, '')", .text),
+        SortKey("created_at", "created_at", .integer), SortKey("licence_expires_on", "coalesce(licence_expires_on, '')", .text),
+    ]
+
+    /// One page filtered, searched and sorted in SQL with keyset paging over (sort value, id), and the total.
+    func list(scope: TenantScope, filter: Filter, request: ListRequest, in sql: any SQLDatabase) async throws -> Page<Merchant> {
+        let keyset = try Keyset(request, keys: Self.sortKeys, default: "id")
+        func filtered(_ q: SQLSelectBuilder) -> SQLSelectBuilder {
+            q.from("merchants")
+            if let id = scope.merchantId { q.where("id", .equal, id.rawValue) }
+            if let s = filter.status { q.where("status", .equal, s.rawValue) }
+            if let k = filter.kycStatus { q.where("kyc_status", .equal, k.rawValue) }
+            if let text = filter.query.flatMap({ ListRequest(search: $0).searchText }) {
+                q.where { $0.where(Keyset.search(text, in: ["name", "legal_name"])).orWhere("id", .equal, text) }
+            }
+            return q
         }
-        if let after { q.where("id", .greaterThan, after) }
-        if let sort { q.orderBy(sort.rawValue, descending ? .descending : .ascending) }
-        q.orderBy("id")
-        return try await q.limit(limit).all(decoding: Row.self, keyDecodingStrategy: .convertFromSnakeCase).map(Self.model)
+        let total = try await Keyset.count(filtered(sql.select().column(SQLFunction("count", args: SQLLiteral.all), as: "n")))
+        let q = filtered(sql.select().columns(Self.columns.map { SQLIdentifier($0) }))
+        var page = try await keyset.page(q, request: request, decoding: Row.self, id: \.id, map: Self.model)
+        page.total = total
+        return page
     }
 
     func count(scope: TenantScope, status: MerchantStatus?, in sql: any SQLDatabase) async throws -> Int {

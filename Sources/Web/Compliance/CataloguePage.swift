@@ -87,7 +87,9 @@ struct CataloguePage: ConsolePage {
             case "all": status = nil
             default: status = try q.enumValue("status", CatalogueChange.Status.self)
             }
-            let changes = try await services.catalogue.changes(status: status, limit: 200, by: p)
+            // Sorted, searched and paged in SQL (issue 12 item 6).
+            let changePage = try await services.catalogue.searchChanges(status: status, ConsoleList.request(r, search: "cq"), by: p)
+            let changes = changePage.items
             var rows: [CataloguePageModel.Change] = []
             for ch in changes {
                 // Four-eyes is about people: the proposer is compared as the service compares them (issue 12 item 7).
@@ -115,15 +117,15 @@ struct CataloguePage: ConsolePage {
                         zh: "批准变更“\(ch.summary)”？新版规则目录将立即生效，相关市场的在售商品将重新筛查。")(lang),
                     confirmReject: LocalizedText(
                         en: "Reject the change “\(ch.summary)”? It cannot be approved afterwards; it would have to be proposed again.",
-                        zh: "驳回变更“\(ch.summary)”？驳回后不能再批准，须重新提交。")(lang),
-                    sortKeys: ["proposed": ConsoleTable.pad(ch.proposedAt), "status": ch.status.rawValue,
-                               "summary": ch.summary.lowercased(), "ops": ConsoleTable.pad(ch.ops.count)]))
+                        zh: "驳回变更“\(ch.summary)”？驳回后不能再批准，须重新提交。")(lang)))
             }
-            let table = ConsoleTable(r, default: "proposed", descending: true, allowed: ["proposed", "status", "summary", "ops"])
-            model.changes = table.apply(rows)
-            model.changeCount = rows.count
+            let table = ConsoleTable(r, default: "proposed", descending: true, allowed: Set(CatalogueService.changeSorts))
+            model.changes = rows
+            model.changeCount = changePage.total ?? rows.count
+            model.pager = ConsoleList.pager(r, changePage, lang)
+            model.changeQuery = Query(request: r).formText("cq") ?? ""
             model.changeHeaders = table.headers([
-                .init("summary", Self.t("changeSummary", lang)), .init("ops", Self.t("operationsColumn", lang)),
+                .init("summary", Self.t("changeSummary", lang)), .init("ops", Self.t("operationsColumn", lang), sortable: false),
                 .init("proposed", Self.t("proposedBy", lang)), .init("status", Self.t("status", lang)),
                 .init("actions", Self.t("actions", lang), sortable: false),
             ])
@@ -300,7 +302,7 @@ struct CataloguePageModel: PageModel {
         let detail: String
     }
 
-    struct Change: SortableRow, Sendable {
+    struct Change: Sendable {
         let id: String
         let summary: String
         let status: String
@@ -327,7 +329,6 @@ struct CataloguePageModel: PageModel {
         /// Asked before the decision is sent (issue 12 item 1).
         let confirmApprove: String
         let confirmReject: String
-        let sortKeys: [String: String]
     }
 
     struct ImportError: Sendable {
@@ -387,6 +388,10 @@ struct CataloguePageModel: PageModel {
     /// Four-eyes changes, versions and re-screen jobs: operators only.
     var changes: [Change]?
     var changeCount: Int?
+    /// "N of M" and the next and first page of changes (issue 12 item 6).
+    var pager: ConsoleList.Pager?
+    /// The change list's search box (`cq`, apart from any rule search).
+    var changeQuery: String?
     var changeHeaders: [ConsoleTable.Header]?
     var changeStatuses: [Option]?
     var allSelected: Bool?

@@ -33,21 +33,20 @@ struct CertificationsPage: ConsolePage {
         let q = Query(request: r)
         let today = routes.today
         let stateFilter = q.string("state")
-        let text = q.formText("q")?.lowercased()
         let merchantFilter = q.string("merchantId")
+        // State on today, filters, search, sort and paging in SQL (issue 12 item 6).
+        let filter = CertificationSearch(merchantId: merchantFilter.map(MerchantID.init(unchecked:)), state: stateFilter)
+        let request = ConsoleList.request(r)
+        if let format = try ConsoleList.format(r) { return try await export(filter, today: today, request, format, lang, by: p) }
+        let (page, counts) = try await services.certifications.search(filter, today: today, request, by: p)
         let names = await routes.merchantNames(by: p)
         let mayRevoke = p.can(.certificationsRevoke)
         let mayFile = p.can(.certificationsFile)
         var actors: [String: String] = [:]
         var rows: [CertificationsPageModel.Row] = []
-        var counts: [String: Int] = [:]
-        for cert in try await services.certifications.list(by: p) {
+        for cert in page.items {
             let state = Self.displayState(cert, today: today)
-            counts[state, default: 0] += 1
-            if let stateFilter, stateFilter != state { continue }
-            if let merchantFilter, merchantFilter != cert.merchantId.rawValue { continue }
             let name = names[cert.merchantId.rawValue] ?? cert.merchantId.rawValue
-            if let text, ![cert.type, cert.number, cert.issuer, cert.id.rawValue, name].joined(separator: " ").lowercased().contains(text) { continue }
             let days = cert.expiresOn.map { $0.dayNumber - today.dayNumber }
             rows.append(.init(
                 id: cert.id.rawValue, merchantId: cert.merchantId.rawValue, merchantName: name, type: cert.type, number: cert.number,
@@ -59,14 +58,11 @@ struct CertificationsPage: ConsolePage {
                 canRevoke: mayRevoke && cert.status != .revoked,
                 confirmRevoke: LocalizedText(
                     en: "Revoke certificate \(cert.type) \(cert.number) of \(name)? This cannot be undone: listings relying on it are screened again and may go off sale.",
-                    zh: "吊销 \(name) 的证书 \(cert.type) \(cert.number)？此操作不可撤销：依赖该证书的商品将重新筛查，可能被下架。")(lang),
-                sortKeys: ["type": cert.type.lowercased(), "merchant": name.lowercased(), "number": cert.number.lowercased(),
-                           "issuer": cert.issuer.lowercased(), "expires": cert.expiresOn?.description ?? "9999-12-31",
-                           "state": ["expired": "0", "expiring-soon": "1", "valid": "2", "revoked": "3"][state, default: "4"]]))
+                    zh: "吊销 \(name) 的证书 \(cert.type) \(cert.number)？此操作不可撤销：依赖该证书的商品将重新筛查，可能被下架。")(lang)))
         }
-        let table = ConsoleTable(r, default: "expires", allowed: ["type", "merchant", "number", "issuer", "expires", "state"])
+        let table = ConsoleTable(r, default: "expires", allowed: Set(CertificationSearch.sorts))
         let model = CertificationsPageModel(
-            rows: table.apply(rows), count: rows.count,
+            rows: rows, count: page.total ?? rows.count,
             headers: table.headers([
                 .init("type", Self.t("certType", lang)), .init("number", Self.t("certNumber", lang)), .init("issuer", Self.t("issuer", lang)),
                 .init("merchant", Self.t("merchant", lang)), .init("expires", Self.t("expiresOn", lang)), .init("state", Self.t("status", lang)),
@@ -78,8 +74,23 @@ struct CertificationsPage: ConsolePage {
             q: q.formText("q") ?? "", isMerchant: p.merchantId != nil,
             merchantOptions: names.sorted { $0.value < $1.value }.map { Option(value: $0.key, label: $0.value, selected: $0.key == merchantFilter) },
             types: Certification.commonTypes.map { .init(value: $0) }, mayFile: mayFile, maxFileBytes: Self.maxConsoleFileBytes,
-            maxFileMB: String(format: "%.1f", Double(Self.maxConsoleFileBytes) / 1_000_000))
+            maxFileMB: String(format: "%.1f", Double(Self.maxConsoleFileBytes) / 1_000_000), pager: ConsoleList.pager(r, page, lang))
         return routes.page(model, c, r)
+    }
+
+    /// Every certificate the filters select (all pages), as CSV or XLSX; a merchant's file holds its own only.
+    func export(_ filter: CertificationSearch, today: LocalDate, _ request: ListRequest, _ format: ExportFormat, _ lang: Language,
+                by p: Principal) async throws -> Response {
+        var table = ExportTable(name: "certificates", headers: [
+            "ID", Self.t("certType", lang), Self.t("certNumber", lang), Self.t("issuer", lang), Self.t("merchant", lang),
+            Self.t("expiresOn", lang), Self.t("status", lang), Self.t("file", lang),
+        ])
+        var names = await routes.merchantNames(by: p)
+        try await ConsoleList.collect(request, into: &table, fetch: { try await services.certifications.search(filter, today: today, $0, by: p).page }) { cert in
+            [cert.id.rawValue, cert.type, cert.number, cert.issuer, await routes.merchantName(cert.merchantId, by: p, cache: &names),
+             cert.expiresOn?.description ?? "", Self.t("cert.\(Self.displayState(cert, today: today))", lang), cert.fileName ?? ""]
+        }
+        return try ConsoleList.download(table, format, routes: routes)
     }
 
     func file(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -129,7 +140,7 @@ struct CertificationsPage: ConsolePage {
 
 struct CertificationsPageModel: PageModel {
     static let template = "certifications"
-    struct Row: SortableRow, Sendable {
+    struct Row: Sendable {
         let id: String
         let merchantId: String
         let merchantName: String
@@ -151,7 +162,6 @@ struct CertificationsPageModel: PageModel {
         let canRevoke: Bool
         /// Asked before the revocation is sent (issue 12 item 1).
         let confirmRevoke: String
-        let sortKeys: [String: String]
     }
 
     struct CertType: Sendable {
@@ -169,4 +179,6 @@ struct CertificationsPageModel: PageModel {
     let mayFile: Bool
     let maxFileBytes: Int
     let maxFileMB: String
+    /// "N of M", paging and export links (issue 12 item 6).
+    let pager: ConsoleList.Pager
 }

@@ -11,6 +11,7 @@ struct ListingsPage: ConsolePage {
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("listings", use: show)
+        console.post("listings/bulk", use: bulk)
         console.post("listings/:id/:action", use: act)
     }
 
@@ -20,10 +21,15 @@ struct ListingsPage: ConsolePage {
         // `status=all` lists every state (the dashboard's screening links); no status: operators start at their queue.
         let all = q.string("status") == "all"
         let status = all ? nil : try q.enumValue("status", ListingStatus.self) ?? (s.principal.role.isOperator ? .needsReview : nil)
-        let filter = ListingFilter(status: status, query: q.string("q"), merchantId: try q.id("merchantId", MerchantID.self),
+        let filter = ListingFilter(status: status, merchantId: try q.id("merchantId", MerchantID.self),
                                    verdict: try q.enumValue("verdict", Verdict.self), screenedDay: try Self.day(q.string("screened")))
-        let (items, next) = try await services.listings.list(filter, limit: ConsolePaging.pageSize, after: q.string("after"), by: s.principal)
         let lang = c.language
+        // Filtered, searched, sorted and paged in SQL (issue 12 item 6).
+        let request = ConsoleList.request(r)
+        if let format = try ConsoleList.format(r) { return try await export(filter, request, format, lang, by: s.principal) }
+        let page = try await services.listings.search(filter, request, by: s.principal)
+        let items = page.items
+        let table = ConsoleTable(r, default: "updated", allowed: Set(ListingService.sorts))
         var model = ListingsPageModel(
             statuses: [Option(value: "all", label: Self.t("all", lang), selected: all)] + ListingStatus.allCases.filter { $0 != .draft && $0 != .screening }
                 .map { Option(value: $0.rawValue, label: Self.label($0)(lang), selected: $0 == status) },
@@ -48,7 +54,57 @@ struct ListingsPage: ConsolePage {
                              confirmTakeDown: LocalizedText(en: "Take down “\(l.content.title)”? It goes off sale at once.",
                                                             zh: "下架“\(l.content.title)”？商品将立即停售。")(lang))
             })
-        model.nextHref = ConsolePaging.nextHref(r, next: next)
+        model.pager = ConsoleList.pager(r, page, lang)
+        model.headers = table.headers([
+            .init("title", Self.t("listingTitle", lang)), .init("market", Self.t("market", lang), sortable: false),
+            .init("findings", Self.t("findingsLabel", lang), sortable: false), .init("status", Self.t("status", lang)),
+            .init("actions", Self.t("actions", lang), sortable: false),
+        ])
+        model.returnQuery = r.uri.query.map { "?" + $0 } ?? ""
+        model.confirmBulkReject = LocalizedText(en: "Reject {n} selected listings? They will not go on sale.",
+                                                zh: "驳回所选的 {n} 个商品？这些商品将不会上架。")(lang)
+        return routes.page(model, c, r)
+    }
+
+    /// Every listing the filters select (all pages), as CSV or XLSX; a merchant's file holds its own listings only.
+    func export(_ filter: ListingFilter, _ request: ListRequest, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
+        var table = ExportTable(name: "listings", headers: ["ID", Self.t("listingTitle", lang), Self.t("merchant", lang), Self.t("market", lang),
+                                                            Self.t("status", lang), Self.t("reason", lang)])
+        var names = await routes.merchantNames(by: p)
+        try await ConsoleList.collect(request, into: &table, fetch: { try await services.listings.search(filter, $0, by: p) }) { l in
+            [l.id.rawValue, l.content.title, await routes.merchantName(l.merchantId, by: p, cache: &names), l.content.markets.map(\.rawValue).joined(separator: ", "),
+             Self.label(l.status)(lang), l.statusReason ?? ""]
+        }
+        return try ConsoleList.download(table, format, routes: routes)
+    }
+
+    /// Approve (clear) or reject the selected listings in review, each through `moderate` (its own transaction,
+    /// permission check and audit entry); the page lists each as done or refused.
+    func bulk(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let lang = c.language
+        let form = try await BulkAction.form(r, c)
+        let action = form.fields["action"] ?? ""
+        let target: ListingStatus
+        switch action {
+        case "clear": target = .active
+        case "reject": target = .rejected
+        default: throw ValidationError(field: "action", code: "invalid", en: "action must be clear or reject.", zh: "action 须为 clear 或 reject。")
+        }
+        let back = "/console/listings" + (form.fields["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+        let ids: [String]
+        do { ids = try BulkAction.checked(form.ids) } catch let e as ValidationError {
+            return routes.redirect(back, flash: Flash(message: e.fieldErrors.map { $0.message(lang) }.joined(separator: " "), isError: true))
+        }
+        var titles: [String: String] = [:]
+        for id in ids {
+            if let lid = try? ListingID.field(id, "ids"), let l = try? await services.listings.get(lid, by: s.principal) { titles[id] = l.content.title }
+        }
+        let outcomes = try await BulkAction.run(ids, lang: lang, name: { titles[$0] ?? $0 }) { id in
+            _ = try await services.listings.moderate(try ListingID.field(id, "ids")!, to: target, reason: form.fields["reason"], by: s.principal)
+        }
+        let model = BulkResultPageModel<ListingsArea>(action: Self.t(action == "clear" ? "bulkApproveSelected" : "bulkRejectSelected", lang),
+                                                      outcomes: outcomes, backHref: back, lang: lang)
         return routes.page(model, c, r)
     }
 
@@ -131,6 +187,10 @@ struct ListingsPageModel: PageModel {
     let merchantId: String?
     let mayModerate: Bool
     let rows: [Row]
-    /// The next page of listings (nil on the last).
-    var nextHref: String?
+    /// Rows shown, next and first page, export links (issue 12 item 6).
+    var pager: ConsoleList.Pager?
+    var headers: [ConsoleTable.Header] = []
+    var returnQuery = ""
+    /// Asked before a bulk rejection; `{n}` is the number of rows selected.
+    var confirmBulkReject = ""
 }

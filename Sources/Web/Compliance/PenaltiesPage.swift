@@ -26,7 +26,12 @@ struct PenaltiesPage: ConsolePage {
         let status = try q.enumValue("status", Penalty.Status.self)
         let merchantFilter = p.merchantId?.rawValue ?? q.string("merchantId")
         let violation = try q.enumValue("violation", Violation.self)
-        let penalties = try await services.penalties.list(merchantId: merchantFilter.map(MerchantID.init(unchecked:)), year: year, status: status, by: p)
+        // Filtered, searched, sorted and paged in SQL (issue 12 item 6); the export takes every row the filters select.
+        let filter = PenaltySearch(merchantId: merchantFilter.map(MerchantID.init(unchecked:)), year: year, status: status, violation: violation)
+        let request = ConsoleList.request(r)
+        if let format = try ConsoleList.format(r) { return try await export(filter, request, format, lang, by: p) }
+        let page = try await services.penalties.search(filter, request, by: p)
+        let penalties = page.items
         let policy = try await services.penalties.policy()
         let names = await routes.merchantNames(by: p)
         let mayIssue = p.can(.penaltiesIssue)
@@ -35,7 +40,6 @@ struct PenaltiesPage: ConsolePage {
         var actors: [String: String] = [:]
         var rows: [PenaltiesPageModel.Row] = []
         for pen in penalties {
-            if let violation, pen.violation != violation { continue }
             let windowOpen = now.timeIntervalSince(pen.issuedAt) <= Double(Penalty.appealWindowDays) * 86400
             let name = names[pen.merchantId.rawValue] ?? pen.merchantId.rawValue
             rows.append(.init(
@@ -51,11 +55,9 @@ struct PenaltiesPage: ConsolePage {
                 appealNote: pen.appealNote ?? "", appealDecidedBy: await routes.actorName(pen.appealDecidedBy, by: p, cache: &actors),
                 appealDecidedAt: routes.date(pen.appealDecidedAt, lang),
                 canAppeal: mayAppeal && pen.status == .active && pen.appealOutcome == nil && windowOpen,
-                canDecide: mayIssue && pen.status == .appealed, decideBlocked: pen.issuedBy == p.actorId,
-                sortKeys: ["merchant": name.lowercased(), "violation": pen.violation.rawValue, "points": ConsoleTable.pad(pen.countedPoints),
-                           "status": pen.status.rawValue, "issued": ConsoleTable.pad(pen.issuedAt)]))
+                canDecide: mayIssue && pen.status == .appealed, decideBlocked: pen.issuedBy == p.actorId))
         }
-        let table = ConsoleTable(r, default: "issued", descending: true, allowed: ["merchant", "violation", "points", "status", "issued"])
+        let table = ConsoleTable(r, default: "issued", descending: true, allowed: Set(PenaltySearch.sorts))
 
         // Standing of each merchant shown (a merchant sees its own; operators those with penalties, or the filtered one).
         var standingIds = Set(penalties.map(\.merchantId.rawValue))
@@ -75,7 +77,7 @@ struct PenaltiesPage: ConsolePage {
                 closed: st.has(.storeClosure)))
         }
         let model = PenaltiesPageModel(
-            rows: table.apply(rows), count: rows.count,
+            rows: rows, count: page.total ?? rows.count,
             headers: table.headers([
                 .init("merchant", Self.t("merchant", lang)), .init("violation", Self.t("violation", lang)),
                 .init("points", Self.t("points", lang)), .init("issued", Self.t("issuedAt", lang)),
@@ -91,8 +93,24 @@ struct PenaltiesPage: ConsolePage {
             outcomes: Penalty.AppealOutcome.allCases.map { Choice(value: $0.rawValue, label: Self.t("outcome.\($0.rawValue)", lang)) },
             merchantOptions: names.sorted { $0.value < $1.value }.map { Option(value: $0.key, label: $0.value, selected: $0.key == merchantFilter) },
             years: (max(2020, thisYear - 4)...thisYear).reversed().map { .init(value: $0, selected: $0 == year) },
-            year: year, isMerchant: p.merchantId != nil, mayIssue: mayIssue, appealWindowDays: Penalty.appealWindowDays)
+            year: year, isMerchant: p.merchantId != nil, mayIssue: mayIssue, appealWindowDays: Penalty.appealWindowDays,
+            q: request.search ?? "", pager: ConsoleList.pager(r, page, lang))
         return routes.page(model, c, r)
+    }
+
+    /// Every penalty the filters select (all pages), as CSV or XLSX; a merchant's file holds its own only.
+    func export(_ filter: PenaltySearch, _ request: ListRequest, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
+        var table = ExportTable(name: "penalties", headers: [
+            "ID", Self.t("merchant", lang), Self.t("violation", lang), Self.t("points", lang), Self.t("status", lang), Self.t("issuedAt", lang),
+            Self.t("reason", lang), Self.t("appeal", lang),
+        ])
+        var names = await routes.merchantNames(by: p)
+        try await ConsoleList.collect(request, into: &table, fetch: { try await services.penalties.search(filter, $0, by: p) }) { pen in
+            [pen.id.rawValue, await routes.merchantName(pen.merchantId, by: p, cache: &names), Self.t("violation.\(pen.violation.rawValue)", lang),
+             String(pen.countedPoints), Self.t("penalty.\(pen.status.rawValue)", lang), pen.issuedAt.rfc3339, pen.reason,
+             pen.appealOutcome.map { Self.t("outcome.\($0.rawValue)", lang) } ?? (pen.appealReason ?? "")]
+        }
+        return try ConsoleList.download(table, format, routes: routes)
     }
 
     func issue(_ r: Request, _ c: AppRequestContext) async throws -> Response {
@@ -145,7 +163,7 @@ struct PenaltiesPage: ConsolePage {
 
 struct PenaltiesPageModel: PageModel {
     static let template = "penalties"
-    struct Row: SortableRow, Sendable {
+    struct Row: Sendable {
         let id: String
         let merchantId: String
         let merchantName: String
@@ -175,7 +193,6 @@ struct PenaltiesPageModel: PageModel {
         let canAppeal: Bool
         let canDecide: Bool
         let decideBlocked: Bool
-        let sortKeys: [String: String]
     }
 
     struct SanctionBadge: Sendable {
@@ -234,4 +251,7 @@ struct PenaltiesPageModel: PageModel {
     let isMerchant: Bool
     let mayIssue: Bool
     let appealWindowDays: Int
+    /// The search box and "N of M", paging and export links (issue 12 item 6).
+    let q: String
+    let pager: ConsoleList.Pager
 }

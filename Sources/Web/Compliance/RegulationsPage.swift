@@ -58,6 +58,17 @@ struct RegulationsPage: ConsolePage {
                            "lag": ConsoleTable.pad(reg.lagWorkingDays ?? -1), "title": reg.title.lowercased()]))
         }
         let table = ConsoleTable(r, default: "state", allowed: ["changed", "due", "market", "state", "lag", "title"])
+        // The regulation database is reference data (a few hundred rows, read whole and sorted here by its working-day
+        // states); the export takes the same filtered, sorted rows (issue 12 item 6).
+        if let format = try ConsoleList.format(r) {
+            var export = ExportTable(name: "regulations", headers: [
+                "ID", Self.t("country", lang), Self.t("market", lang), Self.t("regulationTitle", lang), Self.t("authority", lang),
+                Self.t("changedOn", lang), Self.t("dueOn", lang), Self.t("status", lang), Self.t("lagWorkingDays", lang), Self.t("ruleIds", lang),
+            ])
+            export.rows = table.apply(rows).map { [$0.id, $0.country, $0.marketLabel, $0.title, $0.authority, $0.changedOn, $0.dueOn,
+                                                   $0.stateLabel, $0.lag, $0.ruleIds] }
+            return try ConsoleList.download(export, format, routes: routes)
+        }
 
         // Country risk, its own sort parameters so both tables keep their order.
         let levelFilter = try q.enumValue("level", CountryRisk.Level.self)
@@ -94,7 +105,8 @@ struct RegulationsPage: ConsolePage {
                 .init("assessed", Self.t("assessedOn", lang)), .init("measures", Self.t("measures", lang), sortable: false),
             ]),
             levels: CountryRisk.Level.allCases.map { Option(value: $0.rawValue, label: $0.label(lang), selected: $0 == levelFilter) },
-            mayEdit: mayEdit, slaWorkingDays: Regulation.slaWorkingDays)
+            mayEdit: mayEdit, slaWorkingDays: Regulation.slaWorkingDays,
+            pager: ConsoleList.pager(r, Page(items: rows, next: nil, total: rows.count), lang))
         return routes.page(model, c, r)
     }
 
@@ -199,4 +211,6 @@ struct RegulationsPageModel: PageModel {
     let levels: [Option]
     let mayEdit: Bool
     let slaWorkingDays: Int
+    /// Row count and export links (issue 12 item 6).
+    let pager: ConsoleList.Pager
 }

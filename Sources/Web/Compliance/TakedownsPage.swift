@@ -11,6 +11,7 @@ struct TakedownsPage: ConsolePage {
 
     func register(on console: RouterGroup<AppRequestContext>) {
         console.get("takedowns", use: show)
+        console.post("takedowns/bulk", use: bulk)
         console.post("takedowns/:id/:action", use: act)
     }
 
@@ -19,11 +20,12 @@ struct TakedownsPage: ConsolePage {
         let p = s.principal
         let lang = c.language
         let q = Query(request: r)
-        let status = try q.enumValue("status", TakedownCase.Status.self)
-        let trigger = try q.enumValue("trigger", TakedownCase.Trigger.self)
-        let text = q.formText("q")?.lowercased()
+        let (filter, request) = try await listQuery(r, by: p)
+        let status = filter.status, trigger = filter.trigger
         let now = services.clock.now()
-        let cases = try await services.takedowns.list(status: status, limit: 500, by: p)
+        if let format = try ConsoleList.format(r) { return try await export(filter, request, format, lang: lang, by: p) }
+        let page = try await services.takedowns.search(filter, request, by: p)
+        let cases = page.items
         let mayModerate = p.can(.takedownsDecide)
         var kpi: TakedownsPageModel.KPI?
         if p.merchantId == nil {
@@ -44,14 +46,8 @@ struct TakedownsPage: ConsolePage {
         var actors: [String: String] = [:]
         var rows: [TakedownsPageModel.Row] = []
         for k in cases {
-            if let trigger, k.trigger != trigger { continue }
             if listings[k.listingId.rawValue] == nil, let l = try? await services.listings.get(k.listingId, by: p) { listings[k.listingId.rawValue] = l }
             let l = listings[k.listingId.rawValue]
-            if let text {
-                let hay = [k.id.rawValue, k.listingId.rawValue, k.merchantId.rawValue, names[k.merchantId.rawValue] ?? "", l?.content.title ?? "", k.ruleIds.joined(separator: " ")]
-                    .joined(separator: " ").lowercased()
-                if !hay.contains(text) { continue }
-            }
             // The findings' offsets refer to the listing version the case was opened on.
             var content = l?.content
             if let l, l.version != k.listingVersion,
@@ -92,17 +88,13 @@ struct TakedownsPage: ConsolePage {
                 canResolve: isOpen && mayModerate,
                 confirmTakeDown: LocalizedText(
                     en: "Take down “\(content?.title ?? k.listingId.rawValue)”? It goes off sale at once and the merchant receives penalty points.",
-                    zh: "下架“\(content?.title ?? k.listingId.rawValue)”？商品将立即停售，商户将被扣分。")(lang),
-                sortKeys: [
-                    "due": isOpen ? "0|" + ConsoleTable.pad(k.dueAt) : "1|" + ConsoleTable.pad(-Int((k.resolvedAt ?? k.dueAt).timeIntervalSince1970)),
-                    "opened": ConsoleTable.pad(k.openedAt), "merchant": (names[k.merchantId.rawValue] ?? "").lowercased(),
-                    "listing": (content?.title ?? k.listingId.rawValue).lowercased(), "trigger": k.trigger.rawValue,
-                    "rules": k.ruleIds.joined(separator: ","), "status": (isOpen ? "0" : "1") + k.status.rawValue,
-                ]))
+                    zh: "下架“\(content?.title ?? k.listingId.rawValue)”？商品将立即停售，商户将被扣分。")(lang)))
         }
-        let table = ConsoleTable(r, default: "due", allowed: ["due", "opened", "merchant", "listing", "trigger", "rules", "status"])
+        let table = ConsoleTable(r, default: "due", allowed: Set(TakedownSearch.sorts))
+        let openCount = status == nil || status == .open
+            ? try await services.takedowns.search(TakedownSearch(status: .open, trigger: trigger), ListRequest(limit: 1), by: p).total ?? 0 : 0
         let model = TakedownsPageModel(
-            kpi: kpi, rows: table.apply(rows), count: rows.count, openCount: rows.filter(\.isOpen).count,
+            kpi: kpi, rows: rows, count: page.total ?? rows.count, openCount: openCount,
             headers: table.headers([
                 .init("listing", Self.t("listingTitle", lang)), .init("merchant", Self.t("merchant", lang)),
                 .init("trigger", Self.t("trigger", lang)), .init("rules", Self.t("ruleIds", lang)),
@@ -111,7 +103,71 @@ struct TakedownsPage: ConsolePage {
             ]),
             statuses: TakedownCase.Status.allCases.map { Option(value: $0.rawValue, label: Self.t("takedown.\($0.rawValue)", lang), selected: $0 == status) },
             triggers: TakedownCase.Trigger.allCases.map { Option(value: $0.rawValue, label: Self.t("trigger.\($0.rawValue)", lang), selected: $0 == trigger) },
-            q: q.formText("q") ?? "", mayModerate: mayModerate, serverNow: now.rfc3339, returnQuery: r.uri.query.map { "?" + $0 } ?? "")
+            q: q.formText("q") ?? "", mayModerate: mayModerate, serverNow: now.rfc3339, returnQuery: r.uri.query.map { "?" + $0 } ?? "",
+            pager: ConsoleList.pager(r, page, lang),
+            confirmBulkTakeDown: LocalizedText(
+                en: "Take down {n} selected listings? Each goes off sale at once and its merchant receives penalty points.",
+                zh: "下架所选的 {n} 个商品？各商品将立即停售，相应商户将被扣分。")(lang),
+            confirmBulkClear: LocalizedText(
+                en: "Clear {n} selected cases? Their listings stay on sale and the cases close.",
+                zh: "解除所选的 {n} 个工单？相应商品继续在售，工单将关闭。")(lang))
+        return routes.page(model, c, r)
+    }
+
+    /// The list's filters and request from the query string; the search also finds merchants by name.
+    func listQuery(_ r: Request, by p: Principal) async throws -> (TakedownSearch, ListRequest) {
+        let q = Query(request: r)
+        let request = ConsoleList.request(r)
+        var merchantIds: [String] = []
+        if let text = request.searchText, p.merchantId == nil {
+            merchantIds = try await services.parties.merchants.list(MerchantListQuery(query: text, limit: 50), by: p).items.map(\.id.rawValue)
+        }
+        return (TakedownSearch(status: try q.enumValue("status", TakedownCase.Status.self), trigger: try q.enumValue("trigger", TakedownCase.Trigger.self),
+                               merchantIds: merchantIds), request)
+    }
+
+    /// Every case the filters select (all pages), as CSV or XLSX; a merchant's file holds its own cases only.
+    func export(_ filter: TakedownSearch, _ request: ListRequest, _ format: ExportFormat, lang: Language, by p: Principal) async throws -> Response {
+        var table = ExportTable(name: "takedowns", headers: [
+            "ID", Self.t("listingTitle", lang), Self.t("listing", lang), Self.t("merchant", lang), Self.t("trigger", lang), Self.t("ruleIds", lang),
+            Self.t("status", lang), Self.t("opened", lang), Self.t("due", lang), Self.t("resolvedAt", lang), Self.t("reason", lang),
+        ])
+        var names = await routes.merchantNames(by: p)
+        var titles: [String: String] = [:]
+        try await ConsoleList.collect(request, into: &table, fetch: { try await services.takedowns.search(filter, $0, by: p) }) { k in
+            if titles[k.listingId.rawValue] == nil {
+                titles[k.listingId.rawValue] = (try? await services.listings.get(k.listingId, by: p))?.content.title ?? ""
+            }
+            let merchant = await routes.merchantName(k.merchantId, by: p, cache: &names)
+            return [k.id.rawValue, titles[k.listingId.rawValue] ?? "", k.listingId.rawValue, merchant,
+                    Self.t("trigger.\(k.trigger.rawValue)", lang), k.ruleIds.joined(separator: ", "), Self.t("takedown.\(k.status.rawValue)", lang),
+                    k.openedAt.rfc3339, k.dueAt.rfc3339, k.resolvedAt?.rfc3339 ?? "", k.resolutionReason ?? ""]
+        }
+        return try ConsoleList.download(table, format, routes: routes)
+    }
+
+    /// Take down or clear the selected cases, each through `resolve` (its own transaction, check and audit entry).
+    func bulk(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try routes.session(c)
+        let lang = c.language
+        let form = try await BulkAction.form(r, c)
+        let action = form.fields["action"] ?? ""
+        guard action == "take-down" || action == "clear" else {
+            throw ValidationError(field: "action", code: "invalid", en: "action must be take-down or clear.", zh: "action 须为 take-down 或 clear。")
+        }
+        let back = "/console/takedowns" + (form.fields["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+        let ids: [String]
+        do { ids = try BulkAction.checked(form.ids) } catch let e as ValidationError {
+            return routes.redirect(back, flash: Flash(message: e.fieldErrors.map { $0.message(lang) }.joined(separator: " "), isError: true))
+        }
+        let cases = try await services.takedowns.search(TakedownSearch(ids: ids), ListRequest(limit: ids.count), by: s.principal).items
+        var titles: [String: String] = [:]
+        for k in cases { titles[k.id.rawValue] = (try? await services.listings.get(k.listingId, by: s.principal))?.content.title }
+        let outcomes = try await BulkAction.run(ids, lang: lang, name: { titles[$0] ?? $0 }) { id in
+            _ = try await services.takedowns.resolve(id, action: action, reason: form.fields["reason"], by: s.principal)
+        }
+        let model = BulkResultPageModel<TakedownsArea>(action: Self.t(action == "clear" ? "bulkClearSelected" : "bulkTakeDown", lang),
+                                                       outcomes: outcomes, backHref: back, lang: lang)
         return routes.page(model, c, r)
     }
 
@@ -182,7 +238,7 @@ struct TakedownsPageModel: PageModel {
         let hasReason: Bool
     }
 
-    struct Row: SortableRow, Sendable {
+    struct Row: Sendable {
         let id: String
         let listingId: String
         let listingVersion: Int
@@ -216,7 +272,6 @@ struct TakedownsPageModel: PageModel {
         let canResolve: Bool
         /// Asked before the take-down is sent (issue 12 item 1).
         let confirmTakeDown: String
-        let sortKeys: [String: String]
     }
 
     /// This month's KPI tiles (operators only).
@@ -231,4 +286,9 @@ struct TakedownsPageModel: PageModel {
     let mayModerate: Bool
     let serverNow: String
     let returnQuery: String
+    /// "N of M", next and first page, export links (issue 12 item 6).
+    let pager: ConsoleList.Pager
+    /// Asked before a bulk action; `{n}` is the number of rows selected.
+    let confirmBulkTakeDown: String
+    let confirmBulkClear: String
 }

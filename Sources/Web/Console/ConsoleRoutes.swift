@@ -50,6 +50,7 @@ struct ConsoleRoutes {
         console.post("merchants/:id/close", use: { r, c in try await merchantAction(r, c, "close") })
         console.get("kyc", use: kycQueue)
         console.get("kyc/:id", use: kycSubmission)
+        console.post("kyc/bulk", use: kycBulk)
         console.post("kyc/:id/:action", use: kycAction)
         console.get("kyc-documents/:id", use: document)
         ScreeningPage(routes: self).register(on: console)

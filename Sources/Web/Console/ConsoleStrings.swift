@@ -11,6 +11,7 @@ enum ConsoleStrings {
         ("account", account),
         ("catalogueEditor", catalogueEditor),
         ("records", records),
+        ("tables", tables),
     ]
 
     static let table: [String: LocalizedText] = parts.reduce(into: [:]) { all, part in

@@ -11,7 +11,7 @@ struct Views: Sendable {
                         "takedowns", "catalogue", "penalties", "certifications", "regulations", "public-listing", "inbox", "users", "invite", "merchant-new",
                         "account", "login-verify",
                         "catalogue-rules", "catalogue-rule", "catalogue-rule-form", "catalogue-change",
-                        "kyc-submission", "listing", "takedown-case", "penalty", "timeline"]
+                        "kyc-submission", "listing", "takedown-case", "penalty", "timeline", "bulk-result"]
 
     static func load() async throws -> Views {
         guard let dir = Bundle.module.url(forResource: "templates", withExtension: nil, subdirectory: "Resources") else {
@@ -66,7 +66,8 @@ struct ConsoleTable {
         self.sortParam = sortParam; self.dirParam = dirParam
         keep = r.uri.queryParameters.compactMap { kv -> String? in
             let k = String(kv.key)
-            guard k != sortParam, k != dirParam, !kv.value.isEmpty else { return nil }
+            // A new order starts again at the first page (a cursor belongs to one order).
+            guard k != sortParam, k != dirParam, k != "after", k != "format", !kv.value.isEmpty else { return nil }
             return "\(ConsoleRoutes.urlEncode(k))=\(ConsoleRoutes.urlEncode(String(kv.value)))"
         }
     }

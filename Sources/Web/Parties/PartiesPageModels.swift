@@ -62,6 +62,7 @@ struct MerchantsPageModel: PageModel {
     let statuses: [Option]
     let headers: [ConsoleTable.Header]
     let count: Int
+    let pager: ConsoleList.Pager
 }
 
 struct MerchantPageModel: PageModel {
@@ -109,6 +110,14 @@ struct KYCPageModel: PageModel {
     let rows: [KYCRow]
     let statuses: [Option]
     let headers: Headers
+    /// The search box (issue 12 item 6).
+    let q: String
+    let pager: ConsoleList.Pager
+    /// Reviewers get row checkboxes and the bulk actions.
+    let mayBulk: Bool
+    let returnQuery: String
+    /// Asked before a bulk approval; `{n}` is the number of rows selected.
+    let confirmBulkApprove: String
 }
 
 struct APIKeysPageModel: PageModel {

@@ -37,8 +37,11 @@ extension ConsoleRoutes {
         let sort = q.string("sort") ?? "name"
         let desc = q.string("dir") == "desc"
         let status = try q.enumValue("status", MerchantStatus.self)
-        let text = q.string("q")
-        let page = try await parties.merchants.list(MerchantListQuery(status: status, query: text, sort: sort, descending: desc, limit: 200), by: s.principal)
+        let text = q.formText("q")
+        // Sorted, searched and paged in SQL (issue 12 item 6); the export takes every row the filters select.
+        let query = MerchantListQuery(status: status, query: text, sort: sort, descending: desc, limit: ConsolePaging.pageSize, after: q.string("after"))
+        if let format = try ConsoleList.format(r) { return try await merchantsExport(query, format, c.language, by: s.principal) }
+        let page = try await parties.merchants.list(query, by: s.principal)
         let keep = [("q", text), ("status", status?.rawValue)].compactMap { k, v in v.map { "\(k)=\(Self.urlEncode($0))" } }
         let headers = [("name", "name"), ("country", "country"), ("status", "status"), ("kycStatus", "kyc_status"),
                        ("licence", "licence_expires_on"), ("createdAt", "created_at")].map { label, key in
@@ -51,8 +54,26 @@ extension ConsoleRoutes {
         let model = MerchantsPageModel(
             rows: page.items.map { merchantRow($0, c.language) }, q: text ?? "",
             statuses: MerchantStatus.allCases.map { Option(value: $0.rawValue, label: $0.label(c.language), selected: $0 == status) },
-            headers: headers, count: page.items.count)
+            headers: headers, count: page.total ?? page.items.count, pager: ConsoleList.pager(r, page, c.language))
         return self.page(model, c, r)
+    }
+
+    /// Every merchant the filters select (a merchant's own file holds its own row only), as CSV or XLSX.
+    func merchantsExport(_ query: MerchantListQuery, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
+        let t = { (key: String) in ConsoleStrings.text(key, lang) }
+        var table = ExportTable(name: "merchants", headers: ["ID", t("name"), t("legalName"), t("country"), t("status"), t("kycStatus"),
+                                                             t("licence"), t("createdAt")])
+        let request = ListRequest(sort: query.sort, descending: query.descending, search: query.query, limit: 200)
+        try await ConsoleList.collect(request, into: &table, fetch: { req in
+            var q = query
+            q.after = req.after
+            q.limit = 200
+            return try await parties.merchants.list(q, by: p)
+        }) { m in
+            [m.id.rawValue, m.name, m.legalName ?? "", m.country, m.status.label(lang), m.kycStatus?.label(lang) ?? "",
+             m.licenceExpiresOn?.description ?? "", m.createdAt.rfc3339]
+        }
+        return try ConsoleList.download(table, format, routes: self)
     }
 
     static func urlEncode(_ s: String) -> String {
@@ -144,10 +165,15 @@ extension ConsoleRoutes {
         let s = try session(c)
         let q = Query(request: r)
         let status = try q.enumValue("status", KYCStatus.self)
-        let page = try await parties.kyc.list(status: status, merchantId: nil, limit: 200, after: nil, by: s.principal)
+        // Without a status filter: what is open, and what was decided in the last 7 days. Sorted, searched and paged in
+        // SQL; oldest waiting first by default (issue 12 item 6).
+        let filter = KYCSearch(status: status, openOrDecidedSince: services.clock.now().addingTimeInterval(-86400 * 7))
+        let request = ConsoleList.request(r)
+        if let format = try ConsoleList.format(r) { return try await kycExport(filter, request, format, c.language, by: s.principal) }
+        let page = try await parties.kyc.search(filter, request, by: s.principal)
         var names: [String: String] = [:]
         var rows: [KYCRow] = []
-        for k in page.items where status != nil || k.status.isOpen || k.decidedAt.map({ services.clock.now().timeIntervalSince($0) < 86400 * 7 }) == true {
+        for k in page.items {
             let mid = k.merchantId.rawValue
             if names[mid] == nil { names[mid] = (try? await parties.merchants.get(k.merchantId, by: s.principal))?.name ?? mid }
             var row = kycRow(k, c.language, merchantName: names[mid]!)
@@ -160,30 +186,67 @@ extension ConsoleRoutes {
             }
             rows.append(row)
         }
-        // Sortable columns (≤ 200 rows, sorted here): oldest waiting first by default.
-        let sort = q.string("sort") ?? "submitted"
-        let desc = q.string("dir") == "desc"
-        let keyOf: (KYCRow) -> String = { row in
-            switch sort {
-            case "merchant": row.merchantName.lowercased()
-            case "status": row.status
-            case "licence": row.licence
-            default: row.submittedKey
-            }
-        }
-        rows.sort { desc ? keyOf($0) > keyOf($1) : keyOf($0) < keyOf($1) }
-        let keep = status.map { ["status=\($0.rawValue)"] } ?? []
-        func header(_ key: String, _ label: String) -> ConsoleTable.Header {
-            let active = sort == key
-            return ConsoleTable.Header(key: key, label: ConsoleStrings.table[label]!(c.language), sortable: true, active: active,
-                                       arrow: active ? (desc ? "▼" : "▲") : "", ariaSort: active ? (desc ? "descending" : "ascending") : "none",
-                                       href: "?" + (keep + ["sort=\(key)", "dir=\(active && !desc ? "desc" : "asc")"]).joined(separator: "&"))
-        }
+        let table = ConsoleTable(r, default: "submitted", allowed: Set(KYCSearch.sorts))
+        let h = table.headers([.init("merchant", ConsoleStrings.table["merchant"]!(c.language)),
+                               .init("submitted", ConsoleStrings.table["submittedAt"]!(c.language)),
+                               .init("licence", ConsoleStrings.table["licence"]!(c.language)),
+                               .init("status", ConsoleStrings.table["status"]!(c.language))])
         let model = KYCPageModel(
             rows: rows, statuses: KYCStatus.allCases.map { Option(value: $0.rawValue, label: $0.label(c.language), selected: $0 == status) },
-            headers: .init(merchant: header("merchant", "merchant"), submitted: header("submitted", "submittedAt"),
-                           licence: header("licence", "licence"), status: header("status", "status")))
+            headers: .init(merchant: h[0], submitted: h[1], licence: h[2], status: h[3]),
+            q: request.search ?? "", pager: ConsoleList.pager(r, page, c.language), mayBulk: s.principal.can(.kycReview),
+            returnQuery: r.uri.query.map { "?" + $0 } ?? "",
+            confirmBulkApprove: LocalizedText(en: "Approve the KYC of {n} selected merchants? They can then publish listings.",
+                                              zh: "通过所选 {n} 个商户的资质审核？通过后这些商户即可发布商品。")(c.language))
         return self.page(model, c, r)
+    }
+
+    /// Every submission the filters select (all pages), as CSV or XLSX.
+    func kycExport(_ filter: KYCSearch, _ request: ListRequest, _ format: ExportFormat, _ lang: Language, by p: Principal) async throws -> Response {
+        let t = { (key: String) in ConsoleStrings.text(key, lang) }
+        var table = ExportTable(name: "kyc", headers: ["ID", t("merchant"), t("company"), t("country"), t("licence"), t("submittedAt"),
+                                                       t("status"), t("reason")])
+        var names: [String: String] = [:]
+        try await ConsoleList.collect(request, into: &table, fetch: { try await parties.kyc.search(filter, $0, by: p) }) { k in
+            let mid = k.merchantId.rawValue
+            if names[mid] == nil { names[mid] = (try? await parties.merchants.get(k.merchantId, by: p))?.name ?? mid }
+            return [k.id.rawValue, names[mid] ?? mid, k.companyName, k.country, k.licenceExpiresOn.description, k.submittedAt.rfc3339,
+                    k.status.label(lang), k.decisionReason ?? ""]
+        }
+        return try ConsoleList.download(table, format, routes: self)
+    }
+
+    /// Start review of, or approve, the selected submissions: each through the same service call as one (its own
+    /// transaction, permission check and audit entry); the page lists each as done or refused.
+    func kycBulk(_ r: Request, _ c: AppRequestContext) async throws -> Response {
+        let s = try session(c)
+        let lang = c.language
+        let form = try await BulkAction.form(r, c)
+        let action = form.fields["action"] ?? ""
+        guard action == "start-review" || action == "approve" else {
+            throw ValidationError(field: "action", code: "invalid", en: "action must be start-review or approve.", zh: "action 须为 start-review 或 approve。")
+        }
+        let back = "/console/kyc" + (form.fields["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+        let ids: [String]
+        do { ids = try BulkAction.checked(form.ids) } catch let e as ValidationError {
+            return redirect(back, flash: Flash(message: e.fieldErrors.map { $0.message(lang) }.joined(separator: " "), isError: true))
+        }
+        var names: [String: String] = [:]
+        if s.principal.can(.kycRead) {
+            for k in try await parties.kyc.search(KYCSearch(ids: ids), ListRequest(limit: ids.count), by: s.principal).items {
+                names[k.id.rawValue] = k.companyName
+            }
+        }
+        let outcomes = try await BulkAction.run(ids, lang: lang, name: { names[$0] ?? $0 }) { id in
+            let kid = try KYCSubmissionID.field(id, "ids")!
+            switch action {
+            case "approve": _ = try await parties.kyc.approve(kid, by: s.principal)
+            default: _ = try await parties.kyc.startReview(kid, by: s.principal)
+            }
+        }
+        let model = BulkResultPageModel<KYCArea>(action: ConsoleStrings.text(action == "approve" ? "bulkApproveSelected" : "bulkStartReview", lang),
+                                                 outcomes: outcomes, backHref: back, lang: lang)
+        return page(model, c, r)
     }
 
     func kycAction(_ r: Request, _ c: AppRequestContext) async throws -> Response {

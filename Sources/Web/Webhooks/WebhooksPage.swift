@@ -26,7 +26,8 @@ struct WebhooksPage: ConsolePage {
         let p = s.principal
         let lang = c.language
         let q = Query(request: r)
-        let (endpoints, _) = try await webhooks.list(limit: 200, by: p)
+        // Endpoints page by their own cursor (`endpoints-after`), so none is silently left out (issue 12 item 6).
+        let (endpoints, endpointsNext) = try await webhooks.list(limit: 200, after: q.string("endpoints-after"), by: p)
         var names: [String: String] = [:]
         if p.merchantId == nil { names = await routes.merchantNames(by: p) }
         let selected = q.string("endpoint").flatMap { id in endpoints.first { $0.id.rawValue == id } } ?? endpoints.first
@@ -54,6 +55,7 @@ struct WebhooksPage: ConsolePage {
             }
             if let next { model.nextPage = "/console/webhooks?endpoint=\(selected.id.rawValue)&after=\(next)" }
         }
+        model.endpointsNext = endpointsNext.map { "?endpoints-after=\(ConsoleRoutes.urlEncode($0))" }
         if let secret = r.cookies[Self.secretCookie]?.value, !secret.isEmpty { model.newSecret = secret }
         var response = routes.page(model, c, r)
         response.setCookie(Cookie(name: Self.secretCookie, value: "", maxAge: 0, path: "/console/webhooks", httpOnly: true, sameSite: .strict))
@@ -185,6 +187,8 @@ struct WebhooksPageModel: PageModel {
     var endpoint: Endpoint?
     var deliveries: [Delivery]?
     var nextPage: String?
+    /// The next page of endpoints (nil on the last).
+    var endpointsNext: String?
     /// A signing secret just created or rotated, shown once.
     var newSecret: String?
 }

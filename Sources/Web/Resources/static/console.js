@@ -30,11 +30,26 @@
   });
 })();
 
-// irreversible actions: a button with data-confirm asks before its form is sent
+// irreversible actions: a button with data-confirm asks before its form is sent; "{n}" in the question is the number
+// of rows selected for a bulk action (checkboxes named "ids" that belong to the form)
+function selectedIds(form) {
+  var n = 0, els = form ? form.elements : [];
+  for (var i = 0; i < els.length; i++) if (els[i].name === 'ids' && els[i].checked) n++;
+  return n;
+}
 document.addEventListener('submit', function (e) {
   var button = e.submitter;
   var text = button && button.getAttribute('data-confirm');
+  if (text && text.indexOf('{n}') >= 0) text = text.split('{n}').join(String(selectedIds(e.target)));
   if (text && !window.confirm(text)) e.preventDefault();
+});
+
+// bulk actions: a "select all" checkbox ticks every row checkbox of its form on this page
+document.addEventListener('change', function (e) {
+  var box = e.target, formId = box && box.getAttribute && box.getAttribute('data-select-all');
+  if (!formId) return;
+  var form = document.getElementById(formId), els = form ? form.elements : [];
+  for (var i = 0; i < els.length; i++) if (els[i].name === 'ids') els[i].checked = box.checked;
 });
 
 // catalogue page
