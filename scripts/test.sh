@@ -205,6 +205,12 @@ if [[ ${#pip_missing[@]} -gt 0 ]]; then
 else
     note "pip: selenium, pytest, schemathesis already installed"
 fi
+# axe-core for the accessibility browser test (issue 12 item 12): the wheel's bundled axe.min.js (4.12) is all we use;
+# --no-deps keeps Playwright out (Selenium drives the browser).
+if ! python3 -c 'import importlib.util, sys; sys.exit(0 if importlib.util.find_spec("axe_playwright_python") else 1)' 2>/dev/null; then
+    note "pip: installing axe-playwright-python (axe-core only, no deps)"
+    PIP_BREAK_SYSTEM_PACKAGES=1 python3 -m pip install --quiet --no-deps "axe-playwright-python==0.1.8" </dev/null || abort install
+fi
 SCHEMATHESIS="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')/schemathesis"
 [[ -x "$SCHEMATHESIS" ]] || SCHEMATHESIS="$(command -v schemathesis || true)"
 [[ -n "$SCHEMATHESIS" ]] || { note "schemathesis CLI not found after install"; abort install; }

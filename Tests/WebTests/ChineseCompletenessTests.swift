@@ -126,4 +126,33 @@ import TestSupport
             #expect(report.isEmpty, "\(report.count) problems:\n\(report.joined(separator: "\n"))")
         }
     }
+
+    /// Validation and permission errors a person can meet, asked for in Chinese through the API (the console shows the
+    /// same texts): no field key, no English, full-width punctuation.
+    @Test func validationAndPermissionErrorsReadInChinese() async throws {
+        try await WebHarness.with { h, c in
+            let zh: HTTPFields = [.acceptLanguage: "zh-CN"]
+            let requests: [(HTTPRequest.Method, String, String?, String)] = [
+                (.post, "/api/v1/merchants", h.operatorKey, #"{"name":"","country":"XX","contactEmail":"nope","settlementCurrency":"ABC"}"#),
+                (.post, "/api/v1/users", h.operatorKey, #"{"email":"x","displayName":"","password":"short","role":"boss","language":"fr"}"#),
+                (.post, "/api/v1/listings", h.keyA, #"{"title":"","description":"","price":{"amount":"-1","currency":"CNY"},"markets":["XX"]}"#),
+                (.post, "/api/v1/merchants", h.keyA, #"{"name":"Shop","country":"CN","contactEmail":"a@b.cn"}"#),
+                (.get, "/api/v1/jobs", h.keyA, ""),
+                (.post, "/api/v1/penalties", h.operatorKey, #"{"merchantId":"mer_x","violation":"nonsense","points":-3}"#),
+                (.post, "/api/v1/webhooks", h.keyA, #"{"url":"ftp://x","events":[]}"#),
+                (.get, "/api/v1/merchants?status=nonsense", h.operatorKey, ""),
+            ]
+            var report: [String] = []
+            for (method, path, key, body) in requests {
+                let r = try await c.call(method, path, key: key, json: body.isEmpty ? nil : body, headers: zh)
+                #expect(r.status.code >= 400, "\(path) answered \(r.status)")
+                var texts = [r.json.str("title") ?? "", r.json.str("detail") ?? ""]
+                texts += ((r.json["errors"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
+                for text in texts where !text.isEmpty {
+                    for p in Self.problems("<p>\(text)</p>", data: RecordText()) { report.append("\(method) \(path): \(p)") }
+                }
+            }
+            #expect(report.isEmpty, "\(report.count) problems:\n\(report.joined(separator: "\n"))")
+        }
+    }
 }

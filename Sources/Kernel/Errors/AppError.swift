@@ -58,7 +58,8 @@ public struct ValidationError: AppError, Equatable {
     public var title: LocalizedText { LocalizedText(en: "Validation failed", zh: "请求参数校验失败") }
     public var detail: LocalizedText {
         let names = fieldErrors.map(\.field).joined(separator: ", ")
-        return LocalizedText(en: "Invalid fields: \(names)", zh: "以下字段无效：\(names)")
+        let labels = fieldErrors.map { FieldLabels.label($0.field) }
+        return LocalizedText(en: "Invalid fields: \(names)", zh: "以下字段无效：\(labels.joined(separator: "、"))")
     }
 }
 

@@ -42,7 +42,7 @@ public struct UserService: Sendable {
         if !invited { PasswordHasher.validate(password, &v) }
         let role = Self.parseRole(input.role, &v)
         let language = input.language.map { Language(code: $0) } ?? .en
-        if language == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
+        if language == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 的取值无效，可选值：en、zh-CN。") }
         let merchantId = try MerchantID.field(input.merchantId, "merchantId") ?? (p.role == .merchantAdmin ? p.merchantId : nil)
         try v.finish()
         try p.require(RolePolicy.mayGrant(role!, merchantId: merchantId, by: p), "grant role \(role!.rawValue) here")
@@ -108,7 +108,7 @@ public struct UserService: Sendable {
         let name = v.name(input.displayName, field: "displayName", max: 100, required: false)
         let role = input.role == nil ? nil : Self.parseRole(input.role, &v)
         let language = input.language.map { Language(code: $0) }
-        if let l = language, l == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 必须是 en 或 zh-CN。") }
+        if let l = language, l == nil { v.fail("language", "invalid", en: "language must be en or zh-CN.", zh: "language 的取值无效，可选值：en、zh-CN。") }
         if input.email != nil { v.fail("email", "immutable", en: "email cannot be changed.", zh: "email 不可修改。") }
         if input.password != nil { v.fail("password", "immutable", en: "password is changed through its own flow.", zh: "密码需通过专门流程修改。") }
         try v.finish()

@@ -22,6 +22,7 @@ enum ConsoleStrings {
         // Punctuation around labels: full-width in Chinese text (issue 12 item 4).
         "colon": .init(en: ": ", zh: "："),
         "milliseconds": .init(en: "ms", zh: "毫秒"),
+        "menu": .init(en: "Menu", zh: "菜单"),
         "jobKind.compliance.rescreen": .init(en: "Re-screen (catalogue change)", zh: "重新筛查（规则目录变更）"),
         "jobKind.compliance.rescreen-listings": .init(en: "Re-screen a batch of listings", zh: "重新筛查一批商品"),
         "jobKind.compliance.certificate-expiry": .init(en: "Certificate expiry check", zh: "资质证书到期检查"),

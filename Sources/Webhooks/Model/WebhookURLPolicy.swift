@@ -22,7 +22,7 @@ public struct WebhookURLPolicy: Sendable, Equatable {
             return nil
         }
         guard scheme == "https" || (scheme == "http" && allowPrivateNetworks) else {
-            v.fail(field, "https-required", en: "\(field) must use https.", zh: "\(field) 必须使用 https。")
+            v.fail(field, "https-required", en: "\(field) must use https.", zh: "\(field) 必须使用 HTTPS 地址。")
             return nil
         }
         guard c.user == nil, c.password == nil else {

@@ -1,5 +1,20 @@
 // Console behaviour, served from /static/console.js: the Content-Security-Policy allows scripts from 'self' only,
 // so pages carry data-* attributes and no inline script. Each block acts only when its page's element is present.
+// the nav folds behind the Menu button on narrow screens (CSS hides it only under .js, so no script = open nav)
+(function () {
+  document.documentElement.classList.add('js');
+  var toggle = document.getElementById('nav-toggle'), header = document.querySelector('header.top');
+  if (!toggle || !header) return;
+  toggle.addEventListener('click', function () {
+    var open = header.classList.toggle('nav-open');
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+  });
+})();
+// a form shown again with errors: focus goes to the first field in error (its message is announced by role="alert")
+(function () {
+  var first = document.querySelector('main [aria-invalid="true"]');
+  if (first && typeof first.focus === 'function') first.focus();
+})();
 // live SLA countdowns: the takedowns and deadlines pages (any table with data-server-now)
 (function () {
   var tables = document.querySelectorAll('table[data-server-now]');
