@@ -31,7 +31,8 @@ enum BarChart {
         for (i, name) in series.enumerated() {
             out += "<rect x=\"\(x)\" y=\"6\" width=\"12\" height=\"12\" fill=\"\(colours[i % colours.count])\"></rect>"
             out += "<text x=\"\(x + 16)\" y=\"17\" font-size=\"12\" fill=\"#1f2933\">\(escape(name))</text>"
-            x += 24 + name.count * 8
+            // Room for the text at 12 px: a CJK character is a full em wide, Latin about 0.6 em.
+            x += 28 + name.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x2E80 ? 12 : 7) }
         }
         out += "<text x=\"0\" y=\"\(top + 10)\" font-size=\"11\" fill=\"#52606d\">\(maxValue)</text>"
         out += "<line x1=\"\(left)\" y1=\"\(top + plotH)\" x2=\"\(width)\" y2=\"\(top + plotH)\" stroke=\"#9aa5b1\"></line>"
