@@ -120,7 +120,9 @@ struct ListingsPage: ConsolePage {
         case "take-down": target = .takenDown
         default: throw CommonError.notFound(entity: "action", id: action)
         }
-        return try await routes.command(c, back: "/console/listings", ok: { lang in
+        // Back to the same filtered page, scrolled to the row just decided (highlighted by :target).
+        let back = "/console/listings" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "") + "#listing-\(id)"
+        return try await routes.command(c, back: back, ok: { lang in
             lang == .zh ? "已处理商品 \(id)：\(Self.label(target)(lang))。" : "Listing \(id): \(Self.label(target)(lang))."
         }) {
             _ = try await services.listings.moderate(.init(unchecked: id), to: target, reason: f["reason"], by: s.principal)

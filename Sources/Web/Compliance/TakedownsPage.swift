@@ -178,7 +178,7 @@ struct TakedownsPage: ConsolePage {
         let f = try await routes.form(r, c)
         // Back to the queue with its filters, or to the case's own page (where the decision shows in its timeline).
         let back = f["return"] == "/console/takedowns/\(id)" ? "/console/takedowns/\(id)#timeline"
-            : "/console/takedowns" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "")
+            : "/console/takedowns" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "") + "#case-\(id)"
         return try await routes.command(c, back: back, ok: { lang in
             let what = Self.t("takedown.\(TakedownCase.Action(rawValue: action).map { Self.resultStatus($0).rawValue } ?? action)", lang)
             return lang == .zh ? "下架工单 \(id) 已处理：\(what)。" : "Takedown case \(id): \(what)."

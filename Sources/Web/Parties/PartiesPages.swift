@@ -257,7 +257,8 @@ extension ConsoleRoutes {
         let p = s.principal
         let reason = f["reason"]
         // From the submission's own page the reviewer returns to it and sees the decision in its timeline.
-        let back = f["return"] == "/console/kyc/\(id)" ? "/console/kyc/\(id)#timeline" : "/console/kyc"
+        let back = f["return"] == "/console/kyc/\(id)" ? "/console/kyc/\(id)#timeline"
+            : "/console/kyc" + (f["return"].flatMap { $0.hasPrefix("?") ? $0 : nil } ?? "") + "#kyc-\(id)"
         return try await command(c, back: back, ok: { lang in
             switch action {
             case "approve": lang == .zh ? "已通过资质审核 \(id)。" : "Approved \(id)."
