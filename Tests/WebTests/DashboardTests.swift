@@ -16,7 +16,7 @@ import TestSupport
     /// How each list marks one record's row.
     static func rowMarker(_ path: String) -> String? {
         let p = path.components(separatedBy: "?")[0]
-        return ["/console/kyc": "<tr data-submission-id=", "/console/listings": "<tr data-listing-id=", "/console/takedowns": "<tr id=\"case-",
+        return ["/console/kyc": "<tr id=\"kyc-", "/console/listings": "<tr id=\"listing-", "/console/takedowns": "<tr id=\"case-",
                 "/console/deadlines": "<tr data-clock=", "/console/penalties": "<tr data-penalty-id=", "/console/merchants": "<tr data-merchant-id="][p]
     }
 
