@@ -28,11 +28,8 @@ public struct InvitationService: Sendable {
         let now = ctx.clock.now()
         let inviter = p.userId == nil ? nil : try? await users.get(p.userId!, by: p)
         let box = Mutex<Invitation?>(nil)
-        let user = try await users.create(input, invited: true, by: p) { [store, ctx] user, sql in
-            let invitation = Invitation(id: .generate(), userId: user.id, merchantId: user.merchantId, createdBy: p.actorId,
-                                        createdAt: now, expiresAt: now.addingTimeInterval(Invitation.validity))
-            try await store.insert(invitation, tokenDigest: Digest.sha256Hex(token), in: sql)
-            try await Self.announce(user, invitation, link: link, inviter: inviter?.displayName ?? "Tradelane", notifier: ctx.notifier, in: sql)
+        let user = try await users.create(input, invited: true, by: p) { [self] user, sql in
+            let invitation = try await issue(user, token: token, link: link, inviter: inviter, at: now, by: p, in: sql)
             box.withLock { $0 = invitation }
         }
         return Sent(user: user, invitation: box.withLock { $0! }, link: link)
@@ -44,7 +41,7 @@ public struct InvitationService: Sendable {
         let link = Self.link(linkBase, token)
         let now = ctx.clock.now()
         let inviter = p.userId == nil ? nil : try? await users.get(p.userId!, by: p)
-        return try await ctx.db.transaction { [store, userStore, ctx] sql in
+        return try await ctx.db.transaction { [self, store, userStore, ctx] sql in
             guard let user = try await userStore.find(userId, scope: p.scope, in: sql) else { throw CommonError.notFound(entity: "user", id: userId.rawValue) }
             try p.require(RolePolicy.mayGrant(user.role, merchantId: user.merchantId, by: p) && p.userId != user.id, "invite this user again")
             guard let last = try await store.latest(for: [userId], in: sql)[userId], last.acceptedAt == nil, !user.disabled else {
@@ -52,12 +49,9 @@ public struct InvitationService: Sendable {
                                            zh: "\(user.displayName) 没有待接受的邀请。")
             }
             try await store.revokeOpen(userId: userId, at: now, in: sql)
-            let invitation = Invitation(id: .generate(), userId: userId, merchantId: user.merchantId, createdBy: p.actorId,
-                                        createdAt: now, expiresAt: now.addingTimeInterval(Invitation.validity))
-            try await store.insert(invitation, tokenDigest: Digest.sha256Hex(token), in: sql)
+            let invitation = try await issue(user, token: token, link: link, inviter: inviter, at: now, by: p, in: sql)
             try await ctx.audit.append(AuditEvent(actor: p.actorId, merchantId: user.merchantId, action: "user.invited",
                                                   entity: "user", entityId: userId.rawValue, data: ["role": user.role.rawValue, "again": "true"]), in: sql)
-            try await Self.announce(user, invitation, link: link, inviter: inviter?.displayName ?? "Tradelane", notifier: ctx.notifier, in: sql)
             return Sent(user: user, invitation: invitation, link: link)
         }
     }
@@ -108,6 +102,16 @@ public struct InvitationService: Sendable {
 
     static func link(_ base: String, _ token: String) -> String {
         (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/console/invite/" + token
+    }
+
+    /// Records a new invitation (its token as a digest) and e-mails its link, in the caller's transaction.
+    func issue(_ user: User, token: String, link: String, inviter: User?, at now: Date, by p: Principal,
+               in sql: any SQLDatabase) async throws -> Invitation {
+        let invitation = Invitation(id: .generate(), userId: user.id, merchantId: user.merchantId, createdBy: p.actorId,
+                                    createdAt: now, expiresAt: now.addingTimeInterval(Invitation.validity))
+        try await store.insert(invitation, tokenDigest: Digest.sha256Hex(token), in: sql)
+        try await Self.announce(user, invitation, link: link, inviter: inviter?.displayName ?? "Tradelane", notifier: ctx.notifier, in: sql)
+        return invitation
     }
 
     static func announce(_ user: User, _ i: Invitation, link: String, inviter: String, notifier: (any Notifier)?, in sql: any SQLDatabase) async throws {

@@ -21,10 +21,7 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
             let routes = ConsoleRoutes(services: services, views: views)
             var chrome = routes.chrome(context, request, nav: "", titleKey: "")
             chrome.pageTitle = problem.title
-            var response = views.errorPage(status: status, problem: problem, language: language, chrome: chrome)
-            if let e = error as? any RetryAfterError { response.headers[.retryAfter] = String(e.retryAfterSeconds) }
-            if let e = error as? MethodNotAllowed { response.headers[.allow] = e.allow }
-            return response
+            return ProblemMiddleware.withErrorHeaders(views.errorPage(status: status, problem: problem, language: language, chrome: chrome), for: error)
         }
     }
 }

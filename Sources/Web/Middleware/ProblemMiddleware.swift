@@ -30,13 +30,19 @@ struct ProblemMiddleware: RouterMiddleware {
         } catch {
             let language = Self.language(of: request)
             let (status, problem) = Self.problem(for: error, language: language, path: request.uri.path, logger: context.logger)
-            var response = views != nil && Self.wantsHTML(request)
+            let response = views != nil && Self.wantsHTML(request)
                 ? views!.errorPage(status: status, problem: problem, language: language)
                 : Self.response(status: status, problem: problem)
-            if let e = error as? any RetryAfterError { response.headers[.retryAfter] = String(e.retryAfterSeconds) }
-            if let e = error as? MethodNotAllowed { response.headers[.allow] = e.allow }
-            return response
+            return Self.withErrorHeaders(response, for: error)
         }
+    }
+
+    /// The headers an error asks for (`Retry-After`, `Allow`), whichever page or document answers it.
+    static func withErrorHeaders(_ response: Response, for error: any Error) -> Response {
+        var response = response
+        if let e = error as? any RetryAfterError { response.headers[.retryAfter] = String(e.retryAfterSeconds) }
+        if let e = error as? MethodNotAllowed { response.headers[.allow] = e.allow }
+        return response
     }
 
     /// The API follows Accept-Language; the console follows the language cookie it sets.

@@ -95,12 +95,7 @@ struct UsersPage {
                     : "Invited \(sent.user.displayName). E-mail is not set up: pass on the link below (shown once, valid for 7 days).",
                 zh: emailed ? "已邀请 \(sent.user.displayName)，邀请链接已发送至 \(sent.user.email)，7 天内有效。"
                     : "已邀请 \(sent.user.displayName)。平台未配置邮件，请将下方链接转交本人（仅显示一次，7 天内有效）。")(c.language)
-            var response = routes.redirect("/console/users", flash: Flash(message: message, isError: false))
-            if !emailed {
-                response.setCookie(Cookie(name: Self.linkCookie, value: sent.link, maxAge: 60, path: "/console/users",
-                                          secure: routes.services.config.secureCookies, httpOnly: true, sameSite: .strict))
-            }
-            return response
+            return showLinkOnce(routes.redirect("/console/users", flash: Flash(message: message, isError: false)), sent.link, unless: emailed)
         } catch let e as any AppError {
             var form = FormState(f, error: e, language: c.language)
             if let merchantError = form.fields["merchantId"]?.error {
@@ -109,6 +104,15 @@ struct UsersPage {
             }
             return try await render(r, c, form: form, status: .unprocessableContent)
         }
+    }
+
+    /// When no e-mail goes out, the next page load shows the link once (a short-lived, HttpOnly, path-bound cookie).
+    func showLinkOnce(_ response: Response, _ link: String, unless emailed: Bool) -> Response {
+        guard !emailed else { return response }
+        var response = response
+        response.setCookie(Cookie(name: Self.linkCookie, value: link, maxAge: 60, path: "/console/users",
+                                  secure: routes.services.config.secureCookies, httpOnly: true, sameSite: .strict))
+        return response
     }
 
     /// The merchant picker sends "Name · mer_…" (type-ahead over names); the id is its last part.
@@ -148,14 +152,9 @@ struct UsersPage {
         do {
             let sent = try await parties.invitations.resend(id, linkBase: routes.services.config.publicBase, by: s.principal)
             let emailed = routes.services.notifications.emailEnabled
-            var response = routes.redirect("/console/users", flash: Flash(message: LocalizedText(
+            return showLinkOnce(routes.redirect("/console/users", flash: Flash(message: LocalizedText(
                 en: "New invitation link for \(sent.user.displayName); the old one no longer works.",
-                zh: "已为 \(sent.user.displayName) 生成新的邀请链接，旧链接已失效。")(c.language), isError: false))
-            if !emailed {
-                response.setCookie(Cookie(name: Self.linkCookie, value: sent.link, maxAge: 60, path: "/console/users",
-                                          secure: routes.services.config.secureCookies, httpOnly: true, sameSite: .strict))
-            }
-            return response
+                zh: "已为 \(sent.user.displayName) 生成新的邀请链接，旧链接已失效。")(c.language), isError: false)), sent.link, unless: emailed)
         } catch let e as any AppError {
             return routes.redirect("/console/users", flash: Flash(message: e.detail(c.language), isError: true))
         }
